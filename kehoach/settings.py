@@ -1,0 +1,94 @@
+"""One typed settings object, read once at start-up from the environment and passed down.
+
+Temporal's own variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*)
+keep their names; kehoach's own carry the KEHOACH_ prefix. docker-compose.yml sets the same
+names, and a test checks that the two agree.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    """Everything that differs between a laptop and a province's servers."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", populate_by_name=False)
+
+    # Temporal, by Temporal's own environment conventions.
+    temporal_address: str = Field("localhost:7233", validation_alias=_env("TEMPORAL_ADDRESS"))
+    temporal_namespace: str = Field("default", validation_alias=_env("TEMPORAL_NAMESPACE"))
+    temporal_api_key: SecretStr | None = Field(None, validation_alias=_env("TEMPORAL_API_KEY"))
+    temporal_tls: bool = Field(False, validation_alias=_env("TEMPORAL_TLS"))
+    temporal_tls_client_cert_path: Path | None = Field(
+        None, validation_alias=_env("TEMPORAL_TLS_CLIENT_CERT_PATH")
+    )
+    temporal_tls_client_key_path: Path | None = Field(
+        None, validation_alias=_env("TEMPORAL_TLS_CLIENT_KEY_PATH")
+    )
+    temporal_tls_server_ca_cert_path: Path | None = Field(
+        None, validation_alias=_env("TEMPORAL_TLS_SERVER_CA_CERT_PATH")
+    )
+    temporal_ui_url: str = Field("http://localhost:8233", validation_alias=_env("KEHOACH_TEMPORAL_UI_URL"))
+    task_queue: str = Field("kehoach", validation_alias=_env("KEHOACH_TASK_QUEUE"))
+
+    # PostgreSQL: empty means the embedded server under the data directory.
+    database_url: SecretStr | None = Field(None, validation_alias=_env("KEHOACH_DATABASE_URL"))
+    database_pool_max: int = Field(10, ge=1, le=200, validation_alias=_env("KEHOACH_DATABASE_POOL_MAX"))
+
+    # Mail.
+    smtp_host: str = Field("localhost", validation_alias=_env("KEHOACH_SMTP_HOST"))
+    smtp_port: int = Field(8025, ge=1, le=65535, validation_alias=_env("KEHOACH_SMTP_PORT"))
+    smtp_username: str | None = Field(None, validation_alias=_env("KEHOACH_SMTP_USERNAME"))
+    smtp_password: SecretStr | None = Field(None, validation_alias=_env("KEHOACH_SMTP_PASSWORD"))
+    smtp_starttls: bool = Field(False, validation_alias=_env("KEHOACH_SMTP_STARTTLS"))
+    mail_from: str = Field(
+        "kehoach@stttt.gialai.example", validation_alias=_env("KEHOACH_MAIL_FROM")
+    )
+
+    # Webhooks to chat gateways are signed with this key (HMAC-SHA256).
+    webhook_secret: SecretStr = Field(
+        SecretStr("dev-only-change-me"), validation_alias=_env("KEHOACH_WEBHOOK_SECRET")
+    )
+
+    # The portal.
+    public_base_url: str = Field(
+        "http://localhost:8000", validation_alias=_env("KEHOACH_PUBLIC_BASE_URL")
+    )
+    web_host: str = Field("127.0.0.1", validation_alias=_env("KEHOACH_WEB_HOST"))
+    web_port: int = Field(8000, ge=1, le=65535, validation_alias=_env("KEHOACH_WEB_PORT"))
+
+    # Plan data and the embedded runtime.
+    data_dir: Path = Field(Path("data"), validation_alias=_env("KEHOACH_DATA_DIR"))
+    plan_file: Path = Field(
+        Path("plans/516-KH-UBND-2023.yaml"), validation_alias=_env("KEHOACH_PLAN_FILE")
+    )
+    contacts_file: Path | None = Field(None, validation_alias=_env("KEHOACH_CONTACTS_FILE"))
+
+    # Logs: JSON for machines, console for a person at a terminal.
+    log_format: Literal["json", "console"] = Field("console", validation_alias=_env("KEHOACH_LOG_FORMAT"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=_env("KEHOACH_LOG_LEVEL")
+    )
+
+
+def load_settings() -> Settings:
+    """Read the environment once; callers pass the result down instead of re-reading."""
+    return Settings()
+
+
+# The environment variable names the settings object reads, for the compose consistency test.
+def environment_names() -> set[str]:
+    """Every environment variable name Settings understands."""
+    names: set[str] = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(str(choice) for choice in alias.choices)
+    return names
