@@ -1,10 +1,133 @@
-"""The kehoach command."""
+"""The kehoach command: one entry point for coordinators and ops.
+
+Errors reach people as Vietnamese messages, never as tracebacks; the English detail goes
+to the log.
+"""
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
-app = typer.Typer(no_args_is_help=True, help="kehoach: chạy kế hoạch của tỉnh trên Temporal.")
+from kehoach.errors import KehoachError, PlanError
+from kehoach.planfile import load_plan
+from schemas.plan import NormalizedPlan
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="kehoach: theo dõi thực hiện kế hoạch của tỉnh trên Temporal.",
+    pretty_exceptions_enable=False,
+)
+plan_app = typer.Typer(no_args_is_help=True, help="Kiểm tra và xem tệp kế hoạch.")
+app.add_typer(plan_app, name="plan")
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(func: F) -> F:
+    """Turn every failure into a short Vietnamese message and exit code 1 (2 for bad input)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PlanError as exc:
+            err.print(f"[bold red]Lỗi:[/] {exc.message_vi} ({len(exc.problems)} lỗi)")
+            for problem in exc.problems:
+                err.print("  " + problem.render(), markup=False, highlight=False)
+            raise typer.Exit(2) from None
+        except KehoachError as exc:
+            err.print(f"[bold red]Lỗi:[/] {exc.message_vi}", highlight=False)
+            err.print(f"  ({exc.message})", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the last guard: no traceback reaches a person
+            err.print("[bold red]Lỗi không mong đợi.[/] Chi tiết kỹ thuật:", highlight=False)
+            err.print(f"  {type(exc).__name__}: {exc}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 @app.callback()
 def main() -> None:
     """kehoach: run a provincial plan on Temporal."""
+
+
+def _summary(plan: NormalizedPlan) -> None:
+    header = plan.plan
+    out.print(f"[bold]{header.number}[/] — {header.title}")
+    out.print(
+        f"Ban hành {header.issued_on:%d/%m/%Y}; cơ quan đầu mối: {header.coordinator}; "
+        f"báo cáo trước {header.final_report.deadline.due:%d/%m/%Y} "
+        f"(gửi {header.final_report.recipient} qua {header.final_report.via})"
+    )
+    sections = Table(title="Nhiệm vụ theo mục")
+    sections.add_column("Mục")
+    sections.add_column("Số nhiệm vụ", justify="right")
+    for section, count in Counter(d.section for d in plan.duties).items():
+        sections.add_row(section, str(count))
+    out.print(sections)
+    kinds = Table(title="Thời hạn theo loại")
+    kinds.add_column("Loại")
+    kinds.add_column("Số nhiệm vụ", justify="right")
+    for kind, count in Counter(d.deadline.kind for d in plan.duties).most_common():
+        kinds.add_row(kind, str(count))
+    out.print(kinds)
+    per_agency = Counter(code for d in plan.duties for code in d.assignees)
+    agencies = Table(title="Số phân công theo cơ quan")
+    agencies.add_column("Mã")
+    agencies.add_column("Cơ quan")
+    agencies.add_column("Phân công", justify="right")
+    for code, count in per_agency.most_common():
+        agencies.add_row(code, plan.agency(code).name, str(count))
+    out.print(agencies)
+    out.print(
+        f"Tổng: {len(plan.duties)} nhiệm vụ, {sum(per_agency.values())} phân công, "
+        f"{len(per_agency)} cơ quan được giao."
+    )
+
+
+def plan_json(plan: NormalizedPlan) -> dict[str, Any]:
+    """The normalized plan in the shape `plan check --json` promises."""
+    return {
+        "plan": plan.plan.model_dump(mode="json"),
+        "agencies": [a.model_dump(mode="json") for a in plan.agencies],
+        "groups": [g.model_dump(mode="json") for g in plan.groups],
+        "duties": [d.model_dump(mode="json") for d in plan.duties],
+    }
+
+
+@plan_app.command("check")
+@friendly_errors
+def plan_check(
+    file: Annotated[Path, typer.Argument(help="Tệp kế hoạch YAML.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="In kế hoạch đã chuẩn hóa dạng JSON.")
+    ] = False,
+    contacts: Annotated[
+        Path | None,
+        typer.Option(
+            "--contacts",
+            envvar="KEHOACH_CONTACTS_FILE",
+            help="Tệp danh bạ liên hệ thật, thay cho địa chỉ mẫu.",
+        ),
+    ] = None,
+) -> None:
+    """Kiểm tra một tệp kế hoạch và in tóm tắt (hoặc JSON đã chuẩn hóa)."""
+    plan = load_plan(file, contacts_file=contacts)
+    if as_json:
+        sys.stdout.write(json.dumps(plan_json(plan), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _summary(plan)

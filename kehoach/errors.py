@@ -38,8 +38,9 @@ class PlanProblem:
     expected: str
 
     def render(self) -> str:
+        """file:line: field: giá trị <value>; cần <expected> (Vietnamese: people read it)."""
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.field}: got {self.value}; expected {self.expected}"
+        return f"{where}: {self.field}: giá trị {self.value}; cần {self.expected}"
 
 
 class PlanError(KehoachError):
@@ -49,7 +50,10 @@ class PlanError(KehoachError):
 
     def __init__(self, problems: list[PlanProblem]) -> None:
         self.problems = problems
-        super().__init__("\n".join(p.render() for p in problems))
+        super().__init__(
+            f"plan file invalid ({len(problems)} problem(s)): "
+            + "; ".join(f"{p.file}:{p.line} {p.field}" for p in problems)
+        )
 
 
 class StoreError(KehoachError):

@@ -116,16 +116,16 @@ class RecurringDeadline(Model):
         months = MONTHS_IN_PERIOD[self.frequency]
         if self.due.month_of_period > months:
             raise ValueError(
-                f"due.month_of_period={self.due.month_of_period} but a {self.frequency} "
-                f"period has only {months} month(s)"
+                f"due.month_of_period={self.due.month_of_period} nằm trong kỳ "
+                f"{self.frequency} (kỳ chỉ có {months} tháng)"
             )
         # The day must exist in every month it lands on, in every year (so 29/02 is out).
         months_hit = [start + self.due.month_of_period - 1 for start in range(1, 13, months)]
         shortest = min(DAYS_IN_MONTH[m - 1] for m in months_hit)
         if self.due.day > shortest:
             raise ValueError(
-                f"due.day={self.due.day} does not exist in every {self.frequency} period "
-                f"(its shortest month has {shortest} days)"
+                f"due.day={self.due.day} là ngày có trong mọi kỳ {self.frequency} "
+                f"(tháng ngắn nhất có {shortest} ngày)"
             )
         return self
 
@@ -172,7 +172,7 @@ class ReminderPolicy(Model):
     @classmethod
     def _non_negative_unique(cls, value: list[int]) -> list[int]:
         if any(d < 0 or d > 365 for d in value) or len(set(value)) != len(value):
-            raise ValueError("days_before must be distinct whole days between 0 and 365")
+            raise ValueError("days_before là các số ngày khác nhau, từ 0 đến 365")
         return sorted(value, reverse=True)
 
 
@@ -201,7 +201,7 @@ class EscalationLadder(Model):
     def _ascending(cls, value: list[EscalationStep]) -> list[EscalationStep]:
         days = [s.after_working_days for s in value]
         if days != sorted(set(days)):
-            raise ValueError("steps must be in strictly ascending after_working_days order")
+            raise ValueError("steps xếp theo after_working_days tăng dần, không trùng")
         return value
 
 
