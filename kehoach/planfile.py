@@ -295,7 +295,10 @@ def _normalize(plan_file: PlanFile, directory: AgencyDirectory) -> NormalizedPla
             heading=d.heading,
             text=d.text,
             lead=_expand(list(d.lead), groups),
-            coordinating=_expand(list(d.coordinating), groups),
+            coordinating=[
+                code for code in _expand(list(d.coordinating), groups)
+                if code not in _expand(list(d.lead), groups)
+            ],
             assignees=_expand(list(d.assignees if d.assignees is not None else d.lead), groups),
             mode=d.mode,
             deliverable=d.deliverable,
