@@ -35,12 +35,16 @@ class Settings(BaseSettings):
     temporal_tls_server_ca_cert_path: Path | None = Field(
         None, validation_alias=_env("TEMPORAL_TLS_SERVER_CA_CERT_PATH")
     )
-    temporal_ui_url: str = Field("http://localhost:8233", validation_alias=_env("KEHOACH_TEMPORAL_UI_URL"))
+    temporal_ui_url: str = Field(
+        "http://localhost:8233", validation_alias=_env("KEHOACH_TEMPORAL_UI_URL")
+    )
     task_queue: str = Field("kehoach", validation_alias=_env("KEHOACH_TASK_QUEUE"))
 
     # PostgreSQL: empty means the embedded server under the data directory.
     database_url: SecretStr | None = Field(None, validation_alias=_env("KEHOACH_DATABASE_URL"))
-    database_pool_max: int = Field(10, ge=1, le=200, validation_alias=_env("KEHOACH_DATABASE_POOL_MAX"))
+    database_pool_max: int = Field(
+        10, ge=1, le=200, validation_alias=_env("KEHOACH_DATABASE_POOL_MAX")
+    )
 
     # Mail.
     smtp_host: str = Field("localhost", validation_alias=_env("KEHOACH_SMTP_HOST"))
@@ -72,7 +76,9 @@ class Settings(BaseSettings):
     contacts_file: Path | None = Field(None, validation_alias=_env("KEHOACH_CONTACTS_FILE"))
 
     # Logs: JSON for machines, console for a person at a terminal.
-    log_format: Literal["json", "console"] = Field("console", validation_alias=_env("KEHOACH_LOG_FORMAT"))
+    log_format: Literal["json", "console"] = Field(
+        "console", validation_alias=_env("KEHOACH_LOG_FORMAT")
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("KEHOACH_LOG_LEVEL")
     )

@@ -1,0 +1,1 @@
+"""Tests of the embedded runtime: dev server, PostgreSQL, mailbox."""
