@@ -32,6 +32,9 @@ class Assignment(Model):
     status: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    overdue: bool = False
+    escalation_level: int = 0
+    outcome: str | None = None
 
 
 class AttachmentRef(Model):
@@ -101,3 +104,4 @@ class AuditEntry(Model):
     subject: str
     detail: dict[str, Any]
     source: str
+    idempotency_key: str | None = None

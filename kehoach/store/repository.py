@@ -460,6 +460,41 @@ class Store:
 
     # --- The audit log -----------------------------------------------------------------
 
+    async def record_assignment_event(self, event: AssignmentEvent) -> bool:
+        """Mirror an assignment workflow's state and append its audit entry, in one
+        transaction; a retried call with the same key changes nothing. True if recorded."""
+        _aware("deadline", event.deadline)
+        outcome = event.detail.get("outcome") if event.action == "accept" else None
+        async with self._pool.acquire() as conn, conn.transaction():
+            with _mapped_errors():
+                inserted = await conn.fetchval(
+                    "INSERT INTO audit_log (actor, action, subject, detail, source,"
+                    " idempotency_key) VALUES ($1, $2, $3, $4, $5, $6)"
+                    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                    event.actor, event.action, event.assignment_id,
+                    to_jsonable_python({**event.detail, "status": event.status,
+                                        "overdue": event.overdue,
+                                        "escalation_level": event.escalation_level}),
+                    event.source, event.idempotency_key,
+                )
+                if inserted is None:
+                    return False
+                row = await conn.fetchrow(
+                    _UPSERT_ASSIGNMENT, event.assignment_id, event.plan_id, event.duty_id,
+                    event.agency, event.period, event.deadline, event.status,
+                )
+                if row is None:
+                    raise Conflict(f"assignments: {event.assignment_id!r} already names "
+                                   "another duty, agency or period")
+                await conn.execute(
+                    "UPDATE assignments SET overdue = $2, escalation_level = $3,"
+                    " outcome = COALESCE($4, outcome),"
+                    " original_due_at = COALESCE($5, original_due_at) WHERE id = $1",
+                    event.assignment_id, event.overdue, event.escalation_level, outcome,
+                    event.original_deadline,
+                )
+        return True
+
     async def append_audit(
         self,
         *,
