@@ -131,3 +131,55 @@ def plan_check(
         sys.stdout.write(json.dumps(plan_json(plan), ensure_ascii=False, indent=2) + "\n")
     else:
         _summary(plan)
+
+
+@app.command("up")
+@friendly_errors
+def up_command(
+    no_assignments: Annotated[bool, typer.Option(
+        "--no-assignments", help="Chỉ khởi động, không khởi tạo phân công.")] = False,
+) -> None:
+    """Chạy toàn bộ trên cấu hình nhúng: Temporal + UI, PostgreSQL, hộp thư, worker, kế hoạch."""
+    import asyncio
+
+    from kehoach.logs import configure_logging
+    from kehoach.runtime import up
+    from kehoach.settings import load_settings
+
+    settings = load_settings()
+    log_file = settings.data_dir.resolve() / "logs" / "kehoach.log"
+    configure_logging(settings, to_file=log_file)
+    out.print(f"Nhật ký chi tiết: {log_file}")
+    asyncio.run(up(settings, console=out, start_assignments=not no_assignments))
+    out.print("Đã dừng. Chạy lại lệnh này để tiếp tục từ cùng thư mục dữ liệu.")
+
+
+@app.command("worker")
+@friendly_errors
+def worker_command() -> None:
+    """Chạy worker (sản xuất): cần TEMPORAL_ADDRESS và KEHOACH_DATABASE_URL."""
+    import asyncio
+    import signal
+
+    from kehoach.errors import KehoachError
+    from kehoach.logs import configure_logging
+    from kehoach.settings import load_settings
+    from kehoach.temporal import connect
+    from workers.main import run_worker
+
+    settings = load_settings()
+    configure_logging(settings)
+    if settings.database_url is None:
+        raise KehoachError("KEHOACH_DATABASE_URL is not set",
+                           message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).")
+    database_url = settings.database_url.get_secret_value()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        client = await connect(settings)
+        await run_worker(client, settings=settings, database_url=database_url, stop=stop)
+
+    asyncio.run(main())

@@ -2,17 +2,28 @@
 
 import logging
 import sys
+from pathlib import Path
+from typing import TextIO
 
 import structlog
 
 from kehoach.settings import Settings
 
 
-def configure_logging(settings: Settings) -> None:
-    """Contextvars first, ISO UTC timestamps, JSON in production, console for a person."""
+def configure_logging(settings: Settings, *, to_file: Path | None = None) -> None:
+    """Contextvars first, ISO UTC timestamps, JSON in production, console for a person.
+
+    With `to_file` (as `kehoach up` does, so the terminal stays readable) every record goes
+    to that file as JSON lines. Other libraries' logging is kept to warnings and above.
+    """
     level = getattr(logging, settings.log_level)
+    stream: TextIO = sys.stderr
     renderer: structlog.types.Processor
-    if settings.log_format == "json":
+    if to_file is not None:
+        to_file.parent.mkdir(parents=True, exist_ok=True)
+        stream = to_file.open("a", encoding="utf-8", buffering=1)
+        renderer = structlog.processors.JSONRenderer(ensure_ascii=False)
+    elif settings.log_format == "json":
         renderer = structlog.processors.JSONRenderer(ensure_ascii=False)
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
@@ -26,7 +37,10 @@ def configure_logging(settings: Settings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=max(level, logging.WARNING), stream=stream,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s", force=True,
+    )

@@ -1,0 +1,68 @@
+"""The kehoach worker process: open resources, connect, run, shut down gracefully."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.assignments import AssignmentActivities
+from activities.notices import MailConfig, NoticeActivities
+from activities.reports import ReportActivities
+from kehoach.settings import Settings
+from kehoach.store import Store, migrate, open_pool
+from workflows.assignment import AssignmentWorkflow
+
+log = structlog.get_logger(__name__)
+
+HTTP_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+@asynccontextmanager
+async def open_store(database_url: str, *, max_size: int) -> AsyncIterator[Store]:
+    """A migrated store on its own pool, closed on exit."""
+    pool = await open_pool(database_url, max_size=max_size)
+    try:
+        applied = await migrate(pool)
+        if applied:
+            log.info("migrations applied", applied=applied)
+        yield Store(pool)
+    finally:
+        await pool.close()
+
+
+def build_worker(
+    client: Client, *, settings: Settings, store: Store, http: httpx.AsyncClient
+) -> Worker:
+    """The worker with every workflow and activity kehoach has, bound to its resources."""
+    assignments = AssignmentActivities(store=store)
+    notices = NoticeActivities(
+        store=store, mail=MailConfig.from_settings(settings), http=http,
+        webhook_secret=settings.webhook_secret.get_secret_value(),
+        public_base_url=settings.public_base_url,
+    )
+    reports = ReportActivities(store=store, http=http)
+    return Worker(
+        client, task_queue=settings.task_queue, workflows=[AssignmentWorkflow],
+        activities=[assignments.store_submission, assignments.record_event,
+                    notices.send_notice, reports.fetch_report],
+    )
+
+
+async def run_worker(
+    client: Client, *, settings: Settings, database_url: str, stop: asyncio.Event
+) -> None:
+    """Run until `stop` is set; in-flight activities get the worker's graceful shutdown."""
+    async with (
+        open_store(database_url, max_size=settings.database_pool_max) as store,
+        httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http,
+    ):
+        worker = build_worker(client, settings=settings, store=store, http=http)
+        async with worker:
+            log.info("worker running", task_queue=settings.task_queue,
+                     namespace=settings.temporal_namespace)
+            await stop.wait()
+        log.info("worker stopped")
