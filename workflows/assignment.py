@@ -180,11 +180,11 @@ class AssignmentWorkflow:
         ]
         # Reminders whose time has passed (the worker was down, or the deadline moved
         # closer) collapse into one reminder now, the nearest to the deadline.
-        past = [r for r in pending if r[1] <= now]
-        for days_before, _ in past[:-1]:
+        late_reminders = [r for r in pending if r[1] <= now]
+        for days_before, _ in late_reminders[:-1]:
             self.reminders_skipped.append(self._reminder_key(days_before))
         if pending:
-            days_before, at = past[-1] if past else pending[0]
+            days_before, at = late_reminders[-1] if late_reminders else pending[0]
             candidates.append(
                 _Timer(at, f"Nhắc hạn T-{days_before}", partial(self._remind, days_before))
             )
@@ -200,9 +200,9 @@ class AssignmentWorkflow:
         ]
         # Levels already in the past (an assignment started late, a worker down for days)
         # collapse into one catch-up escalation at the highest of them, not a burst.
-        past = [e for e in ahead if e[1] <= now]
+        late_levels = [e for e in ahead if e[1] <= now]
         if ahead:
-            level, at, recipients = past[-1] if past else ahead[0]
+            level, at, recipients = late_levels[-1] if late_levels else ahead[0]
             candidates.append(
                 _Timer(
                     at,

@@ -19,6 +19,7 @@ import asyncpg
 from pydantic_core import to_jsonable_python
 
 from kehoach.errors import Conflict, NotFound, StoreError
+from schemas.assignment import AssignmentEvent
 from schemas.base import Model
 from schemas.plan import Agency, NormalizedPlan
 from schemas.store import (
