@@ -27,10 +27,11 @@ PLAN_ID = "9/KH-UBND"
 CALENDAR = WorkingCalendar.for_years(2023, 2030)
 
 
-def _agency(code: str, name: str, kind: AgencyKind) -> Agency:
+def _agency(code: str, name: str, kind: AgencyKind, *, report_endpoint: str | None = None
+            ) -> Agency:
     host = code.lower().replace("_", "-")
     return Agency(
-        code=code, name=name, kind=kind,
+        code=code, name=name, kind=kind, report_endpoint=report_endpoint,
         leader=Contact(name=f"Lãnh đạo {name}", title="Lãnh đạo", email=f"lanhdao@{host}.example"),
         focal=Contact(name=f"Đầu mối {name}", title="Chuyên viên", email=f"daumoi@{host}.example"),
     )
@@ -45,8 +46,12 @@ AGENCIES = [
 ]
 
 
-def tiny_plan(*, year: int = 2026) -> NormalizedPlan:
+def tiny_plan(*, year: int = 2026, sngv_report_endpoint: str | None = None) -> NormalizedPlan:
     """A plan with one dated duty for SNGV and one requested duty for UB_MTTQ."""
+    agencies = [
+        a if a.code != "SNGV" else a.model_copy(update={"report_endpoint": sngv_report_endpoint})
+        for a in AGENCIES
+    ]
     due = DateDeadline(due=dt.date(year, 11, 10), before=True, source_text="trước ngày 10/11")
 
     def duty(duty_id: str, agency: str, mode: Mode) -> NormalizedDuty:
@@ -66,7 +71,7 @@ def tiny_plan(*, year: int = 2026) -> NormalizedPlan:
             coordinator="STTTT", office="VP_UBND",
             final_report=FinalReport(recipient="UBND_TINH", via="STTTT", deadline=due),
         ),
-        agencies=AGENCIES, groups=[],
+        agencies=agencies, groups=[],
         duties=[duty("III.5.4", "SNGV", "assigned"), duty("III.1", "UB_MTTQ", "requested")],
     )
 
