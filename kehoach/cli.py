@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kehoach.cli_assignments import assignments_app
 from kehoach.errors import KehoachError, PlanError
 from kehoach.planfile import load_plan
 from schemas.plan import NormalizedPlan
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 plan_app = typer.Typer(no_args_is_help=True, help="Kiểm tra và xem tệp kế hoạch.")
 app.add_typer(plan_app, name="plan")
+app.add_typer(assignments_app, name="assignments")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)

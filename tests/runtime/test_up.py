@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -25,7 +26,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def data_dir() -> Path:
+def data_dir() -> Iterator[Path]:
     # Not pytest's tmp_path: the embedded PostgreSQL runs as its own system user when the
     # tests run as root, and pytest's temporary folders are private to root.
     folder = Path(tempfile.mkdtemp(prefix="kehoach-up-"))
@@ -58,7 +59,7 @@ def _stop(process: subprocess.Popen[str]) -> tuple[int, str]:
     children = psutil.Process(process.pid).children(recursive=True)
     process.send_signal(signal.SIGINT)
     rest, _ = process.communicate(timeout=60)
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _gone, alive = psutil.wait_procs(children, timeout=10)
     assert [] == [p.pid for p in alive], "processes left running after Ctrl-C"
     return process.returncode, rest
 
