@@ -74,6 +74,10 @@ class AssignmentInput(Model):
     approval: ApprovalChain = Field(default_factory=ApprovalChain)
     calendar: WorkingCalendar
     pull_report: bool = Field(default=False, description="The agency has a report endpoint.")
+    speed: float = Field(
+        default=1.0, ge=1.0, le=1_000_000.0,
+        description="How much faster than real time the plan's clock runs (1 in production).",
+    )
 
 
 # --- updates ---------------------------------------------------------------------------

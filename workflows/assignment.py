@@ -116,6 +116,7 @@ class AssignmentWorkflow:
         self.pull_attempts = 0
         self.event_seq = 0
         self.started_at = workflow.now()
+        self.speed = input.speed
         self.effects: list[NoticeRequest | AssignmentEvent | StoreSubmission] = []
         self.changed = False
 
@@ -132,7 +133,7 @@ class AssignmentWorkflow:
             self._show_details()
             timer = self._next_timer()
             self.changed = False
-            timeout = None if timer is None else timer.at - workflow.now()
+            timeout = None if timer is None else (timer.at - self._now()) / self.speed
             if timer is not None and timeout is not None and timeout <= dt.timedelta(0):
                 await timer.fire()
                 continue
@@ -148,6 +149,14 @@ class AssignmentWorkflow:
         self._show_details()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state()
+
+    def _now(self) -> dt.datetime:
+        """The plan's clock: real time, or faster by `speed` from the start (demos, drills).
+
+        The speed is an input, so replaying the history gives the same instants."""
+        if self.speed == 1:
+            return workflow.now()
+        return self.started_at + (workflow.now() - self.started_at) * self.speed
 
     def _deadline(self) -> dt.datetime | None:
         if self.last_day is None:
@@ -168,7 +177,7 @@ class AssignmentWorkflow:
         deadline = self._deadline()
         if deadline is None or self.status not in OPEN_STATUSES:
             return None
-        now = workflow.now()
+        now = self._now()
         candidates: list[_Timer] = []
         done = set(self.reminders_sent) | set(self.reminders_skipped)
         pending = [
@@ -475,7 +484,7 @@ class AssignmentWorkflow:
 
     def _accept_submission(self, update: SubmitReport) -> int:
         version = len(self.submissions) + 1
-        now = workflow.now()
+        now = self._now()
         self.effects.append(
             StoreSubmission(
                 assignment_id=self.input.assignment_id,
@@ -527,7 +536,7 @@ class AssignmentWorkflow:
                 decision="approved",
                 actor=update.actor.email,
                 reason=update.comment,
-                at=workflow.now(),
+                at=self._now(),
             )
         )
         index = self.pending_step_index + 1
@@ -588,13 +597,13 @@ class AssignmentWorkflow:
                 decision="returned",
                 actor=update.actor.email,
                 reason=update.reason,
-                at=workflow.now(),
+                at=self._now(),
             )
         )
         self.status = "returned"
         self.pending_step_index = None
         deadline = self._deadline()
-        self.overdue = deadline is not None and workflow.now() >= deadline
+        self.overdue = deadline is not None and self._now() >= deadline
         self._event(
             "return",
             actor=update.actor.email,
@@ -627,13 +636,13 @@ class AssignmentWorkflow:
                 new_last_day=update.new_last_day,
                 by=update.actor.email,
                 reason=update.reason,
-                at=workflow.now(),
+                at=self._now(),
             )
         )
         self.last_day = update.new_last_day
         deadline = self._deadline()
         assert deadline is not None
-        self.overdue = self.status in OPEN_STATUSES and workflow.now() >= deadline
+        self.overdue = self.status in OPEN_STATUSES and self._now() >= deadline
         self.escalation_level = 0
         self._event(
             "extend",
@@ -704,7 +713,7 @@ class AssignmentWorkflow:
         self._check_not_final()
         if self.last_day is not None:
             raise refuse("HasDeadline", "Nhiệm vụ đã có hạn; hãy dùng gia hạn.")
-        today = workflow.now().astimezone(VN_TZ).date()
+        today = self._now().astimezone(VN_TZ).date()
         if update.last_day < today:
             raise refuse("BadDate", f"Hạn phải từ hôm nay ({today:%d/%m/%Y}) trở đi.")
         self._check_covered(update.last_day)
