@@ -78,6 +78,11 @@ class AssignmentInput(Model):
         default=1.0, ge=1.0, le=1_000_000.0,
         description="How much faster than real time the plan's clock runs (1 in production).",
     )
+    clock_origin: dt.datetime | None = Field(
+        default=None,
+        description="The real instant from which a fast clock counts; shared by every workflow "
+        "of one run so they agree on the plan's time. None: the workflow's own start.",
+    )
 
 
 # --- updates ---------------------------------------------------------------------------

@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         SubmitReport,
     )
     from schemas.plan import ApproverRole
+    from workflows.clock import PlanClock
 
 STORE_RETRY = RetryPolicy(
     initial_interval=dt.timedelta(seconds=1), maximum_interval=dt.timedelta(minutes=1)
@@ -115,8 +116,8 @@ class AssignmentWorkflow:
         self.closed_reason: str | None = None
         self.pull_attempts = 0
         self.event_seq = 0
-        self.started_at = workflow.now()
-        self.speed = input.speed
+        self.clock = PlanClock(speed=input.speed, origin=input.clock_origin)
+        self.started_at = self._now()
         self.effects: list[NoticeRequest | AssignmentEvent | StoreSubmission] = []
         self.changed = False
 
@@ -133,7 +134,7 @@ class AssignmentWorkflow:
             self._show_details()
             timer = self._next_timer()
             self.changed = False
-            timeout = None if timer is None else (timer.at - self._now()) / self.speed
+            timeout = None if timer is None else self.clock.real(timer.at - self._now())
             if timer is not None and timeout is not None and timeout <= dt.timedelta(0):
                 await timer.fire()
                 continue
@@ -151,12 +152,7 @@ class AssignmentWorkflow:
         return self.state()
 
     def _now(self) -> dt.datetime:
-        """The plan's clock: real time, or faster by `speed` from the start (demos, drills).
-
-        The speed is an input, so replaying the history gives the same instants."""
-        if self.speed == 1:
-            return workflow.now()
-        return self.started_at + (workflow.now() - self.started_at) * self.speed
+        return self.clock.now()
 
     def _deadline(self) -> dt.datetime | None:
         if self.last_day is None:
