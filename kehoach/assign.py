@@ -30,7 +30,8 @@ def calendar_for(plan: NormalizedPlan, *, until_year: int) -> WorkingCalendar:
     return WorkingCalendar.for_years(plan.plan.year, max(plan.plan.year, until_year) + 1)
 
 
-def _periods(duty: NormalizedDuty, year: int) -> list[tuple[str, dt.date | None]]:
+def duty_periods(duty: NormalizedDuty, year: int) -> list[tuple[str, dt.date | None]]:
+    """(period key, last day) of each assignment the duty creates in `year`."""
     rule = duty.deadline
     if isinstance(rule, DateDeadline):
         return [(str(year), rule.last_day())]
@@ -41,26 +42,41 @@ def _periods(duty: NormalizedDuty, year: int) -> list[tuple[str, dt.date | None]
     return []
 
 
-def plan_assignments(plan: NormalizedPlan, calendar: WorkingCalendar) -> Iterator[AssignmentInput]:
-    """Every assignment the plan creates for its year, in plan order."""
+def batch_inputs(
+    plan: NormalizedPlan, duty: NormalizedDuty, *, period: str, last_day: dt.date | None,
+    calendar: WorkingCalendar, agencies: list[str] | None = None,
+    brief: DutyBrief | None = None, speed: float = 1.0,
+    clock_origin: dt.datetime | None = None,
+) -> list[AssignmentInput]:
+    """The assignments of one duty for one period: one per agency."""
     header = plan.plan
     names = {a.code: a.name for a in plan.agencies}
+    endpoints = {a.code: a.report_endpoint for a in plan.agencies}
+    return [
+        AssignmentInput(
+            assignment_id=assignment_id(plan_id=header.number, duty_id=duty.id,
+                                        agency=agency, period=period),
+            plan_id=header.number, plan_title=header.title,
+            duty=brief or DutyBrief(id=duty.id, clause=duty.clause, heading=duty.heading,
+                                    text=duty.text),
+            mode=duty.mode, agency=agency, agency_name=names[agency],
+            issuer=header.issuer, coordinator=header.coordinator, office=header.office,
+            period=period, last_day=last_day,
+            move_off_non_working_days=header.move_deadline_off_non_working_days,
+            reminders=duty.reminders, escalation=duty.escalation, approval=duty.approval,
+            calendar=calendar, pull_report=endpoints.get(agency) is not None,
+            speed=speed, clock_origin=clock_origin,
+        )
+        for agency in (agencies if agencies is not None else duty.assignees)
+    ]
+
+
+def plan_assignments(plan: NormalizedPlan, calendar: WorkingCalendar) -> Iterator[AssignmentInput]:
+    """Every assignment the plan creates for its own year, in plan order."""
     for duty in plan.duties:
-        for period, last_day in _periods(duty, header.year):
-            for agency in duty.assignees:
-                yield AssignmentInput(
-                    assignment_id=assignment_id(plan_id=header.number, duty_id=duty.id,
-                                                agency=agency, period=period),
-                    plan_id=header.number, plan_title=header.title,
-                    duty=DutyBrief(id=duty.id, clause=duty.clause, heading=duty.heading,
-                                   text=duty.text),
-                    mode=duty.mode, agency=agency, agency_name=names[agency],
-                    issuer=header.issuer, coordinator=header.coordinator, office=header.office,
-                    period=period, last_day=last_day,
-                    move_off_non_working_days=header.move_deadline_off_non_working_days,
-                    reminders=duty.reminders, escalation=duty.escalation, approval=duty.approval,
-                    calendar=calendar,
-                )
+        for period, last_day in duty_periods(duty, plan.plan.year):
+            yield from batch_inputs(plan, duty, period=period, last_day=last_day,
+                                    calendar=calendar)
 
 
 def search_attributes(input: AssignmentInput) -> TypedSearchAttributes:

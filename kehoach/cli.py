@@ -19,6 +19,7 @@ from rich.table import Table
 from kehoach.cli_assignments import assignments_app
 from kehoach.errors import KehoachError, PlanError
 from kehoach.planfile import load_plan
+from kehoach.settings import Settings
 from schemas.plan import NormalizedPlan
 
 app = typer.Typer(
@@ -135,25 +136,53 @@ def plan_check(
         _summary(plan)
 
 
-@app.command("up")
-@friendly_errors
-def up_command(
-    no_assignments: Annotated[bool, typer.Option(
-        "--no-assignments", help="Chỉ khởi động, không khởi tạo phân công.")] = False,
-) -> None:
-    """Chạy toàn bộ trên cấu hình nhúng: Temporal + UI, PostgreSQL, hộp thư, worker, kế hoạch."""
-    import asyncio
-
+def _embedded_settings(data_subdir: str | None = None) -> Settings:
     from kehoach.logs import configure_logging
-    from kehoach.runtime import up
     from kehoach.settings import load_settings
 
     settings = load_settings()
+    if data_subdir is not None:
+        settings = settings.model_copy(update={"data_dir": settings.data_dir / data_subdir})
     log_file = settings.data_dir.resolve() / "logs" / "kehoach.log"
     configure_logging(settings, to_file=log_file)
     out.print(f"Nhật ký chi tiết: {log_file}")
-    asyncio.run(up(settings, console=out, start_assignments=not no_assignments))
+    return settings
+
+
+@app.command("up")
+@friendly_errors
+def up_command(
+    no_start: Annotated[bool, typer.Option(
+        "--no-start", help="Chỉ khởi động các dịch vụ, không chạy kế hoạch.")] = False,
+) -> None:
+    """Chạy thật (giờ thực) trên cấu hình nhúng: Temporal + UI, PostgreSQL, hộp thư, worker."""
+    import asyncio
+
+    from kehoach.runtime import up
+
+    settings = _embedded_settings()
+    asyncio.run(up(settings, console=out, start=not no_start))
     out.print("Đã dừng. Chạy lại lệnh này để tiếp tục từ cùng thư mục dữ liệu.")
+
+
+@app.command("demo")
+@friendly_errors
+def demo_command(
+    speed: Annotated[float, typer.Option(
+        help="Đồng hồ kế hoạch nhanh gấp bao nhiêu lần giờ thực.")] = 120_000.0,
+    seed: Annotated[int, typer.Option(help="Hạt giống cho hành vi mô phỏng.")] = 7,
+    exit_when_done: Annotated[bool, typer.Option(
+        "--exit", help="Dừng ngay khi xong (không giữ Web UI).")] = False,
+) -> None:
+    """Chạy thử cả năm của kế hoạch 516 trong vài phút, với các cơ quan mô phỏng."""
+    import asyncio
+
+    from kehoach.demo import demo
+
+    settings = _embedded_settings("demo")
+    asyncio.run(demo(settings, console=out, speed=speed, seed=seed,
+                     keep_running=not exit_when_done))
+    out.print("Đã dừng.")
 
 
 @app.command("worker")

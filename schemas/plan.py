@@ -251,6 +251,12 @@ class FinalReport(Model):
     recipient: AgencyCode
     via: AgencyCode
     deadline: DateDeadline
+    duty: DutyId | None = Field(
+        default=None, description="The duty whose accepted reports are consolidated."
+    )
+    copies: list[AgencyCode] = Field(
+        default_factory=list, description="Who else receives the approved consolidated report."
+    )
 
 
 class Plan(Model):

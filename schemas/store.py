@@ -105,3 +105,15 @@ class AuditEntry(Model):
     detail: dict[str, Any]
     source: str
     idempotency_key: str | None = None
+
+
+class Document(Model):
+    """A document kehoach produced (the consolidated report), every version kept."""
+
+    id: str
+    plan_id: str
+    kind: str
+    markdown: str
+    docx: bytes
+    sha256: str
+    created_at: dt.datetime

@@ -11,10 +11,13 @@ from temporalio.worker import Worker
 
 from activities.assignments import AssignmentActivities
 from activities.notices import MailConfig, NoticeActivities
+from activities.plans import PlanActivities
 from activities.reports import ReportActivities
 from kehoach.settings import Settings
 from kehoach.store import Store, migrate, open_pool
 from workflows.assignment import AssignmentWorkflow
+from workflows.consolidation import ConsolidationWorkflow
+from workflows.plan import PlanWorkflow
 
 log = structlog.get_logger(__name__)
 
@@ -35,20 +38,23 @@ async def open_store(database_url: str, *, max_size: int) -> AsyncIterator[Store
 
 
 def build_worker(
-    client: Client, *, settings: Settings, store: Store, http: httpx.AsyncClient
+    client: Client, *, task_queue: str, store: Store, http: httpx.AsyncClient,
+    mail: MailConfig, webhook_secret: str, public_base_url: str,
 ) -> Worker:
     """The worker with every workflow and activity kehoach has, bound to its resources."""
     assignments = AssignmentActivities(store=store)
-    notices = NoticeActivities(
-        store=store, mail=MailConfig.from_settings(settings), http=http,
-        webhook_secret=settings.webhook_secret.get_secret_value(),
-        public_base_url=settings.public_base_url,
-    )
+    notices = NoticeActivities(store=store, mail=mail, http=http,
+                               webhook_secret=webhook_secret, public_base_url=public_base_url)
     reports = ReportActivities(store=store, http=http)
+    plans = PlanActivities(store=store, client=client, task_queue=task_queue, notices=notices)
     return Worker(
-        client, task_queue=settings.task_queue, workflows=[AssignmentWorkflow],
+        client, task_queue=task_queue,
+        workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow],
         activities=[assignments.store_submission, assignments.record_event,
-                    notices.send_notice, reports.fetch_report],
+                    notices.send_notice, reports.fetch_report,
+                    plans.plan_schedule, plans.start_batch, plans.plan_progress,
+                    plans.apply_duty_change, plans.compile_consolidation,
+                    plans.notify_consolidation],
     )
 
 
@@ -60,7 +66,12 @@ async def run_worker(
         open_store(database_url, max_size=settings.database_pool_max) as store,
         httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http,
     ):
-        worker = build_worker(client, settings=settings, store=store, http=http)
+        worker = build_worker(
+            client, task_queue=settings.task_queue, store=store, http=http,
+            mail=MailConfig.from_settings(settings),
+            webhook_secret=settings.webhook_secret.get_secret_value(),
+            public_base_url=settings.public_base_url,
+        )
         async with worker:
             log.info("worker running", task_queue=settings.task_queue,
                      namespace=settings.temporal_namespace)

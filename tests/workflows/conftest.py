@@ -17,17 +17,14 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.assignments import AssignmentActivities
-from activities.notices import MailConfig, NoticeActivities
-from activities.reports import ReportActivities
+from activities.notices import MailConfig
 from kehoach.embedded.mailbox import Mailbox
 from kehoach.store import Store, migrate, open_pool
 from schemas.search_attributes import SEARCH_ATTRIBUTES
 from tests.factories import tiny_plan
 from tests.pgserver import fresh_database, shared_server_uri
-from workflows.assignment import AssignmentWorkflow
+from workers.main import build_worker
 
 BIN = Path(sys.executable).parent
 
@@ -102,17 +99,11 @@ async def mailbox() -> AsyncIterator[Mailbox]:
 
 @asynccontextmanager
 async def running_worker(client: Client, store: Store, mailbox: Mailbox) -> AsyncIterator[str]:
-    """A worker with kehoach's real activities on a task queue of its own; yields the queue."""
+    """A worker with kehoach's real workflows and activities on a task queue of its own."""
     queue = f"test-{uuid.uuid4()}"
     mail = MailConfig(host=mailbox.host, port=mailbox.port, sender="kehoach@stttt.test.example")
     async with httpx.AsyncClient(timeout=5) as http:
-        assignments = AssignmentActivities(store=store)
-        notices = NoticeActivities(store=store, mail=mail, http=http, webhook_secret="s",
-                                   public_base_url="http://portal.test")
-        reports = ReportActivities(store=store, http=http)
-        async with Worker(
-            client, task_queue=queue, workflows=[AssignmentWorkflow],
-            activities=[assignments.store_submission, assignments.record_event,
-                        notices.send_notice, reports.fetch_report],
-        ):
+        worker = build_worker(client, task_queue=queue, store=store, http=http, mail=mail,
+                              webhook_secret="s", public_base_url="http://portal.test")
+        async with worker:
             yield queue

@@ -1,0 +1,266 @@
+"""Activities of the plan and consolidation workflows: schedules, batches of assignments,
+progress counts, amendments, and the consolidated report."""
+
+import datetime as dt
+import hashlib
+
+import structlog
+from temporalio import activity
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from activities.notices import NoticeActivities
+from kehoach.assign import batch_inputs, duty_periods, start_assignment
+from kehoach.calendar import VN_TZ, periods
+from kehoach.consolidation import render_docx, render_markdown
+from kehoach.store import Store
+from schemas.assignment import (
+    FINAL_STATUSES,
+    Cancel,
+    DutyBrief,
+    ExtendDeadline,
+    NoticeRequest,
+    SetDeadline,
+)
+from schemas.consolidation import AgencyReport, ConsolidationInput, LateReport, MissingReport
+from schemas.plan import DateDeadline, NormalizedPlan, RecurringDeadline
+from schemas.plan_run import (
+    AmendmentResult,
+    CompiledReport,
+    CompileRequest,
+    ConsolidationNotice,
+    DutyChange,
+    PlanSchedule,
+    Progress,
+    ProgressRequest,
+    ScheduledStart,
+    ScheduleRequest,
+    StartBatch,
+    StartedBatch,
+)
+from workflows.assignment import AssignmentWorkflow
+
+log = structlog.get_logger(__name__)
+START_HOUR = dt.time(8, 0)
+
+
+def _at(day: dt.date, time: dt.time = START_HOUR) -> dt.datetime:
+    return dt.datetime.combine(day, time, VN_TZ)
+
+
+class PlanActivities:
+    """Resources: the store, a Temporal client (to start and update assignments), the task
+    queue assignments run on, and the notice activity for the consolidated report."""
+
+    def __init__(self, *, store: Store, client: Client, task_queue: str,
+                 notices: NoticeActivities) -> None:
+        self._store = store
+        self._client = client
+        self._task_queue = task_queue
+        self._notices = notices
+
+    @activity.defn
+    async def plan_schedule(self, request: ScheduleRequest) -> PlanSchedule:
+        """When each batch of the year starts, when to consolidate, when the year ends."""
+        plan = await self._store.get_plan(request.plan_id)
+        shift = dt.timedelta(days=request.shift_days)
+        plan_start = _at(plan.plan.issued_on + shift)
+        starts: list[ScheduledStart] = []
+        for duty in plan.duties:
+            rule = duty.deadline
+            if request.first_year and rule.kind in ("date", "open"):
+                starts.append(ScheduledStart(at=plan_start, duty_id=duty.id,
+                                             period=str(request.year)))
+            if isinstance(rule, RecurringDeadline):
+                for period in periods(rule, request.year):
+                    at = _at(period.start + shift)
+                    starts.append(ScheduledStart(
+                        at=max(at, plan_start) if request.first_year else at,
+                        duty_id=duty.id, period=period.key))
+        final = plan.plan.final_report
+        calendar = request.calendar
+        consolidate_at = None
+        if request.first_year and final.duty is not None:
+            consolidate_at = calendar.deadline_instant(
+                final.deadline.last_day() + shift,
+                move_off_non_working_days=plan.plan.move_deadline_off_non_working_days,
+            ) + dt.timedelta(days=request.consolidation_delay_days)
+        adhoc = next((d.id for d in plan.duties if d.deadline.kind == "adhoc"), None)
+        return PlanSchedule(
+            starts=sorted(starts, key=lambda s: s.at), consolidate_at=consolidate_at,
+            year_end=_at(dt.date(request.year + 1, 1, 1) + shift, dt.time(0)),
+            coordinator=plan.plan.coordinator, duty_ids=[d.id for d in plan.duties],
+            agencies=[a.code for a in plan.agencies], final_duty=final.duty, adhoc_duty=adhoc,
+        )
+
+    @activity.defn
+    async def start_batch(self, batch: StartBatch) -> StartedBatch:
+        """Start one duty's assignments for one period; already running ones are kept."""
+        plan = await self._store.get_plan(batch.plan_id)
+        duty = next(d for d in plan.duties if d.id == batch.duty_id)
+        shift = dt.timedelta(days=batch.options.shift_days)
+        last_day = batch.last_day
+        if last_day is None and batch.brief is None:
+            year = int(batch.period[:4])
+            found = dict(duty_periods(duty, year))
+            raw = found.get(batch.period)
+            last_day = raw + shift if raw is not None else None
+        inputs = batch_inputs(
+            plan, duty, period=batch.period, last_day=last_day, calendar=batch.calendar,
+            agencies=batch.agencies, brief=batch.brief, speed=batch.options.speed,
+            clock_origin=batch.options.clock_origin,
+        )
+        known = {r.id for r in await self._store.list_assignments(plan_id=batch.plan_id)}
+        existing = sum(i.assignment_id in known for i in inputs)
+        for index, input in enumerate(inputs):
+            await start_assignment(self._client, input, task_queue=self._task_queue)
+            activity.heartbeat(index)
+        started = len(inputs) - existing
+        log.info("batch started", duty=batch.duty_id, period=batch.period, count=len(inputs))
+        return StartedBatch(started=started, existing=existing)
+
+    @activity.defn
+    async def plan_progress(self, request: ProgressRequest) -> Progress:
+        """Counts by status and by agency, from the store's mirror of every assignment."""
+        rows = await self._store.list_assignments(plan_id=request.plan_id)
+        by_status: dict[str, int] = {}
+        by_agency: dict[str, dict[str, int]] = {}
+        for row in rows:
+            status = "overdue" if row.overdue and row.status not in FINAL_STATUSES else row.status
+            by_status[status] = by_status.get(status, 0) + 1
+            agency = by_agency.setdefault(row.agency_code, {})
+            agency[status] = agency.get(status, 0) + 1
+        return Progress(
+            at=dt.datetime.now(dt.UTC), total=len(rows), by_status=by_status,
+            by_agency=by_agency, overdue=by_status.get("overdue", 0),
+            on_time=sum(r.outcome == "on_time" for r in rows),
+            late=sum(r.outcome == "late" for r in rows),
+        )
+
+    @activity.defn
+    async def apply_duty_change(self, change: DutyChange) -> AmendmentResult:
+        """Withdraw a duty or move its deadline, assignment by assignment, through their
+        updates (so each one's validator and audit apply)."""
+        rows = [r for r in await self._store.list_assignments(plan_id=change.plan_id)
+                if r.duty_id == change.duty_id and r.status not in FINAL_STATUSES]
+        done = refused = 0
+        for index, row in enumerate(rows):
+            handle = self._client.get_workflow_handle_for(AssignmentWorkflow.run, row.id)
+            try:
+                if change.kind == "withdraw":
+                    await handle.execute_update(AssignmentWorkflow.cancel, Cancel(
+                        actor=change.actor, reason=change.reason))
+                elif row.due_at is None:
+                    assert change.new_last_day is not None
+                    await handle.execute_update(AssignmentWorkflow.set_deadline, SetDeadline(
+                        actor=change.actor, last_day=change.new_last_day))
+                else:
+                    assert change.new_last_day is not None
+                    await handle.execute_update(AssignmentWorkflow.extend_deadline,
+                                                ExtendDeadline(actor=change.actor,
+                                                               new_last_day=change.new_last_day,
+                                                               reason=change.reason))
+                done += 1
+            except (WorkflowUpdateFailedError, RPCError) as exc:
+                refused += 1
+                log.warning("amendment refused", assignment=row.id, error=str(exc))
+            activity.heartbeat(index)
+        verb = "Đã rút" if change.kind == "withdraw" else "Đã điều chỉnh hạn"
+        note = f" ({refused} phân công không áp dụng được)" if refused else ""
+        return AmendmentResult(
+            message_vi=f"{verb} nhiệm vụ {change.duty_id} cho {done} phân công{note}.",
+            affected=done)
+
+    @activity.defn
+    async def compile_consolidation(self, request: CompileRequest) -> CompiledReport:
+        """Gather every agency's accepted report, render the document, keep it in the store."""
+        plan = await self._store.get_plan(request.plan_id)
+        rows = [r for r in await self._store.list_assignments(plan_id=request.plan_id)
+                if r.duty_id == request.duty_id]
+        names = {a.code: a.name for a in plan.agencies}
+        duty = next(d for d in plan.duties if d.id == request.duty_id)
+        accepted: list[AgencyReport] = []
+        late: list[LateReport] = []
+        missing: list[MissingReport] = []
+        for row in sorted(rows, key=lambda r: r.agency_code):
+            last_day = (row.original_due_at - dt.timedelta(seconds=1)).astimezone(VN_TZ).date() \
+                if row.original_due_at else None
+            if row.status in ("cancelled", "waived"):
+                continue  # released from the duty: neither reported nor missing
+            if row.status != "accepted":
+                missing.append(MissingReport(
+                    agency_code=row.agency_code, agency_name=names[row.agency_code],
+                    clause=duty.clause, period=row.period, last_day=last_day,
+                    status="overdue" if row.overdue else row.status))
+                continue
+            submission = (await self._store.list_submissions(row.id))[-1]
+            accepted.append(AgencyReport(
+                agency_code=row.agency_code, agency_name=names[row.agency_code],
+                duty_id=duty.id, clause=duty.clause, period=row.period,
+                submitted_at=submission.submitted_at, outcome=row.outcome or "on_time",
+                body=submission.body))
+            if row.outcome == "late" and last_day is not None:
+                late.append(LateReport(
+                    agency_code=row.agency_code, agency_name=names[row.agency_code],
+                    clause=duty.clause, period=row.period, last_day=last_day,
+                    submitted_at=submission.submitted_at))
+        recipient = names[plan.plan.final_report.recipient]
+        document = ConsolidationInput(
+            issuer_name=names[plan.plan.issuer].upper(),
+            coordinator_name=names[plan.plan.coordinator].upper(),
+            coordinator_short=plan.plan.coordinator, plan_number=plan.plan.number,
+            plan_title=plan.plan.title, plan_issued_on=plan.plan.issued_on,
+            year=request.year, place=plan.plan.place, report_date=request.report_date,
+            report_number=None,
+            recipients=[f"{recipient} (báo cáo)",
+                        *(f"{names[c]} (báo cáo)" for c in plan.plan.final_report.copies),
+                        "Lưu: VT"],
+            signer_title="GIÁM ĐỐC", signer_name=None, accepted=accepted, late=late,
+            missing=missing, total_assignments=len(rows),
+        )
+        markdown = render_markdown(document)
+        docx = render_docx(document)
+        document_id = (f"{request.plan_id.replace('/', '-')}/consolidated/{request.year}"
+                       f"/v{request.version}")
+        await self._store.put_document(
+            id=document_id, plan_id=request.plan_id, kind="consolidated_report",
+            markdown=markdown, docx=docx)
+        log.info("consolidated report compiled", document=document_id,
+                 accepted=len(accepted), late=len(late), missing=len(missing),
+                 sha256=hashlib.sha256(docx).hexdigest())
+        return CompiledReport(
+            document_id=document_id, accepted=[r.agency_code for r in accepted],
+            late=[r.agency_code for r in late], missing=[r.agency_code for r in missing])
+
+    @activity.defn
+    async def notify_consolidation(self, notice: ConsolidationNotice) -> None:
+        """Ask the Vice-Chairman to approve, or send the approved report on."""
+        plan = await self._store.get_plan(notice.plan_id)
+        header = plan.plan
+        duty = next(d for d in plan.duties if d.id == header.final_report.duty)
+        names = {a.code: a.name for a in plan.agencies}
+        brief = DutyBrief(id=duty.id, clause=duty.clause, heading="Báo cáo tổng hợp",
+                          text=f"Báo cáo tổng hợp kết quả thực hiện {header.number} "
+                               f"({notice.document_id}).")
+        targets = ([(header.coordinator, ["vice_chairman"])]
+                   if notice.kind == "consolidation_ready"
+                   else [(code, ["focal", "leader"])
+                         for code in (header.final_report.recipient,
+                                      *header.final_report.copies)])
+        for agency, recipients in targets:
+            await self._notices.send_notice(NoticeRequest(
+                idempotency_key=f"{notice.idempotency_key}/{agency}",
+                kind="approval_requested" if notice.kind == "consolidation_ready"
+                else "approved",
+                assignment_id=notice.document_id, plan_id=header.number,
+                plan_title=header.title, duty=brief, agency=agency,
+                agency_name=names[agency], issuer=header.issuer,
+                coordinator=header.coordinator, office=header.office,
+                recipients=recipients,
+            ))
+
+
+def final_deadline_day(plan: NormalizedPlan) -> dt.date | None:
+    """The last day of the plan's closing report, if it has a fixed date."""
+    deadline = plan.plan.final_report.deadline
+    return deadline.last_day() if isinstance(deadline, DateDeadline) else None

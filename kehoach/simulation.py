@@ -1,0 +1,158 @@
+"""Simulated people for the demo and the whole-plan tests.
+
+Each agency gets a profile — reports on time, late, on time but returned once, or never —
+and the simulated focal officials, leaders, coordinator and Vice-Chairman act through the
+same workflow updates a person's CLI or portal uses, so their actions pass every validator
+and land in the audit log like anyone's.
+"""
+
+import datetime as dt
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+import structlog
+from temporalio.client import Client, WorkflowUpdateFailedError
+
+from kehoach.calendar import VN_TZ
+from kehoach.store import Store
+from schemas.assignment import (
+    FINAL_STATUSES,
+    Actor,
+    Approve,
+    Cancel,
+    ReturnForRevision,
+    SetDeadline,
+    SubmitReport,
+)
+from schemas.plan import NormalizedPlan
+from schemas.plan_run import ConsolidationDecision
+from schemas.store import Assignment
+from workflows.assignment import AssignmentWorkflow
+from workflows.consolidation import ConsolidationWorkflow
+
+log = structlog.get_logger(__name__)
+
+Profile = Literal["on_time", "late", "after_return", "never"]
+PROFILES: tuple[Profile, ...] = ("on_time", "late", "after_return", "never")
+SUBMIT_DAYS_BEFORE = 3
+LATE_DAYS_AFTER = 4
+OPEN_DEADLINE_DAYS = 30
+
+
+def assign_profiles(agencies: list[str], *, seed: int) -> dict[str, Profile]:
+    """A reproducible profile per agency: mostly on time, some late, returned or silent."""
+    rng = random.Random(seed)
+    weights = (0.55, 0.2, 0.15, 0.1)
+    chosen = {code: rng.choices(PROFILES, weights)[0] for code in sorted(agencies)}
+    for profile, code in zip(PROFILES, sorted(agencies), strict=False):
+        if profile not in chosen.values():  # every behaviour shows in a demo
+            chosen[code] = profile
+    return chosen
+
+
+class People:
+    """The simulated people of one plan: acts on whatever is due at each `step`."""
+
+    def __init__(self, *, client: Client, store: Store, plan: NormalizedPlan,
+                 now: Callable[[], Awaitable[dt.datetime]], seed: int = 7) -> None:
+        self.client, self.store, self.plan, self.now = client, store, plan, now
+        self.profiles = assign_profiles(sorted({c for d in plan.duties for c in d.assignees}),
+                                        seed=seed)
+        self.actions: Counter[str] = Counter()
+        header = plan.plan
+        directory = {a.code: a for a in plan.agencies}
+        self.coordinator = Actor(email=directory[header.coordinator].focal.email,
+                                 role="coordinator", agency=header.coordinator, source="demo")
+        # The coordinator's own reports are reviewed by its director, not by their author.
+        self.director = Actor(email=directory[header.coordinator].leader.email,
+                              role="coordinator_director", agency=header.coordinator,
+                              source="demo")
+        self.vice_chairman = Actor(email=directory[header.issuer].leader.email,
+                                   role="vice_chairman", agency=header.issuer, source="demo")
+        self.focal = {c: Actor(email=a.focal.email, role="focal", agency=c, source="demo")
+                      for c, a in directory.items()}
+        self.leader = {c: Actor(email=a.leader.email, role="leader", agency=c, source="demo")
+                       for c, a in directory.items()}
+
+    async def step(self) -> int:
+        """Act once on every assignment that needs someone now; return how many acts."""
+        now = await self.now()
+        acts = 0
+        for row in await self.store.list_assignments(plan_id=self.plan.plan.number):
+            if row.status in FINAL_STATUSES:
+                continue
+            acts += await self._act(row, now)
+        return acts
+
+    async def _act(self, row: Assignment, now: dt.datetime) -> int:
+        handle = self.client.get_workflow_handle_for(AssignmentWorkflow.run, row.id)
+        profile = self.profiles.get(row.agency_code, "on_time")
+        if row.due_at is None:
+            if row.period.startswith(str(self.plan.plan.year)) and "DX" not in row.period:
+                last_day = (now + dt.timedelta(days=OPEN_DEADLINE_DAYS)).astimezone(VN_TZ).date()
+                return await self._update(handle, AssignmentWorkflow.set_deadline,
+                                          SetDeadline(actor=self.coordinator, last_day=last_day),
+                                          "set_deadline")
+            return 0
+        if row.status in ("assigned", "returned"):
+            if profile == "never":
+                return 0
+            due = row.due_at
+            ready = (now >= due + dt.timedelta(days=LATE_DAYS_AFTER) if profile == "late"
+                     else now >= due - dt.timedelta(days=SUBMIT_DAYS_BEFORE))
+            if not ready and row.status != "returned":
+                return 0
+            version = "bản sửa" if row.status == "returned" else "bản đầu"
+            body = (f"Báo cáo kết quả thực hiện nhiệm vụ {row.duty_id} kỳ {row.period} của "
+                    f"{row.agency_code} ({version}).")
+            return await self._update(handle, AssignmentWorkflow.submit_report,
+                                      SubmitReport(actor=self.focal[row.agency_code], body=body),
+                                      "submit")
+        state = await handle.query(AssignmentWorkflow.state)
+        if state.pending_step == "agency_leader":
+            return await self._update(handle, AssignmentWorkflow.approve,
+                                       Approve(actor=self.leader[row.agency_code]), "approve")
+        if state.pending_step in ("coordinator", "coordinator_director"):
+            reviewer = (self.director if row.agency_code == self.coordinator.agency
+                        else self.coordinator)
+            if profile == "after_return" and len(state.submissions) == 1:
+                return await self._update(
+                    handle, AssignmentWorkflow.return_for_revision,
+                    ReturnForRevision(actor=reviewer,
+                                      reason="Đề nghị bổ sung số liệu cụ thể."), "return")
+            return await self._update(handle, AssignmentWorkflow.approve,
+                                      Approve(actor=reviewer), "accept")
+        return 0
+
+    async def _update(self, handle: object, update: object, message: object, name: str) -> int:
+        try:
+            await handle.execute_update(update, message)  # type: ignore[attr-defined]
+        except WorkflowUpdateFailedError as exc:
+            log.info("simulated action refused", action=name, reason=str(exc.cause))
+            return 0
+        self.actions[name] += 1
+        return 1
+
+    async def approve_consolidation(self, workflow_id: str) -> bool:
+        """The Vice-Chairman approves the consolidated report if it awaits approval."""
+        handle = self.client.get_workflow_handle_for(ConsolidationWorkflow.run, workflow_id)
+        state = await handle.query(ConsolidationWorkflow.current)
+        if state.status != "awaiting_approval":
+            return False
+        return bool(await self._update(
+            handle, ConsolidationWorkflow.decide,
+            ConsolidationDecision(actor=self.vice_chairman, approve=True), "approve_report"))
+
+    async def close_year(self) -> int:
+        """The coordinator waives what was never reported once the year is consolidated."""
+        closed = 0
+        for row in await self.store.list_assignments(plan_id=self.plan.plan.number):
+            if row.status in FINAL_STATUSES:
+                continue
+            handle = self.client.get_workflow_handle_for(AssignmentWorkflow.run, row.id)
+            closed += await self._update(handle, AssignmentWorkflow.cancel, Cancel(
+                actor=self.coordinator, reason="Kết thúc năm kế hoạch; không nhận được báo cáo.",
+                waive=True), "waive")
+        return closed

@@ -1,0 +1,195 @@
+"""Messages of the plan workflow and the consolidation workflow, and their activities."""
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from kehoach.calendar import WorkingCalendar
+from schemas.assignment import Actor, DutyBrief
+from schemas.base import Model
+
+
+class RunOptions(Model):
+    """How one run of a plan goes; production leaves every default."""
+
+    speed: float = Field(default=1.0, ge=1.0, le=1_000_000.0)
+    clock_origin: dt.datetime | None = None
+    shift_days: int = Field(default=0, description="Move every date of the plan (demos).")
+    until_year: int | None = Field(default=None, description="Last year of recurring duties.")
+    progress_every_days: int = Field(default=7, ge=1, le=366)
+    consolidation_delay_days: int = Field(
+        default=0, ge=0, le=366,
+        description="Days after the final deadline before compiling, for late reports.",
+    )
+
+
+class PlanRunInput(Model):
+    """Starts (or continues, one year later) the workflow that runs a whole plan."""
+
+    plan_id: str
+    year: int
+    first_year: bool = True
+    options: RunOptions = Field(default_factory=RunOptions)
+    calendar: WorkingCalendar
+    adhoc_requests: int = 0
+    consolidations: list[str] = Field(default_factory=list)
+
+
+class ScheduledStart(Model):
+    """A batch of assignments to start at one instant of the plan's clock."""
+
+    at: dt.datetime
+    duty_id: str
+    period: str
+
+
+class PlanSchedule(Model):
+    """What the plan starts during one year, when it consolidates, and what validators need."""
+
+    starts: list[ScheduledStart]
+    consolidate_at: dt.datetime | None
+    year_end: dt.datetime
+    coordinator: str
+    duty_ids: list[str]
+    agencies: list[str]
+    final_duty: str | None = None
+    adhoc_duty: str | None = None
+
+
+class ScheduleRequest(Model):
+    plan_id: str
+    year: int
+    first_year: bool
+    shift_days: int
+    calendar: WorkingCalendar
+    consolidation_delay_days: int = 0
+
+
+class StartBatch(Model):
+    """Start the assignments of one duty and period (idempotent: existing ones are kept)."""
+
+    plan_id: str
+    duty_id: str
+    period: str
+    options: RunOptions
+    calendar: WorkingCalendar
+    agencies: list[str] | None = Field(default=None, description="None: the duty's assignees.")
+    last_day: dt.date | None = None
+    brief: DutyBrief | None = Field(default=None, description="Ad-hoc requests: their subject.")
+
+
+class StartedBatch(Model):
+    started: int
+    existing: int
+
+
+class Progress(Model):
+    """Counts of the plan's assignments, by status and by agency."""
+
+    at: dt.datetime | None = None
+    total: int = 0
+    by_status: dict[str, int] = Field(default_factory=dict)
+    by_agency: dict[str, dict[str, int]] = Field(default_factory=dict)
+    overdue: int = 0
+    on_time: int = 0
+    late: int = 0
+
+
+class ProgressRequest(Model):
+    plan_id: str
+
+
+# --- amendments (updates on the plan workflow) ----------------------------------------
+
+
+class WithdrawDuty(Model):
+    actor: Actor
+    duty_id: str
+    reason: str = Field(max_length=2000)
+
+
+class MoveDeadline(Model):
+    actor: Actor
+    duty_id: str
+    new_last_day: dt.date
+    reason: str = Field(max_length=2000)
+
+
+class AddDuty(Model):
+    """A duty added by amendment; it must already be in the plan file loaded into the store."""
+
+    actor: Actor
+    duty_id: str
+
+
+class AdHocRequest(Model):
+    """Báo cáo đột xuất: the coordinator asks chosen agencies for a report by a date."""
+
+    actor: Actor
+    subject: str = Field(min_length=5, max_length=2000)
+    agencies: list[str] = Field(min_length=1, max_length=500)
+    last_day: dt.date
+
+
+class AmendmentResult(Model):
+    message_vi: str
+    affected: int = 0
+
+
+class DutyChange(Model):
+    """An amendment applied to every open assignment of one duty."""
+
+    plan_id: str
+    duty_id: str
+    kind: Literal["withdraw", "move_deadline"]
+    actor: Actor
+    reason: str
+    new_last_day: dt.date | None = None
+
+
+# --- consolidation -------------------------------------------------------------------
+
+
+class ConsolidationRunInput(Model):
+    plan_id: str
+    year: int
+    duty_id: str = Field(description="The annual report duty whose reports are consolidated.")
+    options: RunOptions = Field(default_factory=RunOptions)
+
+
+class ConsolidationState(Model):
+    status: Literal["compiling", "awaiting_approval", "returned", "approved"]
+    document_id: str | None = None
+    accepted: list[str] = Field(default_factory=list)
+    late: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    decisions: list[str] = Field(default_factory=list)
+
+
+class CompileRequest(Model):
+    plan_id: str
+    year: int
+    duty_id: str
+    report_date: dt.date
+    version: int
+
+
+class CompiledReport(Model):
+    document_id: str
+    accepted: list[str]
+    late: list[str]
+    missing: list[str]
+
+
+class ConsolidationDecision(Model):
+    actor: Actor
+    approve: bool
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ConsolidationNotice(Model):
+    plan_id: str
+    document_id: str
+    idempotency_key: str
+    kind: Literal["consolidation_ready", "consolidation_approved"]
