@@ -136,13 +136,17 @@ def plan_check(
         _summary(plan)
 
 
-def _embedded_settings(data_subdir: str | None = None) -> Settings:
+def _embedded_settings(data_subdir: str | None = None, *, fresh: bool = False) -> Settings:
+    import shutil
+
     from kehoach.logs import configure_logging
     from kehoach.settings import load_settings
 
     settings = load_settings()
     if data_subdir is not None:
         settings = settings.model_copy(update={"data_dir": settings.data_dir / data_subdir})
+    if fresh and settings.data_dir.exists():
+        shutil.rmtree(settings.data_dir)
     log_file = settings.data_dir.resolve() / "logs" / "kehoach.log"
     configure_logging(settings, to_file=log_file)
     out.print(f"Nhật ký chi tiết: {log_file}")
@@ -179,7 +183,7 @@ def demo_command(
 
     from kehoach.demo import demo
 
-    settings = _embedded_settings("demo")
+    settings = _embedded_settings("demo", fresh=True)  # a demo starts from a clean slate
     asyncio.run(demo(settings, console=out, speed=speed, seed=seed,
                      keep_running=not exit_when_done))
     out.print("Đã dừng.")

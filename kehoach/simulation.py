@@ -6,6 +6,7 @@ same workflow updates a person's CLI or portal uses, so their actions pass every
 and land in the audit log like anyone's.
 """
 
+import asyncio
 import datetime as dt
 import random
 from collections import Counter
@@ -36,9 +37,10 @@ log = structlog.get_logger(__name__)
 
 Profile = Literal["on_time", "late", "after_return", "never"]
 PROFILES: tuple[Profile, ...] = ("on_time", "late", "after_return", "never")
-SUBMIT_DAYS_BEFORE = 3
+SUBMIT_DAYS_BEFORE = 14  # the punctual send their report two weeks ahead
 LATE_DAYS_AFTER = 4
-OPEN_DEADLINE_DAYS = 30
+OPEN_DEADLINE_DAYS = 60
+CONCURRENCY = 16
 
 
 def assign_profiles(agencies: list[str], *, seed: int) -> dict[str, Profile]:
@@ -77,14 +79,20 @@ class People:
                        for c, a in directory.items()}
 
     async def step(self) -> int:
-        """Act once on every assignment that needs someone now; return how many acts."""
+        """Act once on every assignment that needs someone now; return how many acts.
+
+        People work in parallel (up to CONCURRENCY at once): on a fast demo clock, acting
+        one assignment after another would let plan days pass between them."""
         now = await self.now()
-        acts = 0
-        for row in await self.store.list_assignments(plan_id=self.plan.plan.number):
-            if row.status in FINAL_STATUSES:
-                continue
-            acts += await self._act(row, now)
-        return acts
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def act(row: Assignment) -> int:
+            async with gate:
+                return await self._act(row, now)
+
+        rows = [r for r in await self.store.list_assignments(plan_id=self.plan.plan.number)
+                if r.status not in FINAL_STATUSES]
+        return sum(await asyncio.gather(*(act(r) for r in rows)))
 
     async def _act(self, row: Assignment, now: dt.datetime) -> int:
         handle = self.client.get_workflow_handle_for(AssignmentWorkflow.run, row.id)

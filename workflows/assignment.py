@@ -120,13 +120,15 @@ class AssignmentWorkflow:
         self.started_at = self._now()
         self.effects: list[NoticeRequest | AssignmentEvent | StoreSubmission] = []
         self.changed = False
+        # Queued here, before any update handler can run (an update may arrive with the
+        # start): the assignment exists in the store before its first report is kept.
+        self._notice("assignment", ["focal", "leader"], key="assignment")
+        self._event("assign", actor="system", source="worker")
 
     # --- the main loop ---------------------------------------------------------------
 
     @workflow.run
     async def run(self, input: AssignmentInput) -> AssignmentState:
-        self._notice("assignment", ["focal", "leader"], key="assignment")
-        self._event("assign", actor="system", source="worker")
         while True:
             await self._perform_effects()
             if self.status in FINAL_STATUSES and not self.effects:
@@ -510,6 +512,10 @@ class AssignmentWorkflow:
             source=update.actor.source,
             detail={"version": version},
         )
+        if step == "agency_leader" and update.actor.role == "leader":
+            # The leader sending the report signs it: that is the agency leader's approval.
+            self._approve_step(update.actor, comment="Lãnh đạo cơ quan trực tiếp nộp báo cáo.")
+            return version
         self._notice(
             "approval_requested",
             [STEP_RECIPIENT[step]],
@@ -522,6 +528,9 @@ class AssignmentWorkflow:
     def approve(self, update: Approve) -> ActionResult:
         """The pending approver approves; the last approval accepts the report."""
         self._check_decider(update.actor)
+        return self._approve_step(update.actor, comment=update.comment)
+
+    def _approve_step(self, actor: Actor, *, comment: str | None) -> ActionResult:
         step = self._pending_step()
         assert step is not None and self.pending_step_index is not None
         version = self.submissions[-1].version
@@ -530,8 +539,8 @@ class AssignmentWorkflow:
                 version=version,
                 step=step,
                 decision="approved",
-                actor=update.actor.email,
-                reason=update.comment,
+                actor=actor.email,
+                reason=comment,
                 at=self._now(),
             )
         )
@@ -544,20 +553,20 @@ class AssignmentWorkflow:
             )
             self._event(
                 "approve",
-                actor=update.actor.email,
-                source=update.actor.source,
+                actor=actor.email,
+                source=actor.source,
                 detail={"version": version, "step": step},
             )
             self._notice(
                 kind,
                 [STEP_RECIPIENT[nxt]],
                 key=f"{kind}/{version}/{index}",
-                actor=update.actor.email,
+                actor=actor.email,
             )
             return ActionResult(
                 status=self.status, version=version, message_vi=f"Đã duyệt; chuyển {STEP_VI[nxt]}."
             )
-        self._close_accepted(update.actor, version)
+        self._close_accepted(actor, version)
         return ActionResult(status=self.status, version=version, message_vi="Đã chấp nhận báo cáo.")
 
     @approve.validator
@@ -734,7 +743,8 @@ class AssignmentWorkflow:
             reason=update.reason,
             actor=update.actor.email,
         )
-        return ActionResult(status=self.status, message_vi=f"Đã {STATUS_VI[self.status]}.")
+        done = "Đã miễn thực hiện nhiệm vụ." if update.waive else "Đã hủy nhiệm vụ."
+        return ActionResult(status=self.status, message_vi=done)
 
     @cancel.validator
     def _validate_cancel(self, update: Cancel) -> None:

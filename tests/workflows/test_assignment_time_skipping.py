@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from kehoach.calendar import VN_TZ
@@ -324,3 +324,16 @@ async def test_pulled_report_is_submitted_or_falls_back_to_reminders(
             await handle.result()
             await record(handle, f"pull_{answer}")
     await asyncio.sleep(0)
+
+
+async def test_the_coordinator_cannot_accept_its_own_agencys_report(run: Run) -> None:
+    handle = await run.start(last_day=await _working_day_after(run, 20), agency="STTTT")
+    await run.update(AssignmentWorkflow.submit_report, SubmitReport(
+        actor=actor("STTTT", "focal"), body="Báo cáo của Sở TT&TT."))
+    await run.update(AssignmentWorkflow.approve, Approve(actor=actor("STTTT", "leader")))
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await run.update(AssignmentWorkflow.approve, Approve(actor=actor("STTTT", "coordinator")))
+    assert "Người nộp báo cáo không được tự duyệt báo cáo của mình." == refused.value.cause.message  # type: ignore[union-attr]
+    await run.update(AssignmentWorkflow.approve,
+                     Approve(actor=actor("STTTT", "coordinator_director")))
+    assert "accepted" == (await handle.result()).status
