@@ -21,6 +21,7 @@ TABLES = {
     "audit_log",
     "contacts",
     "decisions",
+    "documents",
     "duties",
     "notice_outbox",
     "plans",
