@@ -7,17 +7,20 @@ from typing import TypeVar
 from kehoach.calendar import WorkingCalendar
 from schemas.assignment import Actor, AssignmentInput, DutyBrief
 from schemas.plan import (
+    AdHocDeadline,
     Agency,
     AgencyKind,
     ApprovalChain,
     Contact,
     DateDeadline,
+    DueInPeriod,
     EscalationLadder,
     FinalReport,
     Mode,
     NormalizedDuty,
     NormalizedPlan,
     Plan,
+    RecurringDeadline,
     ReminderPolicy,
     Signer,
 )
@@ -112,3 +115,25 @@ async def eventually(
         if ok(value) or asyncio.get_running_loop().time() > deadline:
             return value
         await asyncio.sleep(0.05)
+
+
+def recurring_plan(*, year: int = 2026) -> NormalizedPlan:
+    """The tiny plan plus a twice-yearly bulletin (due 20th of each half's last month), an
+    ad-hoc report duty, and the dated report as the final report to consolidate."""
+    base = tiny_plan(year=year)
+    twice_yearly = RecurringDeadline(frequency="semiannual",
+                                     due=DueInPeriod(month_of_period=6, day=20),
+                                     source_text="định kỳ 02 số/năm")
+    bulletin = base.duties[0].model_copy(update={
+        "id": "III.5.5", "clause": "III.5.5", "deadline": twice_yearly,
+        "text": "Xuất bản Tập san, định kỳ 02 số/năm.", "deliverable": "publication"})
+    adhoc = base.duties[0].model_copy(update={
+        "id": "KL.2", "clause": "KL.2", "section": "KL",
+        "deadline": AdHocDeadline(source_text="báo cáo đột xuất khi có yêu cầu"),
+        "text": "Báo cáo đột xuất khi có yêu cầu.",
+        "assignees": ["SNGV", "UB_MTTQ"], "lead": ["STTTT"]})
+    final = base.plan.final_report.model_copy(update={"duty": "III.5.4"})
+    return base.model_copy(update={
+        "duties": [*base.duties, bulletin, adhoc],
+        "plan": base.plan.model_copy(update={"final_report": final}),
+    })
