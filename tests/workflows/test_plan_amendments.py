@@ -93,7 +93,8 @@ async def test_amendments_and_adhoc_requests_reach_every_assignment(
         assert (moved, dt.date(2026, 11, 9)) == (state.last_day, state.original_last_day)
 
         result = await plan.execute_update(PlanWorkflow.withdraw_duty, WithdrawDuty(
-            actor=COORDINATOR, duty_id="III.1", reason="Nhiệm vụ được điều chỉnh sang kế hoạch khác."))
+            actor=COORDINATOR, duty_id="III.1",
+            reason="Nhiệm vụ được điều chỉnh sang kế hoạch khác."))
         assert 1 == result.affected
         withdrawn = client.get_workflow_handle_for(AssignmentWorkflow.run,
                                                    f"{PLAN_KEY}/III.1/UB_MTTQ/2026")
