@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kehoach.cli_assignments import assignments_app
+from kehoach.cli_plan import register as register_plan_commands
 from kehoach.errors import KehoachError, PlanError
 from kehoach.planfile import load_plan
 from kehoach.settings import Settings
@@ -30,6 +31,7 @@ app = typer.Typer(
 plan_app = typer.Typer(no_args_is_help=True, help="Kiểm tra và xem tệp kế hoạch.")
 app.add_typer(plan_app, name="plan")
 app.add_typer(assignments_app, name="assignments")
+register_plan_commands(plan_app)
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
