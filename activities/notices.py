@@ -51,6 +51,7 @@ from kehoach.store import Store
 from schemas.assignment import NoticeRequest, NoticeResult, Recipient
 from schemas.base import Model
 from schemas.store import Channel, OutboxEntry
+from web.links import action_links
 
 log = structlog.get_logger(__name__)
 
@@ -249,12 +250,14 @@ class NoticeActivities:
         http: httpx.AsyncClient,
         webhook_secret: str,
         public_base_url: str,
+        action_link_secret: str | None = None,
     ) -> None:
         self._store = store
         self._mail = mail
         self._http = http
         self._webhook_secret = webhook_secret.encode()
         self._public_base_url = public_base_url.rstrip("/")
+        self._action_link_secret = action_link_secret  # None: no action links in notices
 
     @activity.defn
     async def send_notice(self, notice: NoticeRequest) -> NoticeResult:
@@ -421,7 +424,8 @@ class NoticeActivities:
             greeting = f"{person.name} – {person.title}, {greeting}"
         rendered = render(
             template or notice.kind,
-            {**facts, "greeting": greeting, "to_agency": to.role in AGENCY_ROLES},
+            {**facts, "greeting": greeting, "to_agency": to.role in AGENCY_ROLES,
+             "action_links": self._action_links(notice, person, template)},
         )
         missing = f"(chưa có địa chỉ thư: {CONTACT_VI[to.contact]} {to.agency.code})"
         recipient = to.address or missing
@@ -437,6 +441,20 @@ class NoticeActivities:
         return _Delivery(
             key=key, kind=template or notice.kind, channel="email", recipient=recipient,
             subject=rendered.subject, body=rendered.text, send=send,
+        )
+
+    def _action_links(
+        self, notice: NoticeRequest, person: Person | None, template: str | None
+    ) -> dict[str, str]:
+        """Signed approve/return links for the person an approval request is addressed to,
+        so they can act from the e-mail (web.links); none for any other notice."""
+        if (self._action_link_secret is None or person is None or template is not None
+                or notice.kind != "approval_requested"):
+            return {}
+        return action_links(
+            secret=self._action_link_secret, public_base_url=self._public_base_url,
+            notice_key=notice.idempotency_key, email=person.email,
+            assignment_id=notice.assignment_id,
         )
 
     def _message(

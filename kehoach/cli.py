@@ -220,3 +220,46 @@ def worker_command() -> None:
         await run_worker(client, settings=settings, database_url=database_url, stop=stop)
 
     asyncio.run(main())
+
+
+@app.command("web")
+@friendly_errors
+def web_command() -> None:
+    """Chạy cổng thông tin (sản xuất): cần TEMPORAL_ADDRESS, KEHOACH_DATABASE_URL và
+    KEHOACH_SECRET_KEY."""
+    import asyncio
+    import signal
+
+    from kehoach.errors import KehoachError
+    from kehoach.logs import configure_logging
+    from kehoach.settings import Settings, load_settings
+    from kehoach.temporal import connect
+    from web.app import create_app
+    from web.serve import serving
+    from workers.main import open_store
+
+    settings = load_settings()
+    configure_logging(settings)
+    if settings.database_url is None:
+        raise KehoachError("KEHOACH_DATABASE_URL is not set",
+                           message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).")
+    if settings.secret_key == Settings.model_fields["secret_key"].default:
+        raise KehoachError("KEHOACH_SECRET_KEY is the development default",
+                           message_vi="Chưa đặt KEHOACH_SECRET_KEY (khóa ký phiên đăng nhập "
+                                      "và liên kết); không chạy cổng thông tin với khóa mẫu.")
+    database_url = settings.database_url.get_secret_value()
+    plan = load_plan(settings.plan_file, contacts_file=settings.contacts_file)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        client = await connect(settings)
+        async with open_store(database_url, max_size=settings.database_pool_max) as store:
+            app_ = create_app(settings=settings, client=client, store=store, plan=plan)
+            async with serving(app_, host=settings.web_host, port=settings.web_port) as url:
+                out.print(f"Cổng thông tin: {url} (công khai: {settings.public_base_url})")
+                await stop.wait()
+
+    asyncio.run(main())

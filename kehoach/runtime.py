@@ -55,6 +55,7 @@ class Services:
     database_url: str
     data_dir: Path
     stop: asyncio.Event
+    portal_url: str | None = None
 
 
 def _port(address: str, default: int) -> int:
@@ -113,9 +114,16 @@ async def embedded(settings: Settings, *, console: Console) -> AsyncIterator[Ser
         try:
             async with open_store(database_url, max_size=4) as store:
                 await store.load_plan(plan)
-                yield Services(settings=settings, client=client, store=store, plan=plan,
-                               temporal=temporal, mailbox=mailbox, database_url=database_url,
-                               data_dir=data_dir, stop=stop)
+                from web.app import create_app
+                from web.serve import serving
+
+                portal = create_app(settings=settings, client=client, store=store, plan=plan)
+                async with serving(portal, host=settings.web_host,
+                                   port=settings.web_port) as portal_url:
+                    yield Services(settings=settings, client=client, store=store, plan=plan,
+                                   temporal=temporal, mailbox=mailbox,
+                                   database_url=database_url, data_dir=data_dir, stop=stop,
+                                   portal_url=portal_url)
         finally:
             stop.set()
             console.print("Đang dừng… (stopping)")
@@ -147,6 +155,8 @@ async def start_plan(services: Services, *, options: RunOptions
 
 def addresses(services: Services, *, title: str) -> Table:
     table = Table(title=title, show_header=False)
+    if services.portal_url:
+        table.add_row("Cổng thông tin", services.portal_url)
     table.add_row("Temporal Web UI", services.temporal.ui_url)
     table.add_row("Temporal gRPC", services.temporal.address)
     table.add_row("Hộp thư (SMTP)",

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     )
     web_host: str = Field("127.0.0.1", validation_alias=_env("KEHOACH_WEB_HOST"))
     web_port: int = Field(8000, ge=1, le=65535, validation_alias=_env("KEHOACH_WEB_PORT"))
+    # Signs the portal's sessions, sign-in links and the action links in notices (keys are
+    # derived per purpose). Not the webhook secret: agencies' chat gateways hold that one.
+    secret_key: SecretStr = Field(
+        SecretStr("dev-only-change-me-portal"), validation_alias=_env("KEHOACH_SECRET_KEY")
+    )
 
     # Plan data and the embedded runtime.
     data_dir: Path = Field(Path("data"), validation_alias=_env("KEHOACH_DATA_DIR"))

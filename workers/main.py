@@ -40,11 +40,13 @@ async def open_store(database_url: str, *, max_size: int) -> AsyncIterator[Store
 def build_worker(
     client: Client, *, task_queue: str, store: Store, http: httpx.AsyncClient,
     mail: MailConfig, webhook_secret: str, public_base_url: str,
+    action_link_secret: str | None = None,
 ) -> Worker:
     """The worker with every workflow and activity kehoach has, bound to its resources."""
     assignments = AssignmentActivities(store=store)
     notices = NoticeActivities(store=store, mail=mail, http=http,
-                               webhook_secret=webhook_secret, public_base_url=public_base_url)
+                               webhook_secret=webhook_secret, public_base_url=public_base_url,
+                               action_link_secret=action_link_secret)
     reports = ReportActivities(store=store, http=http)
     plans = PlanActivities(store=store, client=client, task_queue=task_queue, notices=notices)
     return Worker(
@@ -71,6 +73,7 @@ async def run_worker(
             mail=MailConfig.from_settings(settings),
             webhook_secret=settings.webhook_secret.get_secret_value(),
             public_base_url=settings.public_base_url,
+            action_link_secret=settings.secret_key.get_secret_value(),
         )
         async with worker:
             log.info("worker running", task_queue=settings.task_queue,

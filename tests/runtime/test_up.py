@@ -65,7 +65,7 @@ def _stop(process: subprocess.Popen[str]) -> tuple[int, str]:
 
 
 def test_up_starts_everything_stops_cleanly_and_resumes(data_dir: Path) -> None:
-    grpc, ui, smtp = _free_port(), _free_port(), _free_port()
+    grpc, ui, smtp, web = _free_port(), _free_port(), _free_port(), _free_port()
     env = {
         **os.environ,
         "KEHOACH_DATA_DIR": str(data_dir),
@@ -73,11 +73,13 @@ def test_up_starts_everything_stops_cleanly_and_resumes(data_dir: Path) -> None:
         "KEHOACH_TEMPORAL_UI_URL": f"http://127.0.0.1:{ui}",
         "KEHOACH_SMTP_HOST": "127.0.0.1",
         "KEHOACH_SMTP_PORT": str(smtp),
+        "KEHOACH_WEB_PORT": str(web),
         "COLUMNS": "200",
     }
     process, lines = _run_until_ready(env)
     output = "".join(lines)
     assert f"http://127.0.0.1:{ui}" in output
+    assert f"http://127.0.0.1:{web}" in output  # the portal
     assert "workflow plan/516-KH-UBND" in output  # the plan is running
     code, rest = _stop(process)
     assert 0 == code, rest

@@ -15,6 +15,7 @@ from kehoach.store.migrate import MIGRATIONS_DIR, migrate, read_migrations
 
 ALL = [m.name for m in read_migrations()]
 TABLES = {
+    "action_links_used",
     "agencies",
     "assignments",
     "attachments",

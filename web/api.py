@@ -1,0 +1,199 @@
+"""The JSON API under /api/v1: the pages' reads and actions for scripts and agency systems.
+
+Authentication: the portal's session cookie (a POST then needs the X-CSRF-Token header with
+the session's token, which GET /api/v1/me returns), or `Authorization: Bearer <token>` from
+POST /api/v1/token (no CSRF: a browser never sends it on its own). Same rights as the pages.
+Refusals are `{"detail": "<Vietnamese reason>"}` with 403/404/409.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import BaseModel, Field
+
+from schemas.assignment import MAX_REPORT_CHARS, ActionResult, Actor, Approve, ReturnForRevision
+from schemas.assignment import SubmitReport as SubmitUpdate
+from web import views
+from web.auth import CSRF_HEADER, AuthError, api_token, bearer_email, check_csrf, person
+from web.auth import session_of as _session_of
+from web.calls import Refused, Unavailable, send_update
+from web.portal import PageError, Portal, can_submit, now, portal_of, readable
+from workflows.assignment import MIN_REASON, AssignmentWorkflow
+
+
+class AssignmentOut(BaseModel):
+    """One assignment as the lists show it."""
+
+    id: str
+    plan_id: str
+    duty_id: str
+    clause: str
+    duty_text: str
+    agency_code: str
+    agency_name: str
+    period: str
+    status: str
+    status_vi: str
+    label: str
+    label_vi: str
+    due_at: dt.datetime | None
+    last_day: str
+    overdue: bool
+    outcome: str | None
+
+
+class SubmissionOut(BaseModel):
+    version: int
+    submitted_by: str
+    submitted_at: dt.datetime
+    body: str
+    attachments: list[dict[str, Any]]
+
+
+class HistoryOut(BaseModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    action_vi: str
+    version: int | None = None
+    note: str = ""
+
+
+class AssignmentDetailOut(AssignmentOut):
+    """One assignment with its reports, its history and the approval step it waits for."""
+
+    pending_step: str | None
+    submissions: list[SubmissionOut]
+    history: list[HistoryOut]
+
+
+class SubmitIn(BaseModel):
+    body: str = Field(min_length=1, max_length=MAX_REPORT_CHARS)
+
+
+class ApproveIn(BaseModel):
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ReturnIn(BaseModel):
+    reason: str = Field(min_length=MIN_REASON, max_length=2000)
+
+
+class MeOut(BaseModel):
+    email: str
+    name: str | None
+    role: str
+    agency: str
+    csrf_token: str | None = Field(description="For X-CSRF-Token when using the cookie.")
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_in: int
+
+
+async def api_actor(
+    request: Request, authorization: Annotated[str | None, Header()] = None,
+    x_csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
+) -> Actor:
+    """The caller: a bearer token, or the session cookie (with the CSRF header to change)."""
+    portal = portal_of(request)
+    email = bearer_email(portal.secret, authorization)
+    if email is None:
+        email = _session_of(request).email
+        if email is not None and request.method not in ("GET", "HEAD"):
+            check_csrf(request, x_csrf_token)
+    actor = person(portal.plan, email)
+    if actor is None:
+        raise AuthError(401, "Chưa đăng nhập", "Cần đăng nhập hoặc mã truy cập (Bearer).")
+    return actor.model_copy(update={"source": "api"})
+
+
+router = APIRouter(prefix="/api/v1", tags=["assignments"])
+Caller = Annotated[Actor, Depends(api_actor)]
+Resources = Annotated[Portal, Depends(portal_of)]
+
+
+@router.get("/me")
+async def me(request: Request, caller: Caller) -> MeOut:
+    """Who the caller is, and the session's CSRF token for cookie-authenticated POSTs."""
+    session = _session_of(request)
+    return MeOut(email=caller.email, name=caller.name, role=caller.role, agency=caller.agency,
+                 csrf_token=session.csrf if session.email else None)
+
+
+@router.post("/token")
+async def token(caller: Caller, portal: Resources) -> TokenOut:
+    """A bearer token for the caller, valid 8 hours."""
+    from web.auth import API_TOKEN_SECONDS
+
+    return TokenOut(token=api_token(portal.secret, caller.email), expires_in=API_TOKEN_SECONDS)
+
+
+@router.get("/assignments")
+async def list_assignments(caller: Caller, portal: Resources) -> list[AssignmentOut]:
+    """The caller's agency's assignments (all of them for the coordinator and the office)."""
+    from web.portal import READ_ALL_ROLES
+
+    agency = None if caller.role in READ_ALL_ROLES else caller.agency
+    rows = await portal.store.list_assignments(plan_id=portal.plan_id, agency_code=agency)
+    at = now()
+    return [AssignmentOut.model_validate(views.row(portal, a, now=at)) for a in rows]
+
+
+@router.post("/assignments/{assignment_id:path}/submit")
+async def submit(assignment_id: str, report: SubmitIn, caller: Caller, portal: Resources
+                 ) -> ActionResult:
+    """Submit the report's text (attachments go through the page)."""
+    a = await readable(portal, caller, assignment_id)
+    if not can_submit(caller, a):
+        raise PageError(403, "Không có quyền", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
+    return await _act(send_update(portal.client, a.id, AssignmentWorkflow.submit_report,
+                                  SubmitUpdate(actor=caller, body=report.body)))
+
+
+@router.post("/assignments/{assignment_id:path}/approve")
+async def approve(assignment_id: str, decision: ApproveIn, caller: Caller, portal: Resources
+                  ) -> ActionResult:
+    """Approve the pending step, if it is the caller's."""
+    a = await readable(portal, caller, assignment_id)
+    return await _act(send_update(portal.client, a.id, AssignmentWorkflow.approve,
+                                  Approve(actor=caller, comment=decision.comment)))
+
+
+@router.post("/assignments/{assignment_id:path}/return")
+async def return_for_revision(assignment_id: str, decision: ReturnIn, caller: Caller,
+                              portal: Resources) -> ActionResult:
+    """Return the report for revision, with its reason."""
+    a = await readable(portal, caller, assignment_id)
+    return await _act(send_update(portal.client, a.id, AssignmentWorkflow.return_for_revision,
+                                  ReturnForRevision(actor=caller, reason=decision.reason)))
+
+
+@router.get("/assignments/{assignment_id:path}")
+async def get_assignment(assignment_id: str, caller: Caller, portal: Resources
+                         ) -> AssignmentDetailOut:
+    """One assignment with its reports and history."""
+    a = await readable(portal, caller, assignment_id)
+    shown = await views.detail(portal, caller, a, now=now())
+    return AssignmentDetailOut.model_validate({
+        **shown,
+        "submissions": [SubmissionOut.model_validate(
+            {**s.model_dump(include={"version", "submitted_by", "submitted_at", "body"}),
+             "attachments": [r.model_dump(mode="json") for r in s.attachments]})
+            for s in shown["submissions"]],
+    })
+
+
+async def _act(call: Awaitable[ActionResult]) -> ActionResult:
+    try:
+        result = await call
+    except Refused as refusal:
+        raise PageError(409, "Không thực hiện được", refusal.reason_vi) from None
+    except Unavailable as down:
+        raise PageError(503, "Chưa thực hiện được", down.message_vi) from None
+    return result

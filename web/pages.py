@@ -1,0 +1,179 @@
+"""The portal's pages: the agency's inbox, an assignment, submitting, approving, returning.
+
+Every action is a workflow update (web.calls); the workflow's validator decides, and a refusal
+shows its Vietnamese reason (409). Every POST is checked for the session's CSRF token first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from schemas.assignment import ActionResult, Actor, Approve, ReturnForRevision, SubmitReport
+from schemas.store import AttachmentRef
+from web import attachments, views
+from web.auth import CSRF_FIELD, check_csrf
+from web.calls import Refused, Unavailable, send_update
+from web.portal import (
+    PageError,
+    Portal,
+    can_submit,
+    now,
+    portal_of,
+    readable,
+    render,
+    signed_in,
+)
+from workflows.assignment import MIN_REASON, AssignmentWorkflow
+
+
+async def csrf_form(request: Request) -> None:
+    """Route dependency of every form POST: the session's CSRF token must come with it."""
+    form = await request.form()
+    token = form.get(CSRF_FIELD)
+    check_csrf(request, token if isinstance(token, str) else None)
+
+
+router = APIRouter(include_in_schema=False)
+Csrf = [Depends(csrf_form)]
+Me = Annotated[Actor, Depends(signed_in)]
+Resources = Annotated[Portal, Depends(portal_of)]
+
+
+def assignment_url(assignment_id: str) -> str:
+    """The assignment page, as notices link it."""
+    return f"/assignments/{quote(assignment_id, safe='/')}"
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    from web.auth import person, session_of
+
+    actor = person(portal_of(request).plan, session_of(request).email)
+    return RedirectResponse("/inbox" if actor else "/signin", status_code=303)
+
+
+@router.get("/inbox")
+async def inbox(request: Request, me: Me, portal: Resources) -> HTMLResponse:
+    """The signed-in person's agency's assignments, soonest due first."""
+    mine = await portal.store.list_assignments(plan_id=portal.plan_id, agency_code=me.agency)
+    at = now()
+    return render(request, "inbox.html.j2", {
+        "rows": [views.row(portal, a, now=at) for a in mine],
+        "agency_name": portal.agency_name(me.agency),
+    })
+
+
+@router.get("/approvals")
+async def approvals(request: Request, me: Me, portal: Resources) -> HTMLResponse:
+    """The reports waiting for the signed-in person's decision."""
+    waiting = await views.awaiting(portal, me, now=now())
+    return render(request, "approvals.html.j2", {"rows": waiting})
+
+
+@router.get("/assignments/{assignment_id:path}/attachments/{sha256}")
+async def attachment(assignment_id: str, sha256: str, me: Me, portal: Resources) -> Response:
+    """A file attached to one of the assignment's reports, for those who may read it."""
+    a = await readable(portal, me, assignment_id)
+    refs = [r for s in await portal.store.list_submissions(a.id) for r in s.attachments
+            if r.sha256 == sha256]
+    if not refs:
+        raise PageError(404, "Không tìm thấy", "Báo cáo của phân công này không có tệp đó.")
+    content = await portal.store.get_attachment(sha256)
+    return Response(content, media_type=refs[0].content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(refs[0].name)}",
+    })
+
+
+@router.post("/assignments/{assignment_id:path}/submit", dependencies=Csrf)
+async def submit(
+    request: Request, assignment_id: str, me: Me, portal: Resources,
+    body: Annotated[str, Form()] = "",
+    files: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI copies defaults)
+) -> HTMLResponse:
+    """Submit the agency's report: text, and attachments kept in the store by reference."""
+    a = await readable(portal, me, assignment_id)
+    if not can_submit(me, a):
+        raise PageError(403, "Không có quyền", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
+    if not body.strip():
+        return _outcome(request, assignment_id, refused="Báo cáo không được để trống.")
+    try:
+        uploads = await attachments.check(files)
+    except attachments.BadAttachment as bad:
+        return _outcome(request, assignment_id, refused=str(bad), status=400)
+    refs: list[AttachmentRef] = [
+        await portal.store.put_attachment(name=u.name, content_type=u.content_type,
+                                          content=u.content)
+        for u in uploads
+    ]
+    return await _act(request, portal, assignment_id, lambda: send_update(
+        portal.client, assignment_id, AssignmentWorkflow.submit_report,
+        SubmitReport(actor=me, body=body, attachments=refs)))
+
+
+@router.post("/assignments/{assignment_id:path}/approve", dependencies=Csrf)
+async def approve(
+    request: Request, assignment_id: str, me: Me, portal: Resources,
+    comment: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Approve the pending step (the workflow checks that it is this person's)."""
+    await readable(portal, me, assignment_id)
+    return await _act(request, portal, assignment_id, lambda: send_update(
+        portal.client, assignment_id, AssignmentWorkflow.approve,
+        Approve(actor=me, comment=comment.strip()[:2000] or None)))
+
+
+@router.post("/assignments/{assignment_id:path}/return", dependencies=Csrf)
+async def return_for_revision(
+    request: Request, assignment_id: str, me: Me, portal: Resources,
+    reason: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Return the report for revision; the reason is required (the workflow says so too)."""
+    await readable(portal, me, assignment_id)
+    if len(reason.strip()) < MIN_REASON:
+        return _outcome(request, assignment_id,
+                        refused=f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự).",
+                        status=400)
+    return await _act(request, portal, assignment_id, lambda: send_update(
+        portal.client, assignment_id, AssignmentWorkflow.return_for_revision,
+        ReturnForRevision(actor=me, reason=reason.strip()[:2000])))
+
+
+@router.get("/assignments/{assignment_id:path}")
+async def assignment(request: Request, assignment_id: str, me: Me, portal: Resources
+                     ) -> HTMLResponse:
+    """One assignment: the duty, its deadline and status, its reports and its history."""
+    a = await readable(portal, me, assignment_id)
+    shown = await views.detail(portal, me, a, now=now())
+    return render(request, "assignment.html.j2", {
+        "a": shown, "url": assignment_url(a.id), "max_files": attachments.MAX_FILES,
+        "max_mb": attachments.MAX_FILE_BYTES // (1024 * 1024),
+        "allowed": attachments.ALLOWED_VI, "min_reason": MIN_REASON,
+    })
+
+
+async def _act(request: Request, portal: Portal, assignment_id: str,
+               call: Callable[[], Awaitable[ActionResult]]) -> HTMLResponse:
+    try:
+        result = await call()
+    except Refused as refusal:
+        return _outcome(request, assignment_id, refused=refusal.reason_vi)
+    except Unavailable as down:
+        return _outcome(request, assignment_id, refused=down.message_vi, status=503)
+    return _outcome(request, assignment_id, done=result.message_vi)
+
+
+def _outcome(request: Request, assignment_id: str, *, done: str | None = None,
+             refused: str | None = None, status: int = 409) -> HTMLResponse:
+    """The page after an action: what happened, or the reason it did not."""
+    if done is not None:
+        return render(request, "message.html.j2", {
+            "title": "Đã thực hiện", "message": done, "kind": "ok",
+            "back": assignment_url(assignment_id)})
+    return render(request, "message.html.j2", {
+        "title": "Không thực hiện được", "message": refused or "", "kind": "error",
+        "back": assignment_url(assignment_id)}, status=status)

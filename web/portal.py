@@ -1,0 +1,178 @@
+"""What every route of the portal shares: its resources, page rendering, errors and rights.
+
+Rights: an agency's focal official and leader see and act on their own agency's assignments
+only; the coordinator (Sở TT&TT) sees everything and decides its approval steps; the office
+(Văn phòng UBND tỉnh, ops) and the Vice-Chairman read everything. The workflow checks the
+right to act again in its validators; the portal's check is about what a person may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from temporalio.client import Client
+
+from activities.notices import MailConfig
+from kehoach.settings import Settings
+from kehoach.store import Store
+from schemas.assignment import Actor
+from schemas.plan import NormalizedDuty, NormalizedPlan
+from schemas.store import Assignment
+from web import progress
+from web.auth import AuthError, person, session_of
+from web.nonces import UsedLinks
+
+READ_ALL_ROLES = frozenset({"coordinator", "coordinator_director", "office", "vice_chairman"})
+COORDINATOR_ROLES = frozenset({"coordinator", "coordinator_director"})
+SUBMIT_ROLES = frozenset({"focal", "leader"})
+ROLE_VI: dict[str, str] = {
+    "focal": "công chức đầu mối", "leader": "lãnh đạo cơ quan",
+    "coordinator": "cơ quan đầu mối (Sở TT&TT)", "coordinator_director": "giám đốc Sở TT&TT",
+    "vice_chairman": "Phó Chủ tịch UBND tỉnh", "office": "Văn phòng UBND tỉnh",
+    "system": "hệ thống",
+}
+# HTML pages load nothing from elsewhere and run no script.
+PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+_PAGES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,  # every value a person typed (reports, reasons) is shown inert
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class Portal:
+    """The resources the routes use, opened by whoever runs the app."""
+
+    settings: Settings
+    client: Client
+    store: Store
+    plan: NormalizedPlan
+    used_links: UsedLinks
+    mail: MailConfig
+
+    @property
+    def secret(self) -> str:
+        return self.settings.secret_key.get_secret_value()
+
+    @property
+    def plan_id(self) -> str:
+        return self.plan.plan.number
+
+    def duty(self, duty_id: str) -> NormalizedDuty | None:
+        return next((d for d in self.plan.duties if d.id == duty_id), None)
+
+    def agency_name(self, code: str) -> str:
+        try:
+            return self.plan.agency(code).name
+        except KeyError:
+            return code
+
+
+class PageError(Exception):
+    """A request the portal refuses; the page (or JSON) says why, in Vietnamese."""
+
+    def __init__(self, status: int, title_vi: str, message_vi: str) -> None:
+        super().__init__(message_vi)
+        self.status = status
+        self.title_vi = title_vi
+        self.message_vi = message_vi
+
+
+class SignInRequired(Exception):
+    """No one is signed in: pages redirect to the sign-in form, the API answers 401."""
+
+
+def portal_of(request: Request) -> Portal:
+    """The app's Portal (FastAPI dependency)."""
+    portal: Portal = request.app.state.portal
+    return portal
+
+
+def signed_in(request: Request) -> Actor:
+    """The signed-in person as the directory knows them (FastAPI dependency)."""
+    actor = person(portal_of(request).plan, session_of(request).email)
+    if actor is None:
+        raise SignInRequired()
+    return actor
+
+
+def render(request: Request, template: str, context: dict[str, Any], *,
+           status: int = 200) -> HTMLResponse:
+    """A page from web/templates, with what the layout needs (who, CSRF token, labels)."""
+    session = session_of(request)
+    portal = portal_of(request)
+    actor = person(portal.plan, session.email)
+    html = _PAGES.get_template(template).render(
+        request=request, actor=actor, csrf=session.csrf, role_vi=ROLE_VI,
+        label_vi=progress.LABEL_VI, status_vi=progress.STATUS_VI,
+        last_day=progress.last_day, when=progress.when,
+        can_dashboard=actor is not None and actor.role in READ_ALL_ROLES,
+        can_approve=actor is not None and actor.role in ("leader", *COORDINATOR_ROLES,
+                                                         "vice_chairman"),
+        plan=portal.plan.plan, **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+def error_page(request: Request, error: PageError | AuthError) -> HTMLResponse:
+    return render(request, "message.html.j2",
+                  {"title": error.title_vi, "message": error.message_vi, "kind": "error"},
+                  status=error.status)
+
+
+# --- rights -------------------------------------------------------------------------------
+
+
+def can_read(actor: Actor, assignment: Assignment) -> bool:
+    """Own agency's assignments; everything for the coordinator, the office, the issuer."""
+    return actor.role in READ_ALL_ROLES or actor.agency == assignment.agency_code
+
+
+def can_submit(actor: Actor, assignment: Assignment) -> bool:
+    """The agency's focal official or leader submits its report."""
+    return actor.agency == assignment.agency_code and actor.role in SUBMIT_ROLES
+
+
+def may_decide(actor: Actor, *, step: str | None, agency: str, coordinator: str) -> bool:
+    """Whether `actor` decides the approval `step` of `agency`'s report (as the workflow's
+    validator does; the validator stays the judge)."""
+    return {
+        "agency_leader": actor.role == "leader" and actor.agency == agency,
+        "coordinator": actor.agency == coordinator and actor.role in COORDINATOR_ROLES,
+        "coordinator_director": actor.agency == coordinator
+        and actor.role == "coordinator_director",
+        "vice_chairman": actor.role == "vice_chairman",
+    }.get(step or "", False)
+
+
+async def readable(portal: Portal, actor: Actor, assignment_id: str) -> Assignment:
+    """The assignment, if it exists in this plan and `actor` may see it (404/403 otherwise)."""
+    from kehoach.errors import NotFound
+
+    try:
+        assignment = await portal.store.get_assignment(assignment_id)
+    except NotFound:
+        raise PageError(404, "Không tìm thấy", f"Không có phân công {assignment_id}.") from None
+    if assignment.plan_id != portal.plan_id:
+        raise PageError(404, "Không tìm thấy", f"Không có phân công {assignment_id}.")
+    if not can_read(actor, assignment):
+        raise PageError(403, "Không có quyền",
+                        "Phân công này thuộc cơ quan khác; đồng chí không có quyền xem.")
+    return assignment
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,71 @@
+"""How an assignment stands, as the province's task-tracking practice names it.
+
+Five labels people know from provincial tracking systems (đúng hạn, trong hạn, sắp đến hạn,
+quá hạn, hoàn thành quá hạn), plus the two ways an assignment ends without a report. The
+label is computed from the store's mirror of the workflow, at the moment the page is shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from kehoach.calendar import VN_TZ
+from schemas.store import Assignment
+
+Label = Literal["on_time", "in_term", "due_soon", "overdue", "late", "cancelled", "waived"]
+LABELS: tuple[Label, ...] = (
+    "overdue", "due_soon", "in_term", "on_time", "late", "cancelled", "waived"
+)
+LABEL_VI: dict[Label, str] = {
+    "on_time": "đúng hạn",
+    "in_term": "trong hạn",
+    "due_soon": "sắp đến hạn",
+    "overdue": "quá hạn",
+    "late": "hoàn thành quá hạn",
+    "cancelled": "đã hủy",
+    "waived": "được miễn",
+}
+STATUS_VI: dict[str, str] = {
+    "assigned": "chưa nộp",
+    "submitted": "đã nộp, chờ duyệt",
+    "returned": "bị trả lại",
+    "accepted": "đã chấp nhận",
+    "cancelled": "đã hủy",
+    "waived": "được miễn",
+}
+DUE_SOON = dt.timedelta(days=3)
+
+
+def label(assignment: Assignment, *, now: dt.datetime) -> Label:
+    """The assignment's label at `now`.
+
+    A report waiting for approval is not late while it waits (the workflow judges lateness
+    by when it was submitted); an open one past its deadline is overdue even before the
+    workflow's own deadline timer has been mirrored.
+    """
+    status = assignment.status
+    if status == "accepted":
+        return "late" if assignment.outcome == "late" else "on_time"
+    if status in ("cancelled", "waived"):
+        return "cancelled" if status == "cancelled" else "waived"
+    if assignment.overdue:
+        return "overdue"
+    due = assignment.due_at
+    if status == "submitted" or due is None:
+        return "in_term"
+    if due <= now:
+        return "overdue"
+    return "due_soon" if due - now <= DUE_SOON else "in_term"
+
+
+def last_day(deadline: dt.datetime | None) -> str:
+    """The last day on time (the deadline is the instant it ends, 24:00 in Viet Nam)."""
+    if deadline is None:
+        return "chưa ấn định"
+    return f"{(deadline - dt.timedelta(seconds=1)).astimezone(VN_TZ):%d/%m/%Y}"
+
+
+def when(instant: dt.datetime) -> str:
+    """An instant as people in Viet Nam read it: 14:05 09/03/2023."""
+    return f"{instant.astimezone(VN_TZ):%H:%M %d/%m/%Y}"
