@@ -288,6 +288,19 @@ class AssignmentWorkflow:
     async def _perform_effects(self) -> None:
         while self.effects:
             effect = self.effects[0]
+            if isinstance(effect, NoticeRequest):
+                await self._send(effect)
+            else:
+                await self._record(effect)
+            self.effects.pop(0)
+
+    async def _record(self, effect: StoreSubmission | AssignmentEvent) -> None:
+        """Write a report or an event to the store, retrying while the store is away.
+
+        A refusal that retrying cannot cure (a conflicting row) is logged and left: the
+        workflow's history already holds the report and the event, so nothing is lost, and
+        the assignment goes on rather than failing over its mirror."""
+        try:
             if isinstance(effect, StoreSubmission):
                 await workflow.execute_activity_method(
                     AssignmentActivities.store_submission,
@@ -296,7 +309,7 @@ class AssignmentWorkflow:
                     retry_policy=STORE_RETRY,
                     summary=f"Lưu báo cáo phiên bản {effect.version}",
                 )
-            elif isinstance(effect, AssignmentEvent):
+            else:
                 await workflow.execute_activity_method(
                     AssignmentActivities.record_event,
                     effect,
@@ -304,9 +317,8 @@ class AssignmentWorkflow:
                     retry_policy=STORE_RETRY,
                     summary=f"Ghi nhật ký: {effect.action}",
                 )
-            else:
-                await self._send(effect)
-            self.effects.pop(0)
+        except ActivityError as err:
+            workflow.logger.error("store refused %s: %s", type(effect).__name__, err.cause)
 
     async def _send(self, notice: NoticeRequest) -> None:
         """Send one notice; a notice that cannot be sent never fails the assignment."""
