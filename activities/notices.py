@@ -19,6 +19,7 @@ the result, never raised: a notice that cannot be delivered must not fail the as
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -37,6 +38,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import aiosmtplib
+import asyncpg
 import httpx
 import structlog
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
@@ -232,6 +234,18 @@ def _http_failure(status: int, reason: str) -> _Transient | _Permanent:
     return _Transient(detail) if status >= 500 or status in RETRYABLE_HTTP else _Permanent(detail)
 
 
+MARK_SENT_MARGIN_S = 2.0
+
+
+def _time_left() -> float | None:
+    """Seconds until this activity attempt's start-to-close timeout, if it has one."""
+    info = activity.info()
+    if info.start_to_close_timeout is None:
+        return None
+    spent = dt.datetime.now(dt.UTC) - info.started_time
+    return (info.start_to_close_timeout - spent).total_seconds()
+
+
 def _last_attempt() -> bool:
     """Whether the retry policy allows no further attempt: then a transient failure is final."""
     info = activity.info()
@@ -329,10 +343,31 @@ class NoticeActivities:
             log.error("notice_failed", outbox_key=delivery.key, error=error, **where)
             await self._audit("notice_failed", delivery, notice, error=error)
             return "failed", error
-        await self._store.outbox_mark_sent(delivery.key)
+        await self._mark_sent(delivery.key)
         log.info("notice_sent", outbox_key=delivery.key, **where)
         await self._audit("notice_sent", delivery, notice)
         return "sent", ""
+
+    async def _mark_sent(self, key: str) -> None:
+        """Record a delivery that has happened, holding on through a store outage.
+
+        Failing here would make Temporal retry the whole activity and send the message again,
+        so the mark itself is retried for as long as the activity may run (heartbeating),
+        and only then given up to the retry policy."""
+        delay = 0.2
+        while True:
+            try:
+                await self._store.outbox_mark_sent(key)
+                return
+            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                    asyncpg.OperatorInterventionError) as err:
+                left = _time_left()
+                if left is not None and left < delay + MARK_SENT_MARGIN_S:
+                    raise
+                log.warning("notice_mark_sent_retry", outbox_key=key, error=str(err))
+                activity.heartbeat(key)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _claim(self, delivery: _Delivery, assignment_id: str) -> OutboxEntry:
         async def claim(assignment: str | None) -> OutboxEntry:

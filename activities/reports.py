@@ -12,7 +12,7 @@ from temporalio import activity
 
 from kehoach.store import Store
 from schemas.assignment import MAX_REPORT_CHARS, FetchedReport, FetchReport
-from schemas.base import Model
+from schemas.base import Model, Text
 
 log = structlog.get_logger(__name__)
 
@@ -23,7 +23,7 @@ class PulledReport(Model):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     period: str
-    body: str = Field(min_length=1, max_length=MAX_REPORT_CHARS)
+    body: Text = Field(min_length=1, max_length=MAX_REPORT_CHARS)
 
 
 class ReportActivities:

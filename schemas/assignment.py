@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from kehoach.calendar import WorkingCalendar
-from schemas.base import Model
+from schemas.base import Model, Text
 from schemas.plan import ApprovalChain, ApproverRole, EscalationLadder, Mode, ReminderPolicy
 from schemas.store import AttachmentRef
 
@@ -90,24 +90,24 @@ class AssignmentInput(Model):
 
 class SubmitReport(Model):
     actor: Actor
-    body: str = Field(min_length=1, max_length=MAX_REPORT_CHARS)
+    body: Text = Field(min_length=1, max_length=MAX_REPORT_CHARS)
     attachments: list[AttachmentRef] = Field(default_factory=list, max_length=20)
 
 
 class Approve(Model):
     actor: Actor
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Text | None = Field(default=None, max_length=2000)
 
 
 class ReturnForRevision(Model):
     actor: Actor
-    reason: str = Field(max_length=2000)
+    reason: Text = Field(max_length=2000)
 
 
 class ExtendDeadline(Model):
     actor: Actor
     new_last_day: dt.date
-    reason: str = Field(max_length=2000)
+    reason: Text = Field(max_length=2000)
 
 
 class SetDeadline(Model):
@@ -117,7 +117,7 @@ class SetDeadline(Model):
 
 class Cancel(Model):
     actor: Actor
-    reason: str = Field(max_length=2000)
+    reason: Text = Field(max_length=2000)
     waive: bool = Field(default=False, description="Waived (miễn) instead of cancelled.")
 
 

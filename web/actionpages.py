@@ -18,7 +18,7 @@ from web import links, views
 from web.auth import person
 from web.calls import Refused, Unavailable, send_update
 from web.pages import Csrf, assignment_url
-from web.portal import PageError, Portal, now, portal_of, readable, render
+from web.portal import UNSTORABLE_VI, PageError, Portal, now, portal_of, readable, render, storable
 from workflows.assignment import MIN_REASON, AssignmentWorkflow
 
 log = structlog.get_logger(__name__)
@@ -76,13 +76,18 @@ async def perform(
     fields, actor = await _link(portal, token)
     a = await readable(portal, actor, fields["assignment"])
     action = fields["action"]
+    problem = None
     if action == "return" and len(reason.strip()) < MIN_REASON:
-        # Asked again, and the link stays usable: a short reason is a typing matter.
+        problem = f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự)."
+    elif not (storable(reason) and storable(comment)):
+        problem = UNSTORABLE_VI
+    if problem is not None:
+        # Asked again, and the link stays usable: what was typed is a typing matter.
         return render(request, "action_confirm.html.j2", {
             "a": views.row(portal, a, now=now()), "action": action,
             "action_vi": ACTION_VI[action], "who": actor, "token": token,
-            "min_reason": MIN_REASON, "reason": reason,
-            "problem": f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự).",
+            "min_reason": MIN_REASON, "reason": reason.replace("\x00", ""),
+            "problem": problem,
         }, status=400)
     if not await portal.used_links.use(fields["nonce"], purpose="action", email=actor.email):
         raise _used()

@@ -3,7 +3,8 @@
 Authentication: the portal's session cookie (a POST then needs the X-CSRF-Token header with
 the session's token, which GET /api/v1/me returns), or `Authorization: Bearer <token>` from
 POST /api/v1/token (no CSRF: a browser never sends it on its own). Same rights as the pages.
-Refusals are `{"detail": "<Vietnamese reason>"}` with 403/404/409.
+Refusals are `{"detail": "<Vietnamese reason>"}` with 400/401/403/404/409/503, each documented
+in /openapi.json on the routes that give it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from schemas.assignment import MAX_REPORT_CHARS, ActionResult, Actor, Approve, ReturnForRevision
 from schemas.assignment import SubmitReport as SubmitUpdate
@@ -21,7 +22,16 @@ from web import views
 from web.auth import CSRF_HEADER, AuthError, api_token, bearer_email, check_csrf, person
 from web.auth import session_of as _session_of
 from web.calls import Refused, Unavailable, send_update
-from web.portal import PageError, Portal, can_submit, now, portal_of, readable
+from web.portal import (
+    UNSTORABLE_VI,
+    PageError,
+    Portal,
+    can_submit,
+    now,
+    portal_of,
+    readable,
+    storable,
+)
 from workflows.assignment import MIN_REASON, AssignmentWorkflow
 
 
@@ -71,16 +81,25 @@ class AssignmentDetailOut(AssignmentOut):
     history: list[HistoryOut]
 
 
+def _storable(text: str) -> str:
+    if not storable(text):
+        raise ValueError(UNSTORABLE_VI)
+    return text
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+
+
 class SubmitIn(BaseModel):
-    body: str = Field(min_length=1, max_length=MAX_REPORT_CHARS)
+    body: Text = Field(min_length=1, max_length=MAX_REPORT_CHARS)
 
 
 class ApproveIn(BaseModel):
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Text | None = Field(default=None, max_length=2000)
 
 
 class ReturnIn(BaseModel):
-    reason: str = Field(min_length=MIN_REASON, max_length=2000)
+    reason: Text = Field(min_length=MIN_REASON, max_length=2000)
 
 
 class MeOut(BaseModel):
@@ -94,6 +113,31 @@ class MeOut(BaseModel):
 class TokenOut(BaseModel):
     token: str
     expires_in: int
+
+
+class Refusal(BaseModel):
+    """Why the request was refused, in Vietnamese, for the person."""
+
+    detail: str
+
+
+_REFUSED = {
+    400: "The body could not be read as JSON text (for instance, it is not UTF-8).",
+    401: "Not signed in: no session and no bearer token, or the token is malformed or expired.",
+    403: "Not allowed: another agency's assignment, or a cookie POST without X-CSRF-Token.",
+    404: "No such assignment in this plan.",
+    409: "The assignment's workflow refused the action (its state, or not the caller's step).",
+    503: "Temporal or the worker did not answer; nothing was done, try again.",
+}
+
+
+def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The documented refusals of a route (its OpenAPI `responses`)."""
+    return {code: {"model": Refusal, "description": _REFUSED[code]} for code in codes}
+
+
+READ_ONE = refusals(401, 403, 404)
+ACT = refusals(400, 401, 403, 404, 409, 503)
 
 
 async def api_actor(
@@ -118,7 +162,7 @@ Caller = Annotated[Actor, Depends(api_actor)]
 Resources = Annotated[Portal, Depends(portal_of)]
 
 
-@router.get("/me")
+@router.get("/me", responses=refusals(401))
 async def me(request: Request, caller: Caller) -> MeOut:
     """Who the caller is, and the session's CSRF token for cookie-authenticated POSTs."""
     session = _session_of(request)
@@ -126,7 +170,7 @@ async def me(request: Request, caller: Caller) -> MeOut:
                  csrf_token=session.csrf if session.email else None)
 
 
-@router.post("/token")
+@router.post("/token", responses=refusals(401, 403))
 async def token(caller: Caller, portal: Resources) -> TokenOut:
     """A bearer token for the caller, valid 8 hours."""
     from web.auth import API_TOKEN_SECONDS
@@ -134,7 +178,7 @@ async def token(caller: Caller, portal: Resources) -> TokenOut:
     return TokenOut(token=api_token(portal.secret, caller.email), expires_in=API_TOKEN_SECONDS)
 
 
-@router.get("/assignments")
+@router.get("/assignments", responses=refusals(401))
 async def list_assignments(caller: Caller, portal: Resources) -> list[AssignmentOut]:
     """The caller's agency's assignments (all of them for the coordinator and the office)."""
     from web.portal import READ_ALL_ROLES
@@ -145,7 +189,7 @@ async def list_assignments(caller: Caller, portal: Resources) -> list[Assignment
     return [AssignmentOut.model_validate(views.row(portal, a, now=at)) for a in rows]
 
 
-@router.post("/assignments/{assignment_id:path}/submit")
+@router.post("/assignments/{assignment_id:path}/submit", responses=ACT)
 async def submit(assignment_id: str, report: SubmitIn, caller: Caller, portal: Resources
                  ) -> ActionResult:
     """Submit the report's text (attachments go through the page)."""
@@ -156,7 +200,7 @@ async def submit(assignment_id: str, report: SubmitIn, caller: Caller, portal: R
                                   SubmitUpdate(actor=caller, body=report.body)))
 
 
-@router.post("/assignments/{assignment_id:path}/approve")
+@router.post("/assignments/{assignment_id:path}/approve", responses=ACT)
 async def approve(assignment_id: str, decision: ApproveIn, caller: Caller, portal: Resources
                   ) -> ActionResult:
     """Approve the pending step, if it is the caller's."""
@@ -165,7 +209,7 @@ async def approve(assignment_id: str, decision: ApproveIn, caller: Caller, porta
                                   Approve(actor=caller, comment=decision.comment)))
 
 
-@router.post("/assignments/{assignment_id:path}/return")
+@router.post("/assignments/{assignment_id:path}/return", responses=ACT)
 async def return_for_revision(assignment_id: str, decision: ReturnIn, caller: Caller,
                               portal: Resources) -> ActionResult:
     """Return the report for revision, with its reason."""
@@ -174,7 +218,7 @@ async def return_for_revision(assignment_id: str, decision: ReturnIn, caller: Ca
                                   ReturnForRevision(actor=caller, reason=decision.reason)))
 
 
-@router.get("/assignments/{assignment_id:path}")
+@router.get("/assignments/{assignment_id:path}", responses=READ_ONE)
 async def get_assignment(assignment_id: str, caller: Caller, portal: Resources
                          ) -> AssignmentDetailOut:
     """One assignment with its reports and history."""

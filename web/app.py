@@ -87,7 +87,10 @@ def _error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         if is_api(request):
             return JSONResponse({"detail": [
-                {"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()
+                # The fields FastAPI documents as required (its ValidationError schema); not
+                # `input`, which would echo back what was sent, reports included.
+                {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                for e in exc.errors()
             ]}, status_code=422)
         return error_page(request, PageError(400, "Dữ liệu không hợp lệ",
                                              "Dữ liệu gửi lên không hợp lệ; hãy kiểm tra lại."))

@@ -55,6 +55,8 @@ async def check(files: list[UploadFile]) -> list[Upload]:
     checked = []
     for file in chosen:
         name = PurePosixPath((file.filename or "").replace("\\", "/")).name[:255]
+        if "\x00" in name:  # PostgreSQL keeps no NUL (web.portal.storable)
+            raise BadAttachment("Tên tệp có ký tự không hợp lệ (ký tự NUL).")
         extension = PurePosixPath(name).suffix.lower()
         if extension not in ALLOWED:
             raise BadAttachment(f"Tệp {name}: loại tệp không được nhận; chỉ nhận {ALLOWED_VI}.")

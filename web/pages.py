@@ -19,6 +19,7 @@ from web import attachments, views
 from web.auth import CSRF_FIELD, check_csrf
 from web.calls import Refused, Unavailable, send_update
 from web.portal import (
+    UNSTORABLE_VI,
     PageError,
     Portal,
     can_submit,
@@ -27,6 +28,7 @@ from web.portal import (
     readable,
     render,
     signed_in,
+    storable,
 )
 from workflows.assignment import MIN_REASON, AssignmentWorkflow
 
@@ -101,6 +103,8 @@ async def submit(
         raise PageError(403, "Không có quyền", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
     if not body.strip():
         return _outcome(request, assignment_id, refused="Báo cáo không được để trống.")
+    if not storable(body):
+        return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     try:
         uploads = await attachments.check(files)
     except attachments.BadAttachment as bad:
@@ -122,6 +126,8 @@ async def approve(
 ) -> HTMLResponse:
     """Approve the pending step (the workflow checks that it is this person's)."""
     await readable(portal, me, assignment_id)
+    if not storable(comment):
+        return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: send_update(
         portal.client, assignment_id, AssignmentWorkflow.approve,
         Approve(actor=me, comment=comment.strip()[:2000] or None)))
@@ -138,6 +144,8 @@ async def return_for_revision(
         return _outcome(request, assignment_id,
                         refused=f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự).",
                         status=400)
+    if not storable(reason):
+        return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: send_update(
         portal.client, assignment_id, AssignmentWorkflow.return_for_revision,
         ReturnForRevision(actor=me, reason=reason.strip()[:2000])))

@@ -162,6 +162,8 @@ async def readable(portal: Portal, actor: Actor, assignment_id: str) -> Assignme
     """The assignment, if it exists in this plan and `actor` may see it (404/403 otherwise)."""
     from kehoach.errors import NotFound
 
+    if not storable(assignment_id):  # no id has one, and PostgreSQL refuses to compare it
+        raise PageError(404, "Không tìm thấy", "Không có phân công này.")
     try:
         assignment = await portal.store.get_assignment(assignment_id)
     except NotFound:
@@ -172,6 +174,17 @@ async def readable(portal: Portal, actor: Actor, assignment_id: str) -> Assignme
         raise PageError(403, "Không có quyền",
                         "Phân công này thuộc cơ quan khác; đồng chí không có quyền xem.")
     return assignment
+
+
+UNSTORABLE_VI = ("Nội dung có ký tự không hợp lệ (ký tự NUL, thường do sao chép từ tệp nhị "
+                 "phân); hãy xóa ký tự đó rồi gửi lại.")
+
+
+def storable(text: str) -> bool:
+    """Whether PostgreSQL can keep `text`: it takes no NUL character (text and JSONB alike).
+    A report or reason it cannot keep would be accepted by the workflow and then never reach
+    the store, so the portal refuses it before sending."""
+    return "\x00" not in text
 
 
 def now() -> dt.datetime:

@@ -59,6 +59,12 @@ def _mapped_errors() -> Iterator[None]:
             " (see db/migrations for what it allows)",
             message_vi="Dữ liệu không đúng quy định.",
         ) from e
+    except (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError) as e:
+        # Text PostgreSQL cannot keep (NUL): retrying cannot help, so it is a refusal.
+        raise StoreError(
+            f"text the database cannot store: {e}",
+            message_vi="Nội dung có ký tự không lưu được.",
+        ) from e
 
 
 def _model(model: type[M], row: asyncpg.Record | None, missing: str) -> M:

@@ -1,6 +1,7 @@
 """`kehoach up` as a person runs it: starts everything, prints the addresses, stops on Ctrl-C
 leaving nothing behind, and resumes from the same data directory."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -31,7 +32,16 @@ def data_dir() -> Iterator[Path]:
     # tests run as root, and pytest's temporary folders are private to root.
     folder = Path(tempfile.mkdtemp(prefix="kehoach-up-"))
     yield folder
+    _kill_whatever_runs_on(folder)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _kill_whatever_runs_on(folder: Path) -> None:
+    """A failed assertion must not leave servers behind: kill what still uses `folder`."""
+    for process in psutil.process_iter(["cmdline"]):
+        if any(str(folder) in part for part in process.info["cmdline"] or []):
+            with contextlib.suppress(psutil.Error):
+                process.kill()
 
 
 def _run_until_ready(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], list[str]]:
@@ -51,6 +61,9 @@ def _run_until_ready(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[
         titled = titled or READY in line
         if titled and line.lstrip().startswith("└"):
             return process, lines
+    for child in psutil.Process(process.pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            child.kill()
     process.kill()
     raise AssertionError("kehoach up did not become ready:\n" + "".join(lines))
 
