@@ -23,7 +23,7 @@ from schemas.assignment import (
     SetDeadline,
 )
 from schemas.consolidation import AgencyReport, ConsolidationInput, LateReport, MissingReport
-from schemas.plan import DateDeadline, NormalizedPlan, RecurringDeadline
+from schemas.plan import RecurringDeadline
 from schemas.plan_run import (
     AmendmentResult,
     CompiledReport,
@@ -258,9 +258,3 @@ class PlanActivities:
                 coordinator=header.coordinator, office=header.office,
                 recipients=recipients,
             ))
-
-
-def final_deadline_day(plan: NormalizedPlan) -> dt.date | None:
-    """The last day of the plan's closing report, if it has a fixed date."""
-    deadline = plan.plan.final_report.deadline
-    return deadline.last_day() if isinstance(deadline, DateDeadline) else None

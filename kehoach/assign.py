@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 
-from kehoach.calendar import VN_TZ, WorkingCalendar, periods
+from kehoach.calendar import WorkingCalendar, periods
 from schemas import search_attributes as sa
 from schemas.assignment import AssignmentInput, AssignmentState, DutyBrief
 from schemas.plan import DateDeadline, NormalizedDuty, NormalizedPlan, RecurringDeadline
@@ -129,8 +129,3 @@ async def start_assignment(
         search_attributes=search_attributes(input),
         static_summary=summary(input), static_details=details(input),
     )
-
-
-def today_vn(now: dt.datetime) -> dt.date:
-    """The calendar day in Viet Nam at an instant."""
-    return now.astimezone(VN_TZ).date()

@@ -23,7 +23,7 @@ from rich.table import Table
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 
-from kehoach.calendar import VN_TZ, WorkingCalendar
+from kehoach.calendar import WorkingCalendar
 from kehoach.embedded import EmbeddedPostgres, Mailbox, TemporalDevServer
 from kehoach.planfile import load_plan
 from kehoach.settings import Settings
@@ -175,7 +175,3 @@ async def up(settings: Settings, *, console: Console, start: bool = True) -> Non
             console.print(f"Kế hoạch đang chạy: workflow {handle.id}")
         console.print(addresses(services, title="kehoach đang chạy (Ctrl-C để dừng)"))
         await services.stop.wait()
-
-
-def today_vn() -> dt.date:
-    return dt.datetime.now(VN_TZ).date()
