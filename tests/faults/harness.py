@@ -126,6 +126,14 @@ async def cluster() -> AsyncIterator[Cluster]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _stop_if_cancelled() -> None:
+    """The client reports a cancelled call as an RPC error; a retry loop must not swallow
+    the cancellation of its own task."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 async def _update(cluster: Cluster, workflow_id: str, update: object, message: object,
                   update_id: str) -> None:
     """Send an update until it is answered; the fixed id makes a repeat the same update."""
@@ -136,6 +144,7 @@ async def _update(cluster: Cluster, workflow_id: str, update: object, message: o
                                         rpc_timeout=UPDATE_RPC_TIMEOUT)
             return
         except (WorkflowUpdateRPCTimeoutOrCancelledError, RPCError):
+            _stop_if_cancelled()
             await asyncio.sleep(0.5)  # no worker right now, or the server restarting
 
 
@@ -170,6 +179,7 @@ async def results(cluster: Cluster, ids: list[str], *, within: float) -> list[As
             try:
                 return await handle.result()
             except RPCError:
+                _stop_if_cancelled()
                 await asyncio.sleep(0.5)
 
     return await asyncio.wait_for(asyncio.gather(*(one(i) for i in ids)), timeout=within)
