@@ -404,7 +404,7 @@ def learn(per: dict[str, float], size: int, entry: dict[str, Any]) -> None:
                  if any(t is not None for t in f["reminder_last_started_after_due_s"]) else 0)
                 for f in flavors)
     finish = max(f["update_phase_seconds"] for f in flavors)
-    per["start"] = max(GUESS["start"] / 2, MARGIN * drained / size)
+    per["start"] = max(0.2, MARGIN * drained / size)
     # A burst drains slower per reminder as it grows (the server's backlog), hence the floor.
     per["burst"] = max(0.1, MARGIN * burst / size)
     per["finish"] = max(GUESS["finish"] / 2, MARGIN * finish / size)

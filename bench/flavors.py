@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.workflow import UpdateMethodMultiParam
 
 from bench.bare import BareApprove, BareAssignment, BareInput, BareSubmit
 from bench.history import ReminderTier, bare_reminder_tier, kehoach_reminder_tier
@@ -102,7 +103,8 @@ def make_schedule(start: dt.datetime, *, speed: float, first_at: float, tier_gap
     return Schedule(origin, speed, last_day, policy, reminders_at, schedule.real_time(deadline))
 
 
-Update = tuple[Callable[..., Any], Any]
+Update = tuple[UpdateMethodMultiParam[[Any, Any], Any], Any]
+"""An update method of the flavor's workflow class and its one argument."""
 
 
 @dataclass(frozen=True)

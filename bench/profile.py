@@ -35,8 +35,8 @@ BUCKETS: list[tuple[str, str]] = [
 # py-spy's idle detection does not work in this VM (epoll waits are reported as running), so
 # samples whose innermost frame is a known wait are dropped here.
 _IDLE_LEAF = re.compile(
-    r"^(select \(selectors\.py|_worker \(concurrent/futures/thread\.py:81\)"
-    r"|wait \(threading\.py|get \(queue\.py|_wait_for_tstate_lock \(threading\.py)"
+    r"\bselect \(selectors\.py|_worker \(concurrent/futures/thread\.py:81\)"
+    r"|\bwait \(threading\.py|\bget \(queue\.py|_wait_for_tstate_lock \(threading\.py"
 )
 
 
@@ -66,7 +66,7 @@ def summarize(path: Path, *, top: int = 25) -> str:
             continue
         count = int(count_text)
         frames = stack.split(";")
-        if _IDLE_LEAF.match(frames[-1]):
+        if _IDLE_LEAF.search(frames[-1]):
             idle += count
             continue
         total += count

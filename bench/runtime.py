@@ -184,7 +184,7 @@ def cpu_seconds(pid: int | None, *, children: bool = True) -> float:
                     total += t.user + t.system
                 except psutil.Error:
                     pass
-        return total
+        return float(total)
     except psutil.Error:
         return 0.0
 
@@ -202,7 +202,7 @@ def cpu_pressure_seconds() -> float:
 
 def rss_mb(pid: int) -> float:
     try:
-        return psutil.Process(pid).memory_info().rss / 2**20
+        return float(psutil.Process(pid).memory_info().rss) / 2**20
     except psutil.Error:
         return 0.0
 
