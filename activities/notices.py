@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import re
+import socket
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -90,14 +91,16 @@ class MailConfig(Model):
     starttls: bool = False
     sender: str = Field(pattern=_ADDRESS.pattern)
     timeout: float = Field(default=30.0, gt=0)
+    helo_name: str = Field(default_factory=socket.getfqdn, min_length=1)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MailConfig:
         """The mail part of the process settings."""
+        helo = {"helo_name": settings.smtp_helo_name} if settings.smtp_helo_name else {}
         return cls(
             host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
             password=settings.smtp_password, starttls=settings.smtp_starttls,
-            sender=settings.mail_from,
+            sender=settings.mail_from, **helo,
         )
 
 
@@ -246,6 +249,14 @@ def _time_left() -> float | None:
     return (info.start_to_close_timeout - spent).total_seconds()
 
 
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    """End an SMTP session whose message has been accepted; failing here changes nothing."""
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        client.close()
+
+
 def _last_attempt() -> bool:
     """Whether the retry policy allows no further attempt: then a transient failure is final."""
     info = activity.info()
@@ -272,6 +283,7 @@ class NoticeActivities:
         self._webhook_secret = webhook_secret.encode()
         self._public_base_url = public_base_url.rstrip("/")
         self._action_link_secret = action_link_secret  # None: no action links in notices
+        self._closing: set[asyncio.Task[None]] = set()  # SMTP sessions being ended
 
     @activity.defn
     async def send_notice(self, notice: NoticeRequest) -> NoticeResult:
@@ -515,16 +527,27 @@ class NoticeActivities:
         return message
 
     async def _smtp_send(self, message: MIMEMultipart) -> None:
+        """Hand the message to the SMTP server; returns as soon as the server has accepted it.
+
+        The QUIT that ends the session runs after this returns, so the outbox records the
+        send without waiting for it: a worker killed in that round trip would otherwise send
+        the message again on retry."""
         mail = self._mail
+        client = aiosmtplib.SMTP(
+            hostname=mail.host, port=mail.port, start_tls=mail.starttls, timeout=mail.timeout,
+            local_hostname=mail.helo_name,
+        )
         try:
-            await aiosmtplib.send(
-                message, sender=mail.sender, hostname=mail.host, port=mail.port,
-                username=mail.username,
-                password=None if mail.password is None else mail.password.get_secret_value(),
-                start_tls=mail.starttls, timeout=mail.timeout,
-            )
+            await client.connect()
+            if mail.username is not None and mail.password is not None:
+                await client.login(mail.username, mail.password.get_secret_value())
+            await client.send_message(message, sender=mail.sender)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as err:
+            client.close()
             raise _smtp_failure(err) from err
+        quit_task = asyncio.create_task(_quit(client))
+        self._closing.add(quit_task)
+        quit_task.add_done_callback(self._closing.discard)
 
     def _webhooks(
         self, notice: NoticeRequest, directory: dict[str, AgencyContacts],

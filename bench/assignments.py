@@ -283,6 +283,7 @@ def figures(phase: Phase) -> dict[str, Any]:
         "history_events": _mean(lc.events for lc in lcs),
         "history_kb": _mean((lc.size_bytes / 1024 for lc in lcs), 1),
         "activities": _mean(lc.activities for lc in lcs),
+        "local_activities": _mean(lc.local_activities for lc in lcs),
         "timers": _mean(lc.timers for lc in lcs),
         "reminder_lateness_p50_s": _stat(lateness, 50),
         "reminder_lateness_p99_s": _stat(lateness, 99),

@@ -142,9 +142,11 @@ async def stop_process(process: subprocess.Popen[bytes], grace: float = 15.0) ->
 
 
 @asynccontextmanager
-async def worker_process(services: Services, *, flavor: str, task_queue: str
+async def worker_process(services: Services, *, flavor: str, task_queue: str,
+                         extra_env: dict[str, str] | None = None,
                          ) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """A worker of `flavor` in its own process, returned once it polls."""
+    """A worker of `flavor` in its own process (settings from `extra_env` on top of the
+    run's), returned once it polls."""
     env = {**os.environ,
            "TEMPORAL_ADDRESS": services.temporal.address,
            "TEMPORAL_NAMESPACE": services.temporal.namespace,
@@ -154,7 +156,8 @@ async def worker_process(services: Services, *, flavor: str, task_queue: str
            "KEHOACH_SMTP_PORT": str(services.smtp_port),
            "KEHOACH_MAIL_FROM": "kehoach@stttt.bench.example",
            "KEHOACH_LOG_FORMAT": "json",  # production's format
-           "KEHOACH_LOG_LEVEL": "INFO"}
+           "KEHOACH_LOG_LEVEL": "INFO",
+           **(extra_env or {})}
     log = services.root / "logs" / f"worker-{task_queue}.log"
     process = _spawn([PYTHON, "-m", "bench.workers", "worker", "--flavor", flavor], log, env)
     try:

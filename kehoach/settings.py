@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         "kehoach@stttt.gialai.example", validation_alias=_env("KEHOACH_MAIL_FROM")
     )
+    # The name given in EHLO; empty: this machine's name, looked up once when the worker starts
+    # (the SMTP client would otherwise look it up, blocking, for every message).
+    smtp_helo_name: str | None = Field(None, validation_alias=_env("KEHOACH_SMTP_HELO_NAME"))
+
+    # Worker tuning: open workflow runs kept in memory (an evicted run is replayed from its
+    # history when it next has work), and activities run at once.
+    worker_max_cached_workflows: int = Field(
+        1000, ge=0, le=100_000, validation_alias=_env("KEHOACH_WORKER_MAX_CACHED_WORKFLOWS")
+    )
 
     # Webhooks to chat gateways are signed with this key (HMAC-SHA256).
     webhook_secret: SecretStr = Field(

@@ -40,7 +40,7 @@ async def open_store(database_url: str, *, max_size: int) -> AsyncIterator[Store
 def build_worker(
     client: Client, *, task_queue: str, store: Store, http: httpx.AsyncClient,
     mail: MailConfig, webhook_secret: str, public_base_url: str,
-    action_link_secret: str | None = None,
+    action_link_secret: str | None = None, max_cached_workflows: int = 1000,
 ) -> Worker:
     """The worker with every workflow and activity kehoach has, bound to its resources."""
     assignments = AssignmentActivities(store=store)
@@ -57,6 +57,7 @@ def build_worker(
                     plans.plan_schedule, plans.start_batch, plans.plan_progress,
                     plans.apply_duty_change, plans.compile_consolidation,
                     plans.notify_consolidation],
+        max_cached_workflows=max_cached_workflows,
     )
 
 
@@ -74,9 +75,11 @@ async def run_worker(
             webhook_secret=settings.webhook_secret.get_secret_value(),
             public_base_url=settings.public_base_url,
             action_link_secret=settings.secret_key.get_secret_value(),
+            max_cached_workflows=settings.worker_max_cached_workflows,
         )
         async with worker:
             log.info("worker running", task_queue=settings.task_queue,
-                     namespace=settings.temporal_namespace)
+                     namespace=settings.temporal_namespace,
+                     max_cached_workflows=settings.worker_max_cached_workflows)
             await stop.wait()
         log.info("worker stopped")

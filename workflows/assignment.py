@@ -81,6 +81,28 @@ STEP_RECIPIENT: dict[str, Recipient] = {
 }
 MIN_REASON = 5
 
+# Runs started from this change write to the store with local activities first (one marker
+# event each, inside the workflow task that queued them, no round trip through the server),
+# send notices as regular activities (SMTP and webhooks can be slow or away: their retries
+# must not hold the workflow task, and ops see them pending in the Web UI) after the writes
+# of the same step, and upsert search attributes only when a shown value changes. Runs
+# started before keep one regular activity per effect in queue order and replay unchanged.
+LOCAL_FIRST_PATCH = "effects-local-first"
+LOCAL_ATTEMPT = dt.timedelta(seconds=5)
+LOCAL_BUDGET = dt.timedelta(seconds=10)
+"""How long local attempts may keep the workflow task before the write moves to a regular
+activity: short, because updates wait for the task's local activities."""
+LOCAL_RETRY = RetryPolicy(
+    initial_interval=dt.timedelta(milliseconds=200),
+    maximum_interval=dt.timedelta(seconds=2),
+    maximum_attempts=0,  # bounded by LOCAL_BUDGET; never a last attempt that gives up
+)
+
+
+def _refused(err: ActivityError) -> bool:
+    """Whether the activity failed for good (a refusal retrying cannot cure), not by time."""
+    return isinstance(err.cause, ApplicationError) and err.cause.non_retryable
+
 
 def refuse(code: str, message_vi: str) -> ApplicationError:
     """An update refused: the Vietnamese reason goes to the person, the code to logs."""
@@ -101,6 +123,8 @@ class AssignmentWorkflow:
     @workflow.init
     def __init__(self, input: AssignmentInput) -> None:
         self.input = input
+        self._local_first = workflow.patched(LOCAL_FIRST_PATCH)
+        self._shown = _shown_at_start() if self._local_first else None
         self.status: Status = "assigned"
         self.overdue = False
         self.escalation_level = 0
@@ -286,6 +310,45 @@ class AssignmentWorkflow:
         return True
 
     async def _perform_effects(self) -> None:
+        if not self._local_first:
+            await self._perform_effects_one_activity_each()
+            return
+        while self.effects:
+            # Everything queued so far, store writes before notices: a notice may link to
+            # the report or the state it announces, so the store has them first.
+            batch, self.effects = self.effects, []
+            for write in batch:
+                if not isinstance(write, NoticeRequest):
+                    await self._record_local_first(write)
+            for notice in batch:
+                if isinstance(notice, NoticeRequest):
+                    await self._send(notice)
+
+    async def _record_local_first(self, effect: StoreSubmission | AssignmentEvent) -> None:
+        """A store write as a local activity; if it has not succeeded within LOCAL_BUDGET
+        (the store is away), the same write as a regular activity that retries until it does."""
+        try:
+            if isinstance(effect, StoreSubmission):
+                await workflow.execute_local_activity_method(
+                    AssignmentActivities.store_submission, effect,
+                    start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
+                    retry_policy=LOCAL_RETRY, summary=f"Lưu báo cáo phiên bản {effect.version}",
+                )
+            else:
+                await workflow.execute_local_activity_method(
+                    AssignmentActivities.record_event, effect,
+                    start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
+                    retry_policy=LOCAL_RETRY, summary=f"Ghi nhật ký: {effect.action}",
+                )
+            return
+        except ActivityError as err:
+            if _refused(err):
+                workflow.logger.error("store refused %s: %s", type(effect).__name__, err.cause)
+                return
+        await self._record(effect)
+
+    async def _perform_effects_one_activity_each(self) -> None:
+        """The path of runs started before LOCAL_FIRST_PATCH: one regular activity per effect."""
         while self.effects:
             effect = self.effects[0]
             if isinstance(effect, NoticeRequest):
@@ -393,11 +456,16 @@ class AssignmentWorkflow:
 
     def _upsert_search_attributes(self) -> None:
         shown = "overdue" if self.overdue and self.status in OPEN_STATUSES else self.status
+        deadline = self._deadline()
+        if self._local_first:
+            now_shown = (shown, self.escalation_level, deadline)
+            if now_shown == self._shown:
+                return
+            self._shown = now_shown
         updates: list[SearchAttributeUpdate[Any]] = [
             sa.STATUS.value_set(shown),
             sa.ESCALATION_LEVEL.value_set(self.escalation_level),
         ]
-        deadline = self._deadline()
         updates.append(sa.DEADLINE.value_set(deadline) if deadline else sa.DEADLINE.value_unset())
         workflow.upsert_search_attributes(updates)
 
@@ -791,6 +859,12 @@ class AssignmentWorkflow:
             closed_reason=self.closed_reason,
             pull_attempts=self.pull_attempts,
         )
+
+
+def _shown_at_start() -> tuple[str | None, int | None, dt.datetime | None]:
+    """Status, escalation level and deadline as the starter set them in search attributes."""
+    attrs = workflow.info().typed_search_attributes
+    return (attrs.get(sa.STATUS), attrs.get(sa.ESCALATION_LEVEL), attrs.get(sa.DEADLINE))
 
 
 def _notice_summary(notice: NoticeRequest) -> str:

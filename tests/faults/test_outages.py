@@ -32,7 +32,11 @@ async def _run(c: Cluster, count: int, *, fault: Callable[[], Awaitable[None]]) 
           f"duplicates={report.duplicates} other_states={dict(report.other_states)}")
     assert ["accepted"] * count == [s.status for s in states]
     assert count * MAILS_PER_LIFECYCLE == report.sent == report.distinct_received
-    assert ([], 0, {}) == (report.missing, report.duplicates, dict(report.other_states))
+    assert ([], {}) == (report.missing, dict(report.other_states))
+    # Outages of the store, the server or the mail server never send twice; a killed worker
+    # may, once, if it dies between the mail server's acceptance and the outbox's "sent"
+    # mark (the copy has the same Message-ID; RELIABILITY.md).
+    assert report.duplicates <= c.kills
 
 
 async def test_postgres_stopped_for_20_seconds_loses_nothing() -> None:

@@ -1,6 +1,8 @@
 """Replay every recorded history against the current workflow code: a change that would
 break running workflows (non-determinism) fails here, not in production."""
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -9,19 +11,40 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from tests.workflows.histories import HISTORIES
-from workflows.assignment import AssignmentWorkflow
+from workflows.assignment import LOCAL_FIRST_PATCH, AssignmentWorkflow
 
-RECORDED = sorted(HISTORIES.glob("*.json"))
+# histories/*.json come from the current code; histories/<name>/ keep the histories of an
+# earlier version for as long as runs started under it may still be open.
+RECORDED = sorted(HISTORIES.rglob("*.json"))
+PATHS = {"on_time", "late_escalated", "returned_twice", "extended_before", "extended_after",
+         "open_deadline_set", "cancelled", "tet_reminder", "requested_escalation", "year",
+         "pull_valid", "pull_invalid", "pull_down"}
+EARLIER = ("before-local-first",)
 
 
-def test_histories_of_every_path_are_recorded() -> None:
-    names = {p.stem for p in RECORDED}
-    assert {"on_time", "late_escalated", "returned_twice", "extended_before", "extended_after",
-            "open_deadline_set", "cancelled", "tet_reminder", "requested_escalation", "year",
-            "pull_valid", "pull_invalid", "pull_down"} <= names
+@pytest.mark.parametrize("version", ("", *EARLIER))
+def test_histories_of_every_path_are_recorded(version: str) -> None:
+    names = {p.stem for p in (HISTORIES / version).glob("*.json")}
+    assert PATHS <= names
 
 
-@pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.stem)
+def test_current_histories_take_the_local_first_path() -> None:
+    """The current recordings carry the patch marker; the earlier ones do not."""
+    for path in RECORDED:
+        assert (LOCAL_FIRST_PATCH in _patches(path)) == (path.parent == HISTORIES), path
+
+
+def _patches(path: Path) -> set[str]:
+    events = json.loads(path.read_text(encoding="utf-8"))["events"]
+    return {
+        json.loads(base64.b64decode(payload["data"]))["id"]
+        for e in events if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED"
+        and e["markerRecordedEventAttributes"]["markerName"] == "core_patch"
+        for payload in e["markerRecordedEventAttributes"]["details"]["patch-data"]["payloads"]
+    }
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: str(p.relative_to(HISTORIES)))
 async def test_recorded_history_replays_without_nondeterminism(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     replayer = Replayer(workflows=[AssignmentWorkflow], data_converter=pydantic_data_converter)
