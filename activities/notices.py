@@ -47,13 +47,12 @@ from pydantic import Field, SecretStr
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities._directory import AgencyContacts, Person, agencies_with_contacts
 from kehoach.errors import NotFound
 from kehoach.settings import Settings
 from kehoach.store import Store
 from schemas.assignment import NoticeRequest, NoticeResult, Recipient
 from schemas.base import Model
-from schemas.store import Channel, OutboxEntry
+from schemas.store import AgencyContacts, Channel, OutboxEntry, Person
 from web.links import action_links
 
 log = structlog.get_logger(__name__)
@@ -298,8 +297,8 @@ class NoticeActivities:
             return await self._send(notice)
 
     async def _send(self, notice: NoticeRequest) -> NoticeResult:
-        directory = await agencies_with_contacts(
-            self._store, {notice.agency, notice.coordinator, notice.office, notice.issuer}
+        directory = await self._store.agencies_with_contacts(
+            {notice.agency, notice.coordinator, notice.office, notice.issuer}
         )
         facts = self._facts(notice)
         deliveries = [

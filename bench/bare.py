@@ -21,6 +21,9 @@ class BareInput:
 
     reminders_at: list[dt.datetime] = field(default_factory=list)
     approvals: int = 2
+    notify_approvers: bool = False
+    """Also a notice after the submission and after each approval but the last, as kehoach
+    asks the next approver: the `bare_notify` flavor, the floor with kehoach's notices."""
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,13 @@ class BareAssignment:
         self.submitted = False
         self.approvals = 0
         self.needed = 0
+        self.notify = False
+        self.pending: list[workflow.ActivityHandle[None]] = []
 
     @workflow.run
     async def run(self, input: BareInput) -> int:
         self.needed = input.approvals
+        self.notify = input.notify_approvers
         await self._notice("assignment")
         for index, at in enumerate(input.reminders_at, start=1):
             delay = at - workflow.now()
@@ -59,6 +65,8 @@ class BareAssignment:
             await self._notice(f"reminder/{index}")
             self.reminders += 1
         await workflow.wait_condition(lambda: self.approvals >= self.needed)
+        for handle in self.pending:
+            await handle
         await self._notice("accepted")
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.reminders
@@ -68,6 +76,13 @@ class BareAssignment:
             bare_notice, key, start_to_close_timeout=NOTICE_TIMEOUT, summary=key
         )
 
+    def _ask_next_approver(self) -> None:
+        """Started, not awaited: the update answers before the notice goes (as kehoach's)."""
+        if self.notify and self.approvals < self.needed:
+            key = f"approval/{self.approvals + 1}"
+            self.pending.append(workflow.start_activity(
+                bare_notice, key, start_to_close_timeout=NOTICE_TIMEOUT, summary=key))
+
     @workflow.query
     def reminders_sent(self) -> int:
         return self.reminders
@@ -75,6 +90,7 @@ class BareAssignment:
     @workflow.update
     def submit(self, update: BareSubmit) -> str:
         self.submitted = True
+        self._ask_next_approver()
         return "submitted"
 
     @submit.validator
@@ -85,6 +101,7 @@ class BareAssignment:
     @workflow.update
     def approve(self, update: BareApprove) -> str:
         self.approvals += 1
+        self._ask_next_approver()
         return "accepted" if self.approvals >= self.needed else "approved"
 
     @approve.validator

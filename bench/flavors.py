@@ -117,19 +117,25 @@ class Flavor:
     reminder_tier: Callable[[Schedule], ReminderTier]
 
 
-async def _start_bare(client: Client, workflow_id: str, queue: str, schedule: Schedule
-                      ) -> WorkflowHandle[Any, Any]:
+async def _start_bare(client: Client, workflow_id: str, queue: str, schedule: Schedule,
+                      *, notify_approvers: bool = False) -> WorkflowHandle[Any, Any]:
     return await client.start_workflow(
         BareAssignment.run, BareInput(reminders_at=schedule.reminders_at,
-                                      approvals=APPROVAL_STEPS),
+                                      approvals=APPROVAL_STEPS,
+                                      notify_approvers=notify_approvers),
         id=workflow_id, task_queue=queue)
+
+
+async def _start_bare_notify(client: Client, workflow_id: str, queue: str, schedule: Schedule
+                             ) -> WorkflowHandle[Any, Any]:
+    return await _start_bare(client, workflow_id, queue, schedule, notify_approvers=True)
 
 
 def lifecycle_id(flavor: str, run_id: str, size: int, index: int) -> str:
     """A workflow id per lifecycle. kehoach's are real assignment ids (plan/duty/agency/
     period) with a period of their own, as the store keeps one assignment per period."""
-    if flavor == "bare":
-        return f"bench-bare/{run_id}/{size}/{index:05d}"
+    if flavor.startswith("bare"):
+        return f"bench-{flavor}/{run_id}/{size}/{index:05d}"
     period = f"{flavor[0]}{run_id}-{size}-{index:05d}"
     return assignment_id(plan_id=PLAN_ID, duty_id="III.5.4", agency="SNGV", period=period)
 
@@ -152,6 +158,12 @@ BARE = Flavor(
     updates=[(BareAssignment.submit, BareSubmit(body=REPORT)),
              (BareAssignment.approve, BareApprove(approver=LEADER.email)),
              (BareAssignment.approve, BareApprove(approver=COORDINATOR.email))],
+    reminder_tier=lambda schedule: bare_reminder_tier,
+)
+BARE_NOTIFY = Flavor(
+    name="bare_notify",
+    start=_start_bare_notify,
+    updates=BARE.updates,
     reminder_tier=lambda schedule: bare_reminder_tier,
 )
 _KEHOACH_UPDATES: list[Update] = [
@@ -177,4 +189,5 @@ PASSTHROUGH = Flavor(
     updates=_KEHOACH_UPDATES,
     reminder_tier=lambda schedule: kehoach_reminder_tier(schedule.policy.days_before),
 )
-FLAVORS: dict[str, Flavor] = {f.name: f for f in (BARE, NOOP, KEHOACH, PASSTHROUGH)}
+FLAVORS: dict[str, Flavor] = {
+    f.name: f for f in (BARE, BARE_NOTIFY, NOOP, KEHOACH, PASSTHROUGH)}

@@ -50,7 +50,8 @@ ROWS: list[tuple[str, str, str, int]] = [
     ("persistence_share", "dev server SQLite call time / phase wall time", "", 2),
     ("history_writes_per_busy_s", "dev server workflow writes per busy second", "/s", 0),
 ]
-FLAVOR_TITLES = {"bare": "bare", "noop": "kehoach wf, no-op act.", "kehoach": "kehoach",
+FLAVOR_TITLES = {"bare": "bare", "bare_notify": "bare + approval notices",
+                 "noop": "kehoach wf, no-op act.", "kehoach": "kehoach",
                  "passthrough": "kehoach, modules passed through"}
 
 
@@ -110,12 +111,18 @@ def size_table(entry: dict[str, Any], flavors: Sequence[str]) -> str:
     has_ratio = "bare" in flavors and "kehoach" in flavors
     if has_ratio:
         head.append("kehoach / bare")
+    has_notify = "bare_notify" in flavors and "kehoach" in flavors
+    if has_notify:
+        head.append("kehoach / bare + approval notices")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for key, label, unit, decimals in ROWS:
         cells = [f"{label}" + (f" ({unit})" if unit else "")]
         cells += [_fmt(entry[f].get(key), decimals) for f in flavors]
         if has_ratio:
             cells.append(_fmt(ratio(entry["kehoach"].get(key), entry["bare"].get(key)), 2))
+        if has_notify:
+            cells.append(_fmt(ratio(entry["kehoach"].get(key),
+                                    entry["bare_notify"].get(key)), 2))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

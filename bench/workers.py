@@ -1,15 +1,16 @@
 """The processes a benchmark run starts besides itself: one worker per flavor, the mailbox.
 
-    python -m bench.workers worker --flavor bare|noop|kehoach|passthrough   (settings from env)
+    python -m bench.workers worker --flavor bare|bare_notify|noop|kehoach|passthrough
     python -m bench.workers mailbox --dir DIR --port PORT
 
 Each worker runs in its own process so its RSS and CPU are its own. `kehoach` is the
 production worker (`workers.main.run_worker`: the store pool, SMTP, every workflow and
 activity); `noop` runs kehoach's AssignmentWorkflow with activities of the same names that do
 nothing, which separates what the workflow code costs from what its side effects cost;
-`bare` runs bench.bare; `passthrough` is the production worker with one tuning under test:
-kehoach's own modules passed through the workflow sandbox (imported once per process, not once
-per workflow run). All log "worker running" once polling, which the driver waits for.
+`bare` and `bare_notify` run bench.bare; `passthrough` is the production worker with one
+tuning under test: kehoach's own modules passed through the workflow sandbox (imported once
+per process, not once per workflow run). All log "worker running" once polling, which the
+driver waits for.
 """
 
 import argparse
@@ -36,7 +37,7 @@ from workers.main import run_worker
 from workflows.assignment import AssignmentWorkflow
 
 log = structlog.get_logger(__name__)
-FLAVORS = ("bare", "noop", "kehoach", "passthrough")
+FLAVORS = ("bare", "bare_notify", "noop", "kehoach", "passthrough")
 # Modules without mutable global state that every assignment run would otherwise re-import.
 KEHOACH_MODULES = ("workflows", "schemas", "kehoach", "activities")
 

@@ -117,3 +117,22 @@ class Document(Model):
     docx: bytes
     sha256: str
     created_at: dt.datetime
+
+
+class Person(Model):
+    """One contact an agency named (III.14 of the plan: a leader and a focal official)."""
+
+    name: str
+    title: str
+    email: str
+    placeholder: bool = False
+
+
+class AgencyContacts(Model):
+    """An agency with where to reach it: its contacts by role and its chat webhook, if any."""
+
+    code: str
+    name: str
+    webhook_url: str | None = None
+    leader: Person | None = None
+    focal: Person | None = None

@@ -6,6 +6,15 @@ from collections.abc import AsyncIterator
 import pytest
 
 LEFTOVER_GRACE_S = 10.0
+COUNTS: list[str] = []
+"""Lines the fault tests add (what they counted); shown in the run's summary, pass or fail."""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if COUNTS:
+        terminalreporter.section("fault test counts")
+        for line in COUNTS:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -83,7 +83,7 @@ def actor(agency: str, role: str, *, email: str | None = None) -> Actor:
     """A person of the directory acting in a role (email derived like the directory's)."""
     host = agency.lower().replace("_", "-")
     box = "lanhdao" if role in ("leader", "coordinator_director", "vice_chairman") else "daumoi"
-    return Actor(email=email or f"{box}@{host}.example", role=role, agency=agency)  # type: ignore[arg-type]
+    return Actor(email=email or f"{box}@{host}.example", role=role, agency=agency)
 
 
 def assignment_input(

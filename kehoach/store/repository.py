@@ -23,6 +23,7 @@ from schemas.assignment import AssignmentEvent
 from schemas.base import Model
 from schemas.plan import Agency, NormalizedPlan
 from schemas.store import (
+    AgencyContacts,
     Assignment,
     AttachmentRef,
     AuditEntry,
@@ -31,6 +32,7 @@ from schemas.store import (
     DecisionKind,
     Document,
     OutboxEntry,
+    Person,
     Submission,
 )
 
@@ -176,6 +178,29 @@ class Store:
         }
 
     # --- Assignments -------------------------------------------------------------------
+
+    async def agencies_with_contacts(self, codes: Iterable[str]) -> dict[str, AgencyContacts]:
+        """The named agencies that exist, by code, with their contacts and webhook; an
+        unknown code is simply absent."""
+        rows = await self._pool.fetch(
+            "SELECT a.code, a.name, a.webhook_url,"
+            "       c.role, c.name AS contact_name, c.title, c.email, c.placeholder"
+            " FROM agencies a LEFT JOIN contacts c ON c.agency_code = a.code"
+            " WHERE a.code = ANY($1::text[])",
+            sorted(set(codes)),
+        )
+        found: dict[str, dict[str, object]] = {}
+        for row in rows:
+            code = row["code"]
+            agency = found.setdefault(
+                code, {"code": code, "name": row["name"], "webhook_url": row["webhook_url"]}
+            )
+            if row["role"] is not None:
+                agency[row["role"]] = Person(
+                    name=row["contact_name"], title=row["title"], email=row["email"],
+                    placeholder=row["placeholder"],
+                )
+        return {code: AgencyContacts.model_validate(fields) for code, fields in found.items()}
 
     async def upsert_assignment(
         self,
@@ -502,6 +527,29 @@ class Store:
                     event.original_deadline,
                 )
         return True
+
+    # --- Signed links used once (db/migrations/0004_portal.sql) ------------------------
+    # The insert is the test: two people (or one double click) using the same link race on
+    # the primary key, and exactly one of them wins.
+
+    async def use_link(self, nonce: str, *, purpose: str, email: str) -> bool:
+        """Record a signed link's nonce as used; False if it already was."""
+        used = await self._pool.fetchval(
+            "INSERT INTO action_links_used (nonce, purpose, email) VALUES ($1, $2, $3)"
+            " ON CONFLICT (nonce) DO NOTHING RETURNING nonce",
+            nonce, purpose, email,
+        )
+        return used is not None
+
+    async def link_used(self, nonce: str) -> bool:
+        """Whether the link with this nonce was used."""
+        return bool(await self._pool.fetchval(
+            "SELECT 1 FROM action_links_used WHERE nonce = $1", nonce
+        ))
+
+    async def release_link(self, nonce: str) -> None:
+        """Make a used link usable again."""
+        await self._pool.execute("DELETE FROM action_links_used WHERE nonce = $1", nonce)
 
     async def put_document(
         self, *, id: str, plan_id: str, kind: str, markdown: str, docx: bytes

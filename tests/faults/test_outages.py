@@ -1,16 +1,18 @@
 """Parts of the system go away mid-run and come back: nothing is lost, nothing is sent
-twice, every assignment finishes. Counts are printed so a CI log shows what was checked."""
+twice, every assignment finishes. Counts go to the run's summary so a CI log shows them."""
 
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
+from tests.conftest import COUNTS
 from tests.faults.harness import Cluster, cluster, delivery, lifecycle, results
 
 MAILS_PER_LIFECYCLE = 6
 
 
-async def _run(c: Cluster, count: int, *, fault: Callable[[], Awaitable[None]]) -> None:
+async def _run(c: Cluster, count: int, *, fault: Callable[[], Awaitable[None]],
+               name: str) -> None:
     """`count` lifecycles with `fault` happening while they run; then check delivery."""
     ids = [f"outage/{c.queue}/{n:03d}" for n in range(count)]
     last_day = dt.date.today() + dt.timedelta(days=30)
@@ -28,8 +30,10 @@ async def _run(c: Cluster, count: int, *, fault: Callable[[], Awaitable[None]]) 
             break
         await asyncio.sleep(1)
         report = await delivery(c)
-    print(f"\nlifecycles={len(states)} outbox_sent={report.sent} received={report.received} "
-          f"duplicates={report.duplicates} other_states={dict(report.other_states)}")
+    COUNTS.append(f"{name}: kills={c.kills} lifecycles={len(states)} "
+                  f"outbox_sent={report.sent} received={report.received} "
+                  f"distinct={report.distinct_received} duplicates={report.duplicates} "
+                  f"other_states={dict(report.other_states)}")
     assert ["accepted"] * count == [s.status for s in states]
     assert count * MAILS_PER_LIFECYCLE == report.sent == report.distinct_received
     assert ([], {}) == (report.missing, dict(report.other_states))
@@ -49,7 +53,7 @@ async def test_postgres_stopped_for_20_seconds_loses_nothing() -> None:
             await asyncio.sleep(20)
             await c.postgres.start()
 
-        await _run(c, 40, fault=outage)
+        await _run(c, 40, fault=outage, name="PostgreSQL stopped 20 s")
 
 
 async def test_temporal_restarted_mid_run_resumes_everything() -> None:
@@ -62,7 +66,7 @@ async def test_temporal_restarted_mid_run_resumes_everything() -> None:
             await asyncio.sleep(2)
             await c.temporal.start()
 
-        await _run(c, 40, fault=restart)
+        await _run(c, 40, fault=restart, name="Temporal restarted")
 
 
 async def test_smtp_server_down_then_back_delivers_every_notice() -> None:
@@ -75,7 +79,7 @@ async def test_smtp_server_down_then_back_delivers_every_notice() -> None:
             await asyncio.sleep(10)
             await c.mailbox.start()
 
-        await _run(c, 30, fault=outage)
+        await _run(c, 30, fault=outage, name="SMTP server down 10 s")
 
 
 async def test_two_workers_share_the_load_and_one_killed_leaves_the_other_to_finish() -> None:
@@ -87,5 +91,5 @@ async def test_two_workers_share_the_load_and_one_killed_leaves_the_other_to_fin
             await asyncio.sleep(3)
             c.kill(first)
 
-        await _run(c, 80, fault=kill_one)
+        await _run(c, 80, fault=kill_one, name="two workers, one killed")
         assert 1 == c.kills

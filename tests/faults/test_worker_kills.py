@@ -4,6 +4,7 @@ every notice the outbox marks sent reached the SMTP server."""
 import asyncio
 import datetime as dt
 
+from tests.conftest import COUNTS
 from tests.faults.harness import chaos, cluster, delivery, lifecycle, results
 
 LIFECYCLES = 200
@@ -36,9 +37,10 @@ async def test_worker_killed_eight_times_loses_nothing() -> None:
                 break
             await asyncio.sleep(1)
             report = await delivery(c)
-    print(f"\nkills={c.kills} lifecycles={len(states)} outbox_sent={report.sent} "
-          f"received={report.received} distinct={report.distinct_received} "
-          f"duplicates={report.duplicates} other_states={dict(report.other_states)}")
+    COUNTS.append(f"worker killed {c.kills} times: lifecycles={len(states)} "
+                  f"outbox_sent={report.sent} received={report.received} "
+                  f"distinct={report.distinct_received} duplicates={report.duplicates} "
+                  f"other_states={dict(report.other_states)}")
     assert ["accepted"] * LIFECYCLES == [s.status for s in states]
     assert KILLS == c.kills
     assert LIFECYCLES * MAILS_PER_LIFECYCLE == report.sent == report.distinct_received
