@@ -47,6 +47,7 @@ from bench.runtime import (
     Meter,
     Profiler,
     Services,
+    interrupt_on_sigterm,
     rss_mb,
     services,
     worker_process,
@@ -497,6 +498,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    interrupt_on_sigterm()
     parser = argparse.ArgumentParser(prog="python -m bench.assignments", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000",

@@ -33,7 +33,15 @@ from bench.assignments import bounded
 from bench.flavors import FLAVORS, lifecycle_id, make_schedule
 from bench.history import read_lifecycle
 from bench.report import machine, percentile
-from bench.runtime import Meter, Services, rss_mb, services, worker_process, worker_quiet
+from bench.runtime import (
+    Meter,
+    Services,
+    interrupt_on_sigterm,
+    rss_mb,
+    services,
+    worker_process,
+    worker_quiet,
+)
 
 HERE = Path(__file__).resolve().parent
 CHUNK = 1000
@@ -167,6 +175,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    interrupt_on_sigterm()
     parser = argparse.ArgumentParser(prog="python -m bench.open_assignments",
                                      description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

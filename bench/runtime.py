@@ -33,6 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 60.0
 
 
+def interrupt_on_sigterm() -> None:
+    """SIGTERM (kill, a CI timeout) raises KeyboardInterrupt like Ctrl-C, so the run's
+    finally blocks stop the dev server, PostgreSQL and the workers it started."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -60,9 +60,14 @@ class Settings(BaseSettings):
     smtp_helo_name: str | None = Field(None, validation_alias=_env("KEHOACH_SMTP_HELO_NAME"))
 
     # Worker tuning: open workflow runs kept in memory (an evicted run is replayed from its
-    # history when it next has work), and activities run at once.
+    # history when it next has work).
     worker_max_cached_workflows: int = Field(
         1000, ge=0, le=100_000, validation_alias=_env("KEHOACH_WORKER_MAX_CACHED_WORKFLOWS")
+    )
+    # Import kehoach's workflow modules once per process rather than once per workflow run
+    # (workers.main.sandbox explains the trade).
+    worker_pass_through_own_modules: bool = Field(
+        False, validation_alias=_env("KEHOACH_WORKER_PASS_THROUGH_OWN_MODULES")
     )
 
     # Webhooks to chat gateways are signed with this key (HMAC-SHA256).

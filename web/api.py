@@ -77,6 +77,8 @@ class AssignmentDetailOut(AssignmentOut):
     """One assignment with its reports, its history and the approval step it waits for."""
 
     pending_step: str | None
+    return_reason: str | None = Field(
+        default=None, description="Why the last version was returned, while it is returned")
     submissions: list[SubmissionOut]
     history: list[HistoryOut]
 
@@ -224,8 +226,10 @@ async def get_assignment(assignment_id: str, caller: Caller, portal: Resources
     """One assignment with its reports and history."""
     a = await readable(portal, caller, assignment_id)
     shown = await views.detail(portal, caller, a, now=now())
+    returned = shown["returned"]
     return AssignmentDetailOut.model_validate({
         **shown,
+        "return_reason": returned.reason if returned is not None else None,
         "submissions": [SubmissionOut.model_validate(
             {**s.model_dump(include={"version", "submitted_by", "submitted_at", "body"}),
              "attachments": [r.model_dump(mode="json") for r in s.attachments]})

@@ -67,6 +67,9 @@ async def detail(portal: Portal, actor: Actor, a: Assignment, *, now: dt.datetim
         live_state(portal.client, a.id),
     )
     step = state.pending_step if state and state.status == "submitted" else None
+    returned = None
+    if state is not None and state.status == "returned":
+        returned = next((d for d in reversed(state.decisions) if d.decision == "returned"), None)
     return {
         **row(portal, a, now=now),
         "heading": (d.heading if (d := portal.duty(a.duty_id)) else None),
@@ -74,6 +77,7 @@ async def detail(portal: Portal, actor: Actor, a: Assignment, *, now: dt.datetim
         "live_status": state.status if state else None,
         "pending_step": step, "pending_step_vi": STEP_VI.get(step or "", None),
         "decisions": state.decisions if state else [],
+        "returned": returned,
         "may_decide": may_decide(actor, step=step, agency=a.agency_code,
                                  coordinator=portal.plan.plan.coordinator),
         "may_submit": actor.agency == a.agency_code and actor.role in ("focal", "leader")

@@ -168,6 +168,8 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
             await focal.goto(base + page_url)
             await focal.wait_for_selector(f"td:has-text('{REASON}')")
             assert "bị trả lại" in await focal.inner_text("main")
+            # The reason stands above the form, not only in the history table.
+            assert REASON in await focal.inner_text("#returned")
             await focal.fill("#body", "Báo cáo lần 2: bổ sung số liệu quý III.")
             await album.shot(focal, "focal-returned")
             await focal.click("button:has-text('Nộp báo cáo')")

@@ -268,7 +268,9 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     assert 409 == twice.status_code
     assert "Chưa có báo cáo chờ duyệt (trạng thái: bị trả lại)." in twice.text
 
-    # The agency resubmits through the API with a bearer token.
+    # The agency reads why, on the page and through the API, then resubmits with a token.
+    assert "Lý do: Thiếu số liệu quý III" in (await focal.get(url(handle.id))).text
+    assert "Thiếu số liệu quý III" == (await focal.get(api(handle.id))).json()["return_reason"]
     me = (await focal.get("/api/v1/me")).json()
     token = (await focal.post("/api/v1/token", headers={"X-CSRF-Token": me["csrf_token"]})
              ).json()["token"]
@@ -298,6 +300,7 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
 
     # The history tells the story; the dashboard's counts are the store's.
     shown = (await coordinator.get(api(handle.id))).json()
+    assert shown["return_reason"] is None
     assert ["assign", "submit", "approve", "return", "submit", "approve", "accept"] == [
         h["action"] for h in shown["history"]]
     assert "Thiếu số liệu quý III" == shown["history"][3]["note"]

@@ -98,12 +98,15 @@ async def mailbox() -> AsyncIterator[Mailbox]:
 
 
 @asynccontextmanager
-async def running_worker(client: Client, store: Store, mailbox: Mailbox) -> AsyncIterator[str]:
-    """A worker with kehoach's real workflows and activities on a task queue of its own."""
+async def running_worker(client: Client, store: Store, mailbox: Mailbox, *,
+                         pass_through_own_modules: bool = False) -> AsyncIterator[str]:
+    """A worker with kehoach's real workflows and activities on a task queue of its own
+    (the full sandbox unless asked, so tests catch workflow code reaching a clock or I/O)."""
     queue = f"test-{uuid.uuid4()}"
     mail = MailConfig(host=mailbox.host, port=mailbox.port, sender="kehoach@stttt.test.example")
     async with httpx.AsyncClient(timeout=5) as http:
         worker = build_worker(client, task_queue=queue, store=store, http=http, mail=mail,
-                              webhook_secret="s", public_base_url="http://portal.test")
+                              webhook_secret="s", public_base_url="http://portal.test",
+                              pass_through_own_modules=pass_through_own_modules)
         async with worker:
             yield queue

@@ -70,9 +70,11 @@ class Run:
 
 
 @pytest.fixture
-async def run(time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
-              ) -> AsyncIterator[Run]:
-    async with running_worker(time_env.client, store, mailbox) as queue:
+async def run(request: pytest.FixtureRequest, time_env: WorkflowEnvironment, store: Store,
+              mailbox: Mailbox) -> AsyncIterator[Run]:
+    passed_through = bool(getattr(request, "param", False))
+    async with running_worker(time_env.client, store, mailbox,
+                              pass_through_own_modules=passed_through) as queue:
         yield Run(time_env, queue, mailbox)
 
 
@@ -88,6 +90,9 @@ async def _accept(run: Run, *, by: str = "focal") -> AssignmentState:
     return await run.handle.result()
 
 
+# Also with kehoach's modules passed through the sandbox (KEHOACH_WORKER_PASS_THROUGH_OWN_MODULES).
+@pytest.mark.parametrize("run", [False, True], indirect=True,
+                         ids=["sandboxed", "own-modules-passed-through"])
 async def test_on_time_report_is_reminded_then_accepted_on_time(
     run: Run, store: Store
 ) -> None:
