@@ -106,8 +106,12 @@ async def measure(svc: Services, flavor_name: str, size: int, cache: int | None,
         out["history_events_while_open"] = round(sum(e for _, e in answers) / len(answers), 1)
         print(f"   {label}: drained {drained:.0f} s after the last start; RSS "
               f"{out['rss_mb_open']:.0f} MB open; start->first timer p99 "
-              f"{out['start_to_first_timer_s']['p99']} s", flush=True)
+              f"{_s(out['start_to_first_timer_s']['p99'])} s", flush=True)
         return out
+
+
+def _s(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds:,.1f}"
 
 
 def write(out_dir: Path, results: list[dict[str, Any]], *, command: str, info: dict[str, str]
@@ -135,7 +139,8 @@ def write(out_dir: Path, results: list[dict[str, Any]], *, command: str, info: d
         lines.append(
             f"| {r['label']} | {r['size']:,} | {r['chunks'][0]['starts_per_s']} / "
             f"{r['chunks'][-1]['starts_per_s']} | {r['drained_after_last_start_s']} | "
-            f"{lag['p50']} / {lag['p99']} | {r['rss_mb_idle']:.0f} → {r['rss_mb_open']:.0f}, "
+            f"{_s(lag['p50'])} / {_s(lag['p99'])} | "
+            f"{r['rss_mb_idle']:.0f} → {r['rss_mb_open']:.0f}, "
             f"{r['rss_mb_peak']:.0f} | {r['history_events_while_open']} | "
             f"{cpu.get('worker', 0):.0f} / {cpu.get('temporal', 0):.0f} / "
             f"{cpu.get('postgres', 0):.0f} |")
