@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 import httpx
 import structlog
 from temporalio.client import Client
@@ -25,14 +26,45 @@ log = structlog.get_logger(__name__)
 HTTP_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 
 
+STARTUP_WAIT_S = 120.0
+"""How long a starting worker waits for PostgreSQL (starting with it, or restarting)."""
+
+
+_NOT_READY = (OSError, asyncpg.CannotConnectNowError, asyncpg.PostgresConnectionError,
+              asyncpg.InterfaceError)
+
+
+async def _migrated_pool(database_url: str, *, max_size: int, wait: float
+                         ) -> asyncpg.Pool[asyncpg.Record]:
+    """A pool on a migrated database, once PostgreSQL accepts connections and for as long
+    as `wait` seconds: a worker starting beside the database, or while it restarts, waits
+    for it rather than exiting."""
+    loop = asyncio.get_running_loop()
+    give_up, delay = loop.time() + wait, 0.5
+    while True:
+        pool: asyncpg.Pool[asyncpg.Record] | None = None
+        try:
+            pool = await open_pool(database_url, max_size=max_size)
+            applied = await migrate(pool)
+            if applied:
+                log.info("migrations applied", applied=applied)
+            return pool
+        except _NOT_READY as err:
+            if pool is not None:
+                pool.terminate()
+            if loop.time() + delay > give_up:
+                raise
+            log.warning("database not ready, retrying", error=str(err), retry_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 @asynccontextmanager
-async def open_store(database_url: str, *, max_size: int) -> AsyncIterator[Store]:
-    """A migrated store on its own pool, closed on exit."""
-    pool = await open_pool(database_url, max_size=max_size)
+async def open_store(database_url: str, *, max_size: int,
+                     wait: float = STARTUP_WAIT_S) -> AsyncIterator[Store]:
+    """A migrated store on its own pool, closed on exit; waits for PostgreSQL to be ready."""
+    pool = await _migrated_pool(database_url, max_size=max_size, wait=wait)
     try:
-        applied = await migrate(pool)
-        if applied:
-            log.info("migrations applied", applied=applied)
         yield Store(pool)
     finally:
         await pool.close()
