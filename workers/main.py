@@ -1,5 +1,7 @@
 """The kehoach worker process: open resources, connect, run, shut down gracefully."""
 
+from __future__ import annotations
+
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
