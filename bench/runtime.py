@@ -23,7 +23,7 @@ import psutil
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from kehoach.embedded.devserver import TemporalDevServer
+from kehoach.embedded.devserver import TemporalDevServer, wait_exit
 from kehoach.embedded.postgres import EmbeddedPostgres
 from kehoach.store import Store, migrate, open_pool
 from tests.factories import tiny_plan
@@ -126,16 +126,6 @@ async def _wait_port(port: int, process: subprocess.Popen[bytes]) -> None:
         except OSError:
             await asyncio.sleep(0.1)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
-
-
-async def wait_exit(process: subprocess.Popen[bytes], within: float) -> bool:
-    """Whether the process exited within `within` seconds (a Popen has nothing to await)."""
-    deadline = time.monotonic() + within
-    while process.poll() is None:
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
 
 
 async def stop_process(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:

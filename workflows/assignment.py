@@ -332,13 +332,13 @@ class AssignmentWorkflow:
                 await workflow.execute_local_activity_method(
                     AssignmentActivities.store_submission, effect,
                     start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
-                    retry_policy=LOCAL_RETRY, summary=f"Lưu báo cáo phiên bản {effect.version}",
+                    retry_policy=LOCAL_RETRY, summary=_record_summary(effect),
                 )
             else:
                 await workflow.execute_local_activity_method(
                     AssignmentActivities.record_event, effect,
                     start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
-                    retry_policy=LOCAL_RETRY, summary=f"Ghi nhật ký: {effect.action}",
+                    retry_policy=LOCAL_RETRY, summary=_record_summary(effect),
                 )
             return
         except ActivityError as err:
@@ -370,7 +370,7 @@ class AssignmentWorkflow:
                     effect,
                     start_to_close_timeout=dt.timedelta(seconds=30),
                     retry_policy=STORE_RETRY,
-                    summary=f"Lưu báo cáo phiên bản {effect.version}",
+                    summary=_record_summary(effect),
                 )
             else:
                 await workflow.execute_activity_method(
@@ -378,7 +378,7 @@ class AssignmentWorkflow:
                     effect,
                     start_to_close_timeout=dt.timedelta(seconds=30),
                     retry_policy=STORE_RETRY,
-                    summary=f"Ghi nhật ký: {effect.action}",
+                    summary=_record_summary(effect),
                 )
         except ActivityError as err:
             workflow.logger.error("store refused %s: %s", type(effect).__name__, err.cause)
@@ -865,6 +865,12 @@ def _shown_at_start() -> tuple[str | None, int | None, dt.datetime | None]:
     """Status, escalation level and deadline as the starter set them in search attributes."""
     attrs = workflow.info().typed_search_attributes
     return (attrs.get(sa.STATUS), attrs.get(sa.ESCALATION_LEVEL), attrs.get(sa.DEADLINE))
+
+
+def _record_summary(effect: StoreSubmission | AssignmentEvent) -> str:
+    if isinstance(effect, StoreSubmission):
+        return f"Lưu báo cáo phiên bản {effect.version}"
+    return f"Ghi nhật ký: {effect.action}"
 
 
 def _notice_summary(notice: NoticeRequest) -> str:

@@ -165,10 +165,10 @@ class TemporalDevServer:
         pgid = process.pid  # start_new_session made it the group leader
         if process.poll() is None:
             _signal_group(pgid, signal.SIGTERM)
-            if not await _wait_exit(process, grace):
+            if not await wait_exit(process, grace):
                 log.warning("temporal_kill", pid=pgid, after_seconds=grace)
                 _signal_group(pgid, signal.SIGKILL)
-                await _wait_exit(process, 5.0)
+                await wait_exit(process, 5.0)
         # Anything still in the group (none today) keeps the pgid reserved, so this is safe.
         if _group_members(pgid):
             _signal_group(pgid, signal.SIGKILL)
@@ -300,7 +300,8 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
         pass
 
 
-async def _wait_exit(process: "subprocess.Popen[bytes]", within: float) -> bool:
+async def wait_exit(process: "subprocess.Popen[bytes]", within: float) -> bool:
+    """Whether the process exited within `within` seconds (a Popen has nothing to await)."""
     deadline = time.monotonic() + within
     while process.poll() is None:
         if time.monotonic() > deadline:
