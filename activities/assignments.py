@@ -4,9 +4,9 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from kehoach.errors import Conflict, NotFound, StoreError
-from kehoach.store import Store
+from adapters.store import Store
 from schemas.assignment import AssignmentEvent, StoreSubmission
+from schemas.errors import Conflict, NotFound, StoreError
 
 log = structlog.get_logger(__name__)
 

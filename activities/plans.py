@@ -6,14 +6,15 @@ import hashlib
 
 import structlog
 from temporalio import activity
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from activities.notices import NoticeActivities
-from kehoach.assign import batch_inputs, duty_periods, start_assignment
-from kehoach.calendar import VN_TZ, periods
-from kehoach.consolidation import render_docx, render_markdown
-from kehoach.store import Store
+from adapters.store import Store
+from client import calls
+from client.starts import start_assignment
+from domain.assign import batch_inputs, duty_periods
+from domain.periods import periods
+from domain.report import render_docx, render_markdown
 from schemas.assignment import (
     FINAL_STATUSES,
     Cancel,
@@ -22,6 +23,8 @@ from schemas.assignment import (
     NoticeRequest,
     SetDeadline,
 )
+from schemas.calendar import VN_TZ, last_day_of
+from schemas.calls import CANCEL, EXTEND_DEADLINE, SET_DEADLINE
 from schemas.consolidation import AgencyReport, ConsolidationInput, LateReport, MissingReport
 from schemas.plan import RecurringDeadline
 from schemas.plan_run import (
@@ -38,7 +41,6 @@ from schemas.plan_run import (
     StartBatch,
     StartedBatch,
 )
-from workflows.assignment import AssignmentWorkflow
 
 log = structlog.get_logger(__name__)
 START_HOUR = dt.time(8, 0)
@@ -145,25 +147,23 @@ class PlanActivities:
                 if r.duty_id == change.duty_id and r.status not in FINAL_STATUSES]
         done = refused = 0
         for index, row in enumerate(rows):
-            handle = self._client.get_workflow_handle_for(AssignmentWorkflow.run, row.id)
             try:
                 if change.kind == "withdraw":
-                    await handle.execute_update(AssignmentWorkflow.cancel, Cancel(
+                    await calls.update(self._client, row.id, CANCEL, Cancel(
                         actor=change.actor, reason=change.reason))
                 elif row.due_at is None:
                     assert change.new_last_day is not None
-                    await handle.execute_update(AssignmentWorkflow.set_deadline, SetDeadline(
+                    await calls.update(self._client, row.id, SET_DEADLINE, SetDeadline(
                         actor=change.actor, last_day=change.new_last_day))
                 else:
                     assert change.new_last_day is not None
-                    await handle.execute_update(AssignmentWorkflow.extend_deadline,
-                                                ExtendDeadline(actor=change.actor,
-                                                               new_last_day=change.new_last_day,
-                                                               reason=change.reason))
+                    await calls.update(self._client, row.id, EXTEND_DEADLINE, ExtendDeadline(
+                        actor=change.actor, new_last_day=change.new_last_day,
+                        reason=change.reason))
                 done += 1
-            except (WorkflowUpdateFailedError, RPCError) as exc:
+            except calls.Refused as refusal:
                 refused += 1
-                log.warning("amendment refused", assignment=row.id, error=str(exc))
+                log.warning("amendment_refused", assignment_id=row.id, reason=refusal.message)
             activity.heartbeat(index)
         verb = "Đã rút" if change.kind == "withdraw" else "Đã điều chỉnh hạn"
         note = f" ({refused} phân công không áp dụng được)" if refused else ""
@@ -183,8 +183,7 @@ class PlanActivities:
         late: list[LateReport] = []
         missing: list[MissingReport] = []
         for row in sorted(rows, key=lambda r: r.agency_code):
-            last_day = (row.original_due_at - dt.timedelta(seconds=1)).astimezone(VN_TZ).date() \
-                if row.original_due_at else None
+            last_day = last_day_of(row.original_due_at) if row.original_due_at else None
             if row.status in ("cancelled", "waived"):
                 continue  # released from the duty: neither reported nor missing
             if row.status != "accepted":

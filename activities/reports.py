@@ -10,7 +10,7 @@ import structlog
 from pydantic import ConfigDict, Field, ValidationError
 from temporalio import activity
 
-from kehoach.store import Store
+from adapters.store import Store
 from schemas.assignment import MAX_REPORT_CHARS, FetchedReport, FetchReport
 from schemas.base import Model, Text
 

@@ -17,9 +17,10 @@ from temporalio.workflow import UpdateMethodMultiParam
 
 from bench.bare import BareApprove, BareAssignment, BareInput, BareSubmit
 from bench.history import ReminderTier, bare_reminder_tier, kehoach_reminder_tier
-from kehoach.assign import assignment_id, start_assignment
-from kehoach.calendar import VN_TZ
+from client.starts import start_assignment
+from domain.ids import assignment_id
 from schemas.assignment import Approve, AssignmentInput, SubmitReport
+from schemas.calendar import VN_TZ
 from schemas.plan import ApprovalChain, ReminderPolicy
 from tests.factories import CALENDAR, PLAN_ID, actor, assignment_input
 from workflows.assignment import AssignmentWorkflow

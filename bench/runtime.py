@@ -23,9 +23,9 @@ import psutil
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from adapters.store import Store, migrate, open_pool
 from kehoach.embedded.devserver import TemporalDevServer, wait_exit
 from kehoach.embedded.postgres import EmbeddedPostgres
-from kehoach.store import Store, migrate, open_pool
 from tests.factories import tiny_plan
 
 PYTHON = sys.executable

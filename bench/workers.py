@@ -27,11 +27,11 @@ from temporalio.plugin import SimplePlugin
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from adapters.logs import configure_logging
+from adapters.settings import load_settings
 from bench.bare import BareAssignment, bare_notice
+from client.connection import connect
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.logs import configure_logging
-from kehoach.settings import load_settings
-from kehoach.temporal import connect
 from schemas.assignment import AssignmentEvent, NoticeRequest, NoticeResult, StoreSubmission
 from workers.main import run_worker
 from workflows.assignment import AssignmentWorkflow

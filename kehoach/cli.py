@@ -7,20 +7,19 @@ to the log.
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from adapters.settings import Settings
+from domain.planfile import load_plan
 from kehoach.cli_assignments import assignments_app
+from kehoach.cli_common import friendly_errors
 from kehoach.cli_plan import register as register_plan_commands
-from kehoach.errors import KehoachError, PlanError
-from kehoach.planfile import load_plan
-from kehoach.settings import Settings
+from schemas.errors import KehoachError
 from schemas.plan import NormalizedPlan
 
 app = typer.Typer(
@@ -34,35 +33,6 @@ app.add_typer(assignments_app, name="assignments")
 register_plan_commands(plan_app)
 
 out = Console()
-err = Console(stderr=True, soft_wrap=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(func: F) -> F:
-    """Turn every failure into a short Vietnamese message and exit code 1 (2 for bad input)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except PlanError as exc:
-            err.print(f"[bold red]Lỗi:[/] {exc.message_vi} ({len(exc.problems)} lỗi)")
-            for problem in exc.problems:
-                err.print("  " + problem.render(), markup=False, highlight=False)
-            raise typer.Exit(2) from None
-        except KehoachError as exc:
-            err.print(f"[bold red]Lỗi:[/] {exc.message_vi}", highlight=False)
-            err.print(f"  ({exc.message})", markup=False, highlight=False)
-            raise typer.Exit(1) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except Exception as exc:  # the last guard: no traceback reaches a person
-            err.print("[bold red]Lỗi không mong đợi.[/] Chi tiết kỹ thuật:", highlight=False)
-            err.print(f"  {type(exc).__name__}: {exc}", markup=False, highlight=False)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 @app.callback()
@@ -141,8 +111,8 @@ def plan_check(
 def _embedded_settings(data_subdir: str | None = None, *, fresh: bool = False) -> Settings:
     import shutil
 
-    from kehoach.logs import configure_logging
-    from kehoach.settings import load_settings
+    from adapters.logs import configure_logging
+    from adapters.settings import load_settings
 
     settings = load_settings()
     if data_subdir is not None:
@@ -198,10 +168,9 @@ def worker_command() -> None:
     import asyncio
     import signal
 
-    from kehoach.errors import KehoachError
-    from kehoach.logs import configure_logging
-    from kehoach.settings import load_settings
-    from kehoach.temporal import connect
+    from adapters.logs import configure_logging
+    from adapters.settings import load_settings
+    from client.connection import connect
     from workers.main import run_worker
 
     settings = load_settings()
@@ -230,10 +199,9 @@ def web_command() -> None:
     import asyncio
     import signal
 
-    from kehoach.errors import KehoachError
-    from kehoach.logs import configure_logging
-    from kehoach.settings import Settings, load_settings
-    from kehoach.temporal import connect
+    from adapters.logs import configure_logging
+    from adapters.settings import Settings, load_settings
+    from client.connection import connect
     from web.app import create_app
     from web.serve import serving
     from workers.main import open_store

@@ -4,19 +4,23 @@ workflow's validator decides and its Vietnamese reason is what the person reads.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.table import Table
 
-from kehoach.cli_assignments import Refused, _actor, _client, _command, err, out, parse_day
-from kehoach.planfile import load_plan
-from kehoach.settings import Settings, load_settings
+from adapters.settings import Settings, load_settings
+from domain.ids import consolidation_workflow_id, plan_workflow_id
+from domain.planfile import load_plan
+from kehoach.cli_common import actor, command, out, parse_day, run_action, temporal_client
+from schemas import calls as wf
 
 if TYPE_CHECKING:
-    from schemas.plan_run import AmendmentResult, Progress
+    from schemas.plan_run import AmendmentResult
+
+I = TypeVar("I")  # noqa: E741
+O = TypeVar("O")  # noqa: E741
 
 AsEmail = Annotated[str, typer.Option("--as", help="Email của người thực hiện (trong danh bạ).")]
 Reason = Annotated[str, typer.Option("--reason", help="Lý do (bắt buộc).")]
@@ -26,34 +30,17 @@ def _plan_id(settings: Settings) -> str:
     return load_plan(settings.plan_file, contacts_file=settings.contacts_file).plan.number
 
 
-def _workflow_id(plan_id: str) -> str:
-    return f"plan/{plan_id.replace('/', '-')}"
+def _update(settings: Settings, update: wf.Update[I, O], message: I, *,
+            workflow_id: str | None = None) -> O:
+    """Send one update to the plan's workflow (or `workflow_id`); a refusal exits with 1."""
+    from client import calls
 
+    async def send() -> O:
+        client = await temporal_client(settings)
+        return await calls.update(
+            client, workflow_id or plan_workflow_id(_plan_id(settings)), update, message)
 
-async def _update(settings: Settings, update: Any, *args: Any, workflow_id: str | None = None,
-                  workflow: Any = None) -> Any:
-    from temporalio.client import WorkflowUpdateFailedError
-    from temporalio.exceptions import ApplicationError
-
-    from workflows.plan import PlanWorkflow
-
-    client = await _client(settings)
-    handle = client.get_workflow_handle_for(
-        (workflow or PlanWorkflow).run, workflow_id or _workflow_id(_plan_id(settings)))
-    try:
-        return await handle.execute_update(update, *args)
-    except WorkflowUpdateFailedError as exc:
-        if isinstance(exc.cause, ApplicationError):
-            raise Refused(exc.cause.message) from None
-        raise
-
-
-def _run(coro: Any) -> Any:
-    try:
-        return asyncio.run(coro)
-    except Refused as refusal:
-        err.print(f"Không thực hiện được: {refusal.reason_vi}", markup=False, highlight=False)
-        raise typer.Exit(1) from None
+    return run_action(send())
 
 
 def _done(result: AmendmentResult) -> None:
@@ -64,14 +51,12 @@ def register(plan_app: typer.Typer) -> None:
     """Add the commands to `kehoach plan`."""
 
     @plan_app.command("progress")
-    @_command
+    @command
     def progress_command(
         as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
     ) -> None:
         """Tiến độ của kế hoạch: số phân công theo trạng thái và theo cơ quan."""
-        from workflows.plan import PlanWorkflow
-
-        progress: Progress = _run(_update(load_settings(), PlanWorkflow.refresh_progress))
+        progress = _update(load_settings(), wf.REFRESH_PROGRESS, None)
         if as_json:
             out.print_json(json.dumps(progress.model_dump(mode="json"), ensure_ascii=False))
             return
@@ -85,7 +70,7 @@ def register(plan_app: typer.Typer) -> None:
                   f"{progress.late}; đang quá hạn: {progress.overdue}")
 
     @plan_app.command("request-report")
-    @_command
+    @command
     def request_report_command(
         email: AsEmail,
         subject: Annotated[str, typer.Option("--subject", help="Nội dung cần báo cáo.")],
@@ -95,31 +80,27 @@ def register(plan_app: typer.Typer) -> None:
     ) -> None:
         """Yêu cầu báo cáo đột xuất từ các cơ quan được chọn."""
         from schemas.plan_run import AdHocRequest
-        from workflows.plan import PlanWorkflow
-
         settings = load_settings()
         last_day = parse_day(until, option="--until")
         codes = [c.strip() for c in agencies.split(",") if c.strip()]
-        request = AdHocRequest(actor=_actor(settings, email), subject=subject, agencies=codes,
+        request = AdHocRequest(actor=actor(settings, email), subject=subject, agencies=codes,
                                last_day=last_day)
-        _done(_run(_update(settings, PlanWorkflow.request_adhoc, request)))
+        _done(_update(settings, wf.REQUEST_ADHOC, request))
 
     @plan_app.command("withdraw")
-    @_command
+    @command
     def withdraw_command(
         duty: Annotated[str, typer.Argument(help="Mã nhiệm vụ, ví dụ III.5.4.")],
         email: AsEmail, reason: Reason,
     ) -> None:
         """Rút một nhiệm vụ khỏi kế hoạch: hủy mọi phân công còn mở của nó."""
         from schemas.plan_run import WithdrawDuty
-        from workflows.plan import PlanWorkflow
-
         settings = load_settings()
-        message = WithdrawDuty(actor=_actor(settings, email), duty_id=duty, reason=reason)
-        _done(_run(_update(settings, PlanWorkflow.withdraw_duty, message)))
+        message = WithdrawDuty(actor=actor(settings, email), duty_id=duty, reason=reason)
+        _done(_update(settings, wf.WITHDRAW_DUTY, message))
 
     @plan_app.command("move-deadline")
-    @_command
+    @command
     def move_deadline_command(
         duty: Annotated[str, typer.Argument(help="Mã nhiệm vụ, ví dụ KL.1.")],
         email: AsEmail,
@@ -128,15 +109,13 @@ def register(plan_app: typer.Typer) -> None:
     ) -> None:
         """Điều chỉnh hạn của một nhiệm vụ cho mọi phân công còn mở."""
         from schemas.plan_run import MoveDeadline
-        from workflows.plan import PlanWorkflow
-
         settings = load_settings()
-        message = MoveDeadline(actor=_actor(settings, email), duty_id=duty, reason=reason,
+        message = MoveDeadline(actor=actor(settings, email), duty_id=duty, reason=reason,
                                new_last_day=parse_day(until, option="--until"))
-        _done(_run(_update(settings, PlanWorkflow.move_deadline, message)))
+        _done(_update(settings, wf.MOVE_DEADLINE, message))
 
     @plan_app.command("decide-report")
-    @_command
+    @command
     def decide_report_command(
         email: AsEmail,
         year: Annotated[int, typer.Option("--year", help="Năm của báo cáo tổng hợp.")],
@@ -145,13 +124,11 @@ def register(plan_app: typer.Typer) -> None:
     ) -> None:
         """Phó Chủ tịch UBND tỉnh duyệt (hoặc trả lại) báo cáo tổng hợp."""
         from schemas.plan_run import ConsolidationDecision
-        from workflows.consolidation import ConsolidationWorkflow
 
         settings = load_settings()
-        decision = ConsolidationDecision(actor=_actor(settings, email),
+        decision = ConsolidationDecision(actor=actor(settings, email),
                                          approve=return_reason is None, reason=return_reason)
-        key = _plan_id(settings).replace("/", "-")
-        _run(_update(settings, ConsolidationWorkflow.decide, decision,
-                     workflow_id=f"{key}/consolidation/{year}", workflow=ConsolidationWorkflow))
+        _update(settings, wf.DECIDE_REPORT, decision,
+                workflow_id=consolidation_workflow_id(_plan_id(settings), year))
         out.print("Đã duyệt báo cáo tổng hợp." if return_reason is None
                   else "Đã trả lại báo cáo tổng hợp.", markup=False)

@@ -16,21 +16,19 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from temporalio.service import RPCError
 
-from kehoach.calendar import VN_TZ
+from adapters.settings import Settings
+from client import calls
+from domain.ids import consolidation_workflow_id
+from domain.vocabulary import OUTCOME_VI, SHOWN_STATUS_VI
 from kehoach.runtime import Services, addresses, embedded, start_plan
-from kehoach.settings import Settings
 from kehoach.simulation import People
+from schemas import calls as wf
 from schemas.assignment import FINAL_STATUSES
+from schemas.calendar import VN_TZ
 from schemas.plan_run import ConsolidationState, RunOptions
-from workflows.consolidation import ConsolidationWorkflow
 
-STATUS_VI = {
-    "assigned": "chưa nộp", "overdue": "quá hạn", "submitted": "chờ duyệt",
-    "returned": "bị trả lại", "accepted": "đã chấp nhận", "cancelled": "đã hủy",
-    "waived": "được miễn",
-}
+STATUS_ORDER = ("assigned", "overdue", "submitted", "returned", "accepted", "cancelled", "waived")
 STEP_SECONDS = 0.5
 
 
@@ -77,9 +75,7 @@ async def _run_year(services: Services, *, people: People, console: Console,
                     origin: dt.datetime, year_end: dt.datetime, speed: float
                     ) -> ConsolidationState | None:
     plan = services.plan.plan
-    key = plan.number.replace("/", "-")
-    consolidation = services.client.get_workflow_handle_for(
-        ConsolidationWorkflow.run, f"{key}/consolidation/{plan.year}")
+    consolidation = consolidation_workflow_id(plan.number, plan.year)
     start = plan_clock(origin, speed)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[day]}"),
                    TimeElapsedColumn(), console=console)
@@ -90,7 +86,7 @@ async def _run_year(services: Services, *, people: People, console: Console,
             now = plan_clock(origin, speed)
             await people.step()
             if report is None or report.status != "approved":
-                report = await _consolidation(consolidation, people)
+                report = await _consolidation(services, consolidation, people)
             counts = await _counts(services)
             bar.update(task, completed=min((now - start).total_seconds(), bar.tasks[0].total or 0),
                        day=f"{now.astimezone(VN_TZ):%d/%m/%Y}")
@@ -101,13 +97,15 @@ async def _run_year(services: Services, *, people: People, console: Console,
     return report
 
 
-async def _consolidation(handle: object, people: People) -> ConsolidationState | None:
+async def _consolidation(services: Services, workflow_id: str, people: People
+                         ) -> ConsolidationState | None:
+    """The consolidated report's state (None before it exists); approved when it waits."""
     try:
-        state: ConsolidationState = await handle.query(ConsolidationWorkflow.current)  # type: ignore[attr-defined]
-    except RPCError:
+        state = await calls.query(services.client, workflow_id, wf.CONSOLIDATION_STATE)
+    except calls.Unavailable:
         return None
     if state.status == "awaiting_approval":
-        await people.approve_consolidation(handle.id)  # type: ignore[attr-defined]
+        await people.approve_consolidation(workflow_id)
     return state
 
 
@@ -121,8 +119,8 @@ def _status_table(counts: Counter[str]) -> Table:
     table = Table(title="Phân công theo trạng thái")
     table.add_column("Trạng thái")
     table.add_column("Số", justify="right")
-    for status, label in STATUS_VI.items():
-        table.add_row(label, str(counts.get(status, 0)))
+    for status in STATUS_ORDER:
+        table.add_row(SHOWN_STATUS_VI[status], str(counts.get(status, 0)))
     table.add_row("[b]tổng[/b]", str(sum(counts.values())))
     return table
 
@@ -136,9 +134,8 @@ async def _summary(services: Services, *, console: Console, report: Consolidatio
         table.add_column(column)
     for row in sorted((r for r in rows if r.duty_id == services.plan.plan.final_report.duty),
                       key=lambda r: names[r.agency_code]):
-        outcome = {"on_time": "đúng hạn", "late": "hoàn thành quá hạn"}.get(row.outcome or "",
-                                                                           "không báo cáo")
-        table.add_row(names[row.agency_code], STATUS_VI.get(row.status, row.status), outcome)
+        outcome = OUTCOME_VI.get(row.outcome or "", "không báo cáo")
+        table.add_row(names[row.agency_code], SHOWN_STATUS_VI.get(row.status, row.status), outcome)
     console.print(table)
     totals = Counter(r.outcome or "none" for r in rows)
     console.print(f"Tổng {len(rows)} phân công: {totals['on_time']} đúng hạn, "

@@ -14,25 +14,23 @@ import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import structlog
 from rich.console import Console
 from rich.table import Table
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
 
-from kehoach.calendar import WorkingCalendar
+from adapters.settings import Settings
+from adapters.store import Store
+from client import starts
+from client.connection import connect
+from domain.planfile import load_plan
 from kehoach.embedded import EmbeddedPostgres, Mailbox, TemporalDevServer
-from kehoach.planfile import load_plan
-from kehoach.settings import Settings
-from kehoach.store import Store
-from kehoach.temporal import connect
 from schemas.plan import NormalizedPlan
-from schemas.plan_run import PlanRunInput, Progress, RunOptions
+from schemas.plan_run import Progress, RunOptions
 from workers.main import open_store, run_worker
-from workflows.plan import PlanWorkflow
 
 log = structlog.get_logger(__name__)
 
@@ -130,27 +128,12 @@ async def embedded(settings: Settings, *, console: Console) -> AsyncIterator[Ser
             await worker
 
 
-def plan_workflow_id(plan: NormalizedPlan) -> str:
-    return f"plan/{plan.plan.number.replace('/', '-')}"
-
-
 async def start_plan(services: Services, *, options: RunOptions
-                     ) -> WorkflowHandle[PlanWorkflow, Progress]:
+                     ) -> WorkflowHandle[Any, Progress]:
     """Start the plan's workflow, or return the one already running."""
-    plan = services.plan
-    first = plan.plan.year + options.shift_days // 365
-    calendar = WorkingCalendar.for_years(min(plan.plan.year, dt.date.today().year),
-                                         max(first, dt.date.today().year) + 2)
-    return await services.client.start_workflow(
-        PlanWorkflow.run,
-        PlanRunInput(plan_id=plan.plan.number, year=plan.plan.year, options=options,
-                     calendar=calendar),
-        id=plan_workflow_id(plan), task_queue=services.settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        static_summary=f"{plan.plan.number} — {plan.plan.title}",
-        static_details=f"Kế hoạch {plan.plan.number} ban hành ngày "
-                       f"{plan.plan.issued_on:%d/%m/%Y}; cơ quan đầu mối {plan.plan.coordinator}.",
-    )
+    return await starts.start_plan(services.client, services.plan, options=options,
+                                   task_queue=services.settings.task_queue,
+                                   today=dt.date.today())
 
 
 def addresses(services: Services, *, title: str) -> Table:

@@ -11,13 +11,14 @@ import datetime as dt
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import Literal, TypeVar
 
 import structlog
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 
-from kehoach.calendar import VN_TZ
-from kehoach.store import Store
+from adapters.store import Store
+from client import calls
+from schemas import calls as wf
 from schemas.assignment import (
     FINAL_STATUSES,
     Actor,
@@ -27,13 +28,14 @@ from schemas.assignment import (
     SetDeadline,
     SubmitReport,
 )
+from schemas.calendar import VN_TZ
 from schemas.plan import NormalizedPlan
 from schemas.plan_run import ConsolidationDecision
 from schemas.store import Assignment
-from workflows.assignment import AssignmentWorkflow
-from workflows.consolidation import ConsolidationWorkflow
 
 log = structlog.get_logger(__name__)
+I = TypeVar("I")  # noqa: E741
+O = TypeVar("O")  # noqa: E741
 
 Profile = Literal["on_time", "late", "after_return", "never"]
 PROFILES: tuple[Profile, ...] = ("on_time", "late", "after_return", "never")
@@ -95,12 +97,11 @@ class People:
         return sum(await asyncio.gather(*(act(r) for r in rows)))
 
     async def _act(self, row: Assignment, now: dt.datetime) -> int:
-        handle = self.client.get_workflow_handle_for(AssignmentWorkflow.run, row.id)
         profile = self.profiles.get(row.agency_code, "on_time")
         if row.due_at is None:
             if row.period.startswith(str(self.plan.plan.year)) and "DX" not in row.period:
                 last_day = (now + dt.timedelta(days=OPEN_DEADLINE_DAYS)).astimezone(VN_TZ).date()
-                return await self._update(handle, AssignmentWorkflow.set_deadline,
+                return await self._update(row.id, wf.SET_DEADLINE,
                                           SetDeadline(actor=self.coordinator, last_day=last_day),
                                           "set_deadline")
             return 0
@@ -115,42 +116,42 @@ class People:
             version = "bản sửa" if row.status == "returned" else "bản đầu"
             body = (f"Báo cáo kết quả thực hiện nhiệm vụ {row.duty_id} kỳ {row.period} của "
                     f"{row.agency_code} ({version}).")
-            return await self._update(handle, AssignmentWorkflow.submit_report,
+            return await self._update(row.id, wf.SUBMIT_REPORT,
                                       SubmitReport(actor=self.focal[row.agency_code], body=body),
                                       "submit")
-        state = await handle.query(AssignmentWorkflow.state)
+        state = await calls.query(self.client, row.id, wf.ASSIGNMENT_STATE)
         if state.pending_step == "agency_leader":
-            return await self._update(handle, AssignmentWorkflow.approve,
+            return await self._update(row.id, wf.APPROVE,
                                        Approve(actor=self.leader[row.agency_code]), "approve")
         if state.pending_step in ("coordinator", "coordinator_director"):
             reviewer = (self.director if row.agency_code == self.coordinator.agency
                         else self.coordinator)
             if profile == "after_return" and len(state.submissions) == 1:
                 return await self._update(
-                    handle, AssignmentWorkflow.return_for_revision,
+                    row.id, wf.RETURN_FOR_REVISION,
                     ReturnForRevision(actor=reviewer,
                                       reason="Đề nghị bổ sung số liệu cụ thể."), "return")
-            return await self._update(handle, AssignmentWorkflow.approve,
+            return await self._update(row.id, wf.APPROVE,
                                       Approve(actor=reviewer), "accept")
         return 0
 
-    async def _update(self, handle: object, update: object, message: object, name: str) -> int:
+    async def _update(self, workflow_id: str, update: wf.Update[I, O], message: I,
+                      name: str) -> int:
         try:
-            await handle.execute_update(update, message)  # type: ignore[attr-defined]
-        except WorkflowUpdateFailedError as exc:
-            log.info("simulated action refused", action=name, reason=str(exc.cause))
+            await calls.update(self.client, workflow_id, update, message)
+        except calls.Refused as refusal:
+            log.info("simulated_action_refused", action=name, reason=refusal.reason_vi)
             return 0
         self.actions[name] += 1
         return 1
 
     async def approve_consolidation(self, workflow_id: str) -> bool:
         """The Vice-Chairman approves the consolidated report if it awaits approval."""
-        handle = self.client.get_workflow_handle_for(ConsolidationWorkflow.run, workflow_id)
-        state = await handle.query(ConsolidationWorkflow.current)
+        state = await calls.query(self.client, workflow_id, wf.CONSOLIDATION_STATE)
         if state.status != "awaiting_approval":
             return False
         return bool(await self._update(
-            handle, ConsolidationWorkflow.decide,
+            workflow_id, wf.DECIDE_REPORT,
             ConsolidationDecision(actor=self.vice_chairman, approve=True), "approve_report"))
 
     async def close_year(self) -> int:
@@ -159,8 +160,7 @@ class People:
         for row in await self.store.list_assignments(plan_id=self.plan.plan.number):
             if row.status in FINAL_STATUSES:
                 continue
-            handle = self.client.get_workflow_handle_for(AssignmentWorkflow.run, row.id)
-            closed += await self._update(handle, AssignmentWorkflow.cancel, Cancel(
+            closed += await self._update(row.id, wf.CANCEL, Cancel(
                 actor=self.coordinator, reason="Kết thúc năm kế hoạch; không nhận được báo cáo.",
                 waive=True), "waive")
         return closed

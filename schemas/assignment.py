@@ -8,12 +8,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from kehoach.calendar import WorkingCalendar
 from schemas.base import Model, Text
+from schemas.calendar import WorkingCalendar
 from schemas.plan import ApprovalChain, ApproverRole, EscalationLadder, Mode, ReminderPolicy
 from schemas.store import AttachmentRef
 
 MAX_REPORT_CHARS = 100_000
+MIN_REASON = 5
+"""The shortest reason for a return, a cancellation or an amendment, in characters."""
 """A report's text travels in an update payload; attachments travel as references only."""
 
 Status = Literal[

@@ -1,7 +1,7 @@
 """The consolidated report (báo cáo tổng hợp): what the coordinator compiles, and the result.
 
 The coordinator (Sở Thông tin và Truyền thông) gathers every agency's accepted annual report
-into one administrative report to the People's Committee; `kehoach.consolidation` renders it.
+into one administrative report to the People's Committee; `domain.report` renders it.
 Names in these models are printed as given: pass the agency directory's own spelling.
 """
 

@@ -1,6 +1,6 @@
 """A plan (Kế hoạch) as data: its agencies, duties, deadline rules and policies.
 
-One file of this shape describes one plan; `kehoach.planfile` loads it, checks every
+One file of this shape describes one plan; `domain.planfile` loads it, checks every
 cross-reference and expands agency groups into the assignees of each duty.
 """
 

@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from kehoach.calendar import WorkingCalendar
 from schemas.assignment import Actor, DutyBrief
 from schemas.base import Model, Text
+from schemas.calendar import WorkingCalendar
 
 
 class RunOptions(Model):

@@ -4,8 +4,8 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from kehoach.calendar import WorkingCalendar
 from schemas.assignment import Actor, AssignmentInput, DutyBrief
+from schemas.calendar import WorkingCalendar
 from schemas.plan import (
     AdHocDeadline,
     Agency,

@@ -1,4 +1,4 @@
-"""kehoach.calendar: Vietnamese working days, deadlines, reminders, escalations, periods."""
+"""schemas.calendar: Vietnamese working days, deadlines, reminders, escalations, periods."""
 
 import datetime as dt
 
@@ -7,13 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from kehoach.calendar import (
+from domain.periods import Period, periods
+from schemas.calendar import (
     VN_TZ,
     CalendarRangeError,
-    Period,
     WorkingCalendar,
     last_day_of,
-    periods,
 )
 from schemas.plan import (
     DueInPeriod,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kehoach.settings import environment_names
+from adapters.settings import environment_names
 from schemas.search_attributes import search_attribute_cli_types
 
 ROOT = Path(__file__).resolve().parents[1]

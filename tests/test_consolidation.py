@@ -1,4 +1,4 @@
-"""kehoach.consolidation: the consolidated report, read back from the .docx it writes."""
+"""domain.report: the consolidated report, read back from the .docx it writes."""
 
 import datetime as dt
 import hashlib
@@ -21,8 +21,8 @@ from docx.text.paragraph import Paragraph
 from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
-from kehoach.calendar import VN_TZ
-from kehoach.consolidation import render_docx, render_markdown, summarize
+from domain.report import render_docx, render_markdown, summarize
+from schemas.calendar import VN_TZ
 from schemas.consolidation import (
     AgencyReport,
     ConsolidationInput,

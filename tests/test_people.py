@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from kehoach.errors import KehoachError
-from kehoach.people import actor_for
-from kehoach.planfile import load_plan
+from domain.people import actor_for
+from domain.planfile import load_plan
+from schemas.errors import KehoachError
 from schemas.plan import NormalizedPlan
 
 PLAN_FILE = Path(__file__).resolve().parents[1] / "plans" / "516-KH-UBND-2023.yaml"

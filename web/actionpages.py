@@ -13,13 +13,15 @@ import structlog
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from schemas.assignment import ActionResult, Actor, Approve, ReturnForRevision
-from web import links, views
+from adapters import links
+from client import calls
+from client.calls import Refused, Unavailable
+from schemas.assignment import MIN_REASON, ActionResult, Actor, Approve, ReturnForRevision
+from schemas.calls import APPROVE, RETURN_FOR_REVISION
+from web import views
 from web.auth import person
-from web.calls import Refused, Unavailable, send_update
 from web.pages import Csrf, assignment_url
 from web.portal import UNSTORABLE_VI, PageError, Portal, now, portal_of, readable, render, storable
-from workflows.assignment import MIN_REASON, AssignmentWorkflow
 
 log = structlog.get_logger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -94,10 +96,10 @@ async def perform(
     try:
         result: ActionResult
         if action == "approve":
-            result = await send_update(portal.client, a.id, AssignmentWorkflow.approve,
+            result = await calls.update(portal.client, a.id, APPROVE,
                                        Approve(actor=actor, comment=comment.strip() or None))
         else:
-            result = await send_update(portal.client, a.id, AssignmentWorkflow.return_for_revision,
+            result = await calls.update(portal.client, a.id, RETURN_FOR_REVISION,
                                        ReturnForRevision(actor=actor, reason=reason.strip()))
     except Refused as refusal:
         log.info("action_link_refused", assignment_id=a.id, action=action)

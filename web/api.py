@@ -16,12 +16,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import AfterValidator, BaseModel, Field
 
-from schemas.assignment import MAX_REPORT_CHARS, ActionResult, Actor, Approve, ReturnForRevision
+from client import calls
+from client.calls import Refused, Unavailable
+from schemas.assignment import (
+    MAX_REPORT_CHARS,
+    MIN_REASON,
+    ActionResult,
+    Actor,
+    Approve,
+    ReturnForRevision,
+)
 from schemas.assignment import SubmitReport as SubmitUpdate
+from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT
 from web import views
 from web.auth import CSRF_HEADER, AuthError, api_token, bearer_email, check_csrf, person
 from web.auth import session_of as _session_of
-from web.calls import Refused, Unavailable, send_update
 from web.portal import (
     UNSTORABLE_VI,
     PageError,
@@ -32,7 +41,6 @@ from web.portal import (
     readable,
     storable,
 )
-from workflows.assignment import MIN_REASON, AssignmentWorkflow
 
 
 class AssignmentOut(BaseModel):
@@ -198,7 +206,7 @@ async def submit(assignment_id: str, report: SubmitIn, caller: Caller, portal: R
     a = await readable(portal, caller, assignment_id)
     if not can_submit(caller, a):
         raise PageError(403, "Không có quyền", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
-    return await _act(send_update(portal.client, a.id, AssignmentWorkflow.submit_report,
+    return await _act(calls.update(portal.client, a.id, SUBMIT_REPORT,
                                   SubmitUpdate(actor=caller, body=report.body)))
 
 
@@ -207,7 +215,7 @@ async def approve(assignment_id: str, decision: ApproveIn, caller: Caller, porta
                   ) -> ActionResult:
     """Approve the pending step, if it is the caller's."""
     a = await readable(portal, caller, assignment_id)
-    return await _act(send_update(portal.client, a.id, AssignmentWorkflow.approve,
+    return await _act(calls.update(portal.client, a.id, APPROVE,
                                   Approve(actor=caller, comment=decision.comment)))
 
 
@@ -216,7 +224,7 @@ async def return_for_revision(assignment_id: str, decision: ReturnIn, caller: Ca
                               portal: Resources) -> ActionResult:
     """Return the report for revision, with its reason."""
     a = await readable(portal, caller, assignment_id)
-    return await _act(send_update(portal.client, a.id, AssignmentWorkflow.return_for_revision,
+    return await _act(calls.update(portal.client, a.id, RETURN_FOR_REVISION,
                                   ReturnForRevision(actor=caller, reason=decision.reason)))
 
 

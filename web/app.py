@@ -14,9 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from temporalio.client import Client
 
-from activities.notices import MailConfig
-from kehoach.settings import Settings
-from kehoach.store import Store
+from adapters.mail import MailConfig, SmtpSender
+from adapters.settings import Settings
+from adapters.store import Store
 from schemas.plan import NormalizedPlan
 from web import actionpages, api, dashboard, pages, signin
 from web.auth import SESSION_COOKIE, SESSION_SECONDS, AuthError, dump_session, load_session
@@ -37,7 +37,7 @@ def create_app(*, settings: Settings, client: Client, store: Store, plan: Normal
     )
     app.state.portal = Portal(settings=settings, client=client, store=store, plan=plan,
                               used_links=UsedLinks.of(store),
-                              mail=MailConfig.from_settings(settings))
+                              mail=SmtpSender(MailConfig.from_settings(settings)))
     secret = settings.secret_key.get_secret_value()
     secure = settings.public_base_url.startswith("https://")
 

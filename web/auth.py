@@ -3,12 +3,12 @@
 Why a link by e-mail and no passwords: the portal serves hundreds of officials across
 forty-odd agencies who use it a few times a year. Passwords would have to be stored, hashed,
 reset and rotated, and would be forgotten between reports; a reset goes by e-mail anyway. The
-e-mail address is already the identity the plan's directory knows (`kehoach.people`), and
+e-mail address is already the identity the plan's directory knows (`domain.people`), and
 the agency mailbox is where every notice goes, so "can read that mailbox" is exactly the
 right to act. The link works once, for 15 minutes, and only opens a page with a button: a
 mail scanner that follows the link signs no one in and does not use it up.
 
-Sessions are stateless: a signed cookie (web.links, purpose "session") holding the e-mail,
+Sessions are stateless: a signed cookie (adapters.links, purpose "session") holding the e-mail,
 the CSRF token and an expiry 8 hours ahead; HttpOnly, SameSite=Lax, Secure when the portal is
 served over https. A visitor who has not signed in gets an anonymous session that carries only
 a CSRF token, so the sign-in form is protected too. Every form POST carries the session's
@@ -20,20 +20,16 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, replace
-from email.header import Header
-from email.mime.text import MIMEText
-from email.utils import formataddr
 
-import aiosmtplib
 import structlog
 from fastapi import Request
 
-from activities.notices import SENDER_NAME, MailConfig
-from kehoach.errors import KehoachError
-from kehoach.people import actor_for
+from adapters import links
+from adapters.mail import MailPermanent, MailTransient, SmtpSender, build_message
+from domain.people import actor_for
 from schemas.assignment import Actor
+from schemas.errors import KehoachError
 from schemas.plan import NormalizedPlan
-from web import links
 
 log = structlog.get_logger(__name__)
 
@@ -153,7 +149,7 @@ def safe_next(path: str | None) -> str:
     return path
 
 
-async def send_signin_mail(mail: MailConfig, *, actor: Actor, link: str) -> None:
+async def send_signin_mail(mail: SmtpSender, *, actor: Actor, link: str) -> None:
     """E-mail the sign-in link; failures are logged, never shown (no enumeration)."""
     text = (
         f"Kính gửi: {actor.name or actor.email}.\n\n"
@@ -163,22 +159,13 @@ async def send_signin_mail(mail: MailConfig, *, actor: Actor, link: str) -> None
         "Nếu đồng chí không yêu cầu, xin bỏ qua thư này.\n\n"
         "--\nThư được gửi tự động; xin vui lòng không trả lời thư này.\n"
     )
-    message = MIMEText(text, "plain", "utf-8")
-    message["From"] = formataddr((SENDER_NAME, mail.sender), charset="utf-8")
-    message["To"] = formataddr((actor.name or "", actor.email), charset="utf-8")
-    # compat32 takes a Header here (keeps the spaces in Vietnamese); typeshed admits only str.
-    message["Subject"] = Header("Liên kết đăng nhập hệ thống theo dõi kế hoạch",  # type: ignore[assignment]
-                                "utf-8")
-    message["Auto-Submitted"] = "auto-generated"
+    message = build_message(
+        sender=mail.config.sender, to_name=actor.name or "", to_address=actor.email,
+        subject="Liên kết đăng nhập hệ thống theo dõi kế hoạch", text=text)
     try:
-        await aiosmtplib.send(
-            message, sender=mail.sender, hostname=mail.host, port=mail.port,
-            username=mail.username,
-            password=None if mail.password is None else mail.password.get_secret_value(),
-            start_tls=mail.starttls, timeout=mail.timeout,
-        )
+        await mail.send(message)
         log.info("signin_mail_sent", to=actor.email)
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as err:
+    except (MailPermanent, MailTransient) as err:
         log.error("signin_mail_failed", to=actor.email, error=str(err))
 
 

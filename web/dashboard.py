@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from domain.vocabulary import LABEL_VI
 from schemas.assignment import Actor
 from web import progress, views
 from web.portal import READ_ALL_ROLES, PageError, Portal, now, portal_of, render, signed_in
@@ -66,7 +67,7 @@ async def dashboard_xlsx(me: Viewer, portal: Resources) -> Response:
     book = Workbook()
     summary = book.active
     summary.title = "Theo cơ quan"
-    summary.append(["Mã", "Cơ quan", "Tổng", *(progress.LABEL_VI[k] for k in progress.LABELS)])
+    summary.append(["Mã", "Cơ quan", "Tổng", *(LABEL_VI[k] for k in progress.LABELS)])
     for agency in c["per_agency"]:
         summary.append([agency["code"], agency["name"], agency["total"],
                         *(agency[k] for k in progress.LABELS)])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from kehoach.store import Store
+from adapters.store import Store
 
 LinkPurpose = Literal["signin", "action"]
 

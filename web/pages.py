@@ -1,6 +1,6 @@
 """The portal's pages: the agency's inbox, an assignment, submitting, approving, returning.
 
-Every action is a workflow update (web.calls); the workflow's validator decides, and a refusal
+Every action is a workflow update (client.updates); the workflow's validator decides, and a refusal
 shows its Vietnamese reason (409). Every POST is checked for the session's CSRF token first.
 """
 
@@ -13,11 +13,20 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from schemas.assignment import ActionResult, Actor, Approve, ReturnForRevision, SubmitReport
+from client import calls
+from client.calls import Refused, Unavailable
+from schemas.assignment import (
+    MIN_REASON,
+    ActionResult,
+    Actor,
+    Approve,
+    ReturnForRevision,
+    SubmitReport,
+)
+from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT
 from schemas.store import AttachmentRef
 from web import attachments, views
 from web.auth import CSRF_FIELD, check_csrf
-from web.calls import Refused, Unavailable, send_update
 from web.portal import (
     UNSTORABLE_VI,
     PageError,
@@ -30,7 +39,6 @@ from web.portal import (
     signed_in,
     storable,
 )
-from workflows.assignment import MIN_REASON, AssignmentWorkflow
 
 
 async def csrf_form(request: Request) -> None:
@@ -114,8 +122,8 @@ async def submit(
                                           content=u.content)
         for u in uploads
     ]
-    return await _act(request, portal, assignment_id, lambda: send_update(
-        portal.client, assignment_id, AssignmentWorkflow.submit_report,
+    return await _act(request, portal, assignment_id, lambda: calls.update(
+        portal.client, assignment_id, SUBMIT_REPORT,
         SubmitReport(actor=me, body=body, attachments=refs)))
 
 
@@ -128,8 +136,8 @@ async def approve(
     await readable(portal, me, assignment_id)
     if not storable(comment):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
-    return await _act(request, portal, assignment_id, lambda: send_update(
-        portal.client, assignment_id, AssignmentWorkflow.approve,
+    return await _act(request, portal, assignment_id, lambda: calls.update(
+        portal.client, assignment_id, APPROVE,
         Approve(actor=me, comment=comment.strip()[:2000] or None)))
 
 
@@ -146,8 +154,8 @@ async def return_for_revision(
                         status=400)
     if not storable(reason):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
-    return await _act(request, portal, assignment_id, lambda: send_update(
-        portal.client, assignment_id, AssignmentWorkflow.return_for_revision,
+    return await _act(request, portal, assignment_id, lambda: calls.update(
+        portal.client, assignment_id, RETURN_FOR_REVISION,
         ReturnForRevision(actor=me, reason=reason.strip()[:2000])))
 
 

@@ -18,9 +18,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from temporalio.client import Client
 
-from activities.notices import MailConfig
-from kehoach.settings import Settings
-from kehoach.store import Store
+from adapters.mail import SmtpSender
+from adapters.settings import Settings
+from adapters.store import Store
+from domain.vocabulary import LABEL_VI, STATUS_VI
 from schemas.assignment import Actor
 from schemas.plan import NormalizedDuty, NormalizedPlan
 from schemas.store import Assignment
@@ -59,7 +60,7 @@ class Portal:
     store: Store
     plan: NormalizedPlan
     used_links: UsedLinks
-    mail: MailConfig
+    mail: SmtpSender
 
     @property
     def secret(self) -> str:
@@ -115,7 +116,7 @@ def render(request: Request, template: str, context: dict[str, Any], *,
     actor = person(portal.plan, session.email)
     html = _PAGES.get_template(template).render(
         request=request, actor=actor, csrf=session.csrf, role_vi=ROLE_VI,
-        label_vi=progress.LABEL_VI, status_vi=progress.STATUS_VI,
+        label_vi=LABEL_VI, status_vi=STATUS_VI,
         last_day=progress.last_day, when=progress.when,
         can_dashboard=actor is not None and actor.role in READ_ALL_ROLES,
         can_approve=actor is not None and actor.role in ("leader", *COORDINATOR_ROLES,
@@ -160,7 +161,7 @@ def may_decide(actor: Actor, *, step: str | None, agency: str, coordinator: str)
 
 async def readable(portal: Portal, actor: Actor, assignment_id: str) -> Assignment:
     """The assignment, if it exists in this plan and `actor` may see it (404/403 otherwise)."""
-    from kehoach.errors import NotFound
+    from schemas.errors import NotFound
 
     if not storable(assignment_id):  # no id has one, and PostgreSQL refuses to compare it
         raise PageError(404, "Không tìm thấy", "Không có phân công này.")

@@ -10,30 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from kehoach.calendar import VN_TZ
+from domain.vocabulary import last_day_vi, moment_vi
 from schemas.store import Assignment
 
 Label = Literal["on_time", "in_term", "due_soon", "overdue", "late", "cancelled", "waived"]
 LABELS: tuple[Label, ...] = (
     "overdue", "due_soon", "in_term", "on_time", "late", "cancelled", "waived"
 )
-LABEL_VI: dict[Label, str] = {
-    "on_time": "đúng hạn",
-    "in_term": "trong hạn",
-    "due_soon": "sắp đến hạn",
-    "overdue": "quá hạn",
-    "late": "hoàn thành quá hạn",
-    "cancelled": "đã hủy",
-    "waived": "được miễn",
-}
-STATUS_VI: dict[str, str] = {
-    "assigned": "chưa nộp",
-    "submitted": "đã nộp, chờ duyệt",
-    "returned": "bị trả lại",
-    "accepted": "đã chấp nhận",
-    "cancelled": "đã hủy",
-    "waived": "được miễn",
-}
 DUE_SOON = dt.timedelta(days=3)
 
 
@@ -63,9 +46,9 @@ def last_day(deadline: dt.datetime | None) -> str:
     """The last day on time (the deadline is the instant it ends, 24:00 in Viet Nam)."""
     if deadline is None:
         return "chưa ấn định"
-    return f"{(deadline - dt.timedelta(seconds=1)).astimezone(VN_TZ):%d/%m/%Y}"
+    return last_day_vi(deadline)
 
 
 def when(instant: dt.datetime) -> str:
     """An instant as people in Viet Nam read it: 14:05 09/03/2023."""
-    return f"{instant.astimezone(VN_TZ):%H:%M %d/%m/%Y}"
+    return moment_vi(instant)

@@ -16,7 +16,7 @@ import structlog
 import uvicorn
 from fastapi import FastAPI
 
-from kehoach.errors import RuntimeStartError
+from schemas.errors import RuntimeStartError
 
 log = structlog.get_logger(__name__)
 

@@ -10,7 +10,7 @@ import structlog
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from web import links
+from adapters import links
 from web.auth import end_session as _end_session
 from web.auth import person, safe_next, send_signin_mail, signin_token, start_session
 from web.pages import Csrf

@@ -7,12 +7,12 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from client import calls
+from domain.vocabulary import LABEL_VI, STATUS_VI, STEP_VI
 from schemas.assignment import Actor, AssignmentState
 from schemas.store import Assignment, AuditEntry, Submission
 from web import progress
-from web.calls import live_state
 from web.portal import COORDINATOR_ROLES, Portal, may_decide
-from workflows.assignment import STEP_VI
 
 ACTION_VI: dict[str, str] = {
     "assign": "giao nhiệm vụ", "submit": "nộp báo cáo", "approve": "duyệt",
@@ -32,8 +32,8 @@ def row(portal: Portal, a: Assignment, *, now: dt.datetime) -> dict[str, Any]:
         "clause": duty.clause if duty else a.duty_id,
         "duty_text": duty.text if duty else "", "agency_code": a.agency_code,
         "agency_name": portal.agency_name(a.agency_code), "period": a.period,
-        "status": a.status, "status_vi": progress.STATUS_VI.get(a.status, a.status),
-        "label": label, "label_vi": progress.LABEL_VI[label], "due_at": a.due_at,
+        "status": a.status, "status_vi": STATUS_VI.get(a.status, a.status),
+        "label": label, "label_vi": LABEL_VI[label], "due_at": a.due_at,
         "last_day": progress.last_day(a.due_at), "overdue": a.overdue, "outcome": a.outcome,
     }
 
@@ -64,7 +64,7 @@ async def detail(portal: Portal, actor: Actor, a: Assignment, *, now: dt.datetim
     state: AssignmentState | None
     submissions, audit, state = await asyncio.gather(
         portal.store.list_submissions(a.id), portal.store.list_audit(a.id),
-        live_state(portal.client, a.id),
+        live_state(portal, a.id),
     )
     step = state.pending_step if state and state.status == "submitted" else None
     returned = None
@@ -85,6 +85,15 @@ async def detail(portal: Portal, actor: Actor, a: Assignment, *, now: dt.datetim
     }
 
 
+async def live_state(portal: Portal, assignment_id: str) -> AssignmentState | None:
+    """The workflow's own state (the pending approval step is only there), or None when
+    Temporal or the worker cannot answer now: pages then show the store's mirror alone."""
+    try:
+        return await calls.assignment_state(portal.client, assignment_id)
+    except (calls.Refused, calls.Unavailable):
+        return None
+
+
 async def awaiting(portal: Portal, actor: Actor, *, now: dt.datetime) -> list[dict[str, Any]]:
     """The reports waiting for `actor`'s step: the leader's own agency's at 'agency_leader',
     the coordinator's at 'coordinator'. The pending step lives in the workflow, so each
@@ -100,7 +109,7 @@ async def awaiting(portal: Portal, actor: Actor, *, now: dt.datetime) -> list[di
 
     async def state_of(a: Assignment) -> AssignmentState | None:
         async with gate:
-            return await live_state(portal.client, a.id)
+            return await live_state(portal, a.id)
 
     states = await asyncio.gather(*(state_of(a) for a in rows))
     waiting = []

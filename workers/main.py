@@ -14,11 +14,12 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.assignments import AssignmentActivities
-from activities.notices import MailConfig, NoticeActivities
+from activities.notices import NoticeActivities
 from activities.plans import PlanActivities
 from activities.reports import ReportActivities
-from kehoach.settings import Settings
-from kehoach.store import Store, migrate, open_pool
+from adapters.mail import MailConfig
+from adapters.settings import Settings
+from adapters.store import Store, migrate, open_pool
 from workflows.assignment import AssignmentWorkflow
 from workflows.consolidation import ConsolidationWorkflow
 from workflows.plan import PlanWorkflow

@@ -21,10 +21,11 @@ with workflow.unsafe.imports_passed_through():
     from activities.assignments import AssignmentActivities
     from activities.notices import NoticeActivities
     from activities.reports import ReportActivities
-    from kehoach.calendar import VN_TZ
+    from domain.vocabulary import STATUS_VI, STEP_VI, last_day_vi
     from schemas import search_attributes as sa
     from schemas.assignment import (
         FINAL_STATUSES,
+        MIN_REASON,
         ActionResult,
         Actor,
         Approve,
@@ -47,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         SubmissionRecord,
         SubmitReport,
     )
+    from schemas.calendar import VN_TZ
     from schemas.plan import ApproverRole
     from workflows.clock import PlanClock
 
@@ -59,27 +61,12 @@ NOTICE_RETRY = RetryPolicy(
     maximum_attempts=12,
 )
 OPEN_STATUSES: frozenset[str] = frozenset({"assigned", "returned"})
-STATUS_VI: dict[str, str] = {
-    "assigned": "chưa nộp",
-    "submitted": "đã nộp, chờ duyệt",
-    "returned": "bị trả lại",
-    "accepted": "đã chấp nhận",
-    "cancelled": "đã hủy",
-    "waived": "được miễn",
-}
-STEP_VI: dict[str, str] = {
-    "agency_leader": "lãnh đạo cơ quan",
-    "coordinator": "cơ quan đầu mối (Sở TT&TT)",
-    "coordinator_director": "giám đốc cơ quan đầu mối",
-    "vice_chairman": "Phó Chủ tịch UBND tỉnh",
-}
 STEP_RECIPIENT: dict[str, Recipient] = {
     "agency_leader": "leader",
     "coordinator": "coordinator",
     "coordinator_director": "coordinator_director",
     "vice_chairman": "vice_chairman",
 }
-MIN_REASON = 5
 
 # Runs started from this change write to the store with local activities first (one marker
 # event each, inside the workflow task that queued them, no round trip through the server),
@@ -472,7 +459,7 @@ class AssignmentWorkflow:
     def _show_details(self) -> None:
         deadline = self._deadline()
         due = (
-            f"hạn {(deadline - dt.timedelta(seconds=1)).astimezone(VN_TZ):%d/%m/%Y}"
+            f"hạn {last_day_vi(deadline)}"
             if deadline
             else "chưa có hạn"
         )

@@ -13,7 +13,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
-    from kehoach.calendar import VN_TZ
+    from schemas.calendar import VN_TZ
     from schemas.plan_run import (
         CompileRequest,
         ConsolidationDecision,

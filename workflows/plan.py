@@ -22,8 +22,9 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
-    from kehoach.calendar import VN_TZ
+    from domain.ids import consolidation_workflow_id
     from schemas.assignment import Actor, DutyBrief
+    from schemas.calendar import VN_TZ
     from schemas.plan_run import (
         AddDuty,
         AdHocRequest,
@@ -113,7 +114,7 @@ class PlanWorkflow:
         }))
 
     def _consolidation_id(self) -> str:
-        return f"{self.input.plan_id.replace('/', '-')}/consolidation/{self.input.year}"
+        return consolidation_workflow_id(self.input.plan_id, self.input.year)
 
     async def _start(self, start: ScheduledStart) -> None:
         await self._start_batch(StartBatch(

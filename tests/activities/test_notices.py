@@ -22,9 +22,11 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.notices import MailConfig, NoticeActivities, last_day_vi, shorten
-from kehoach.settings import Settings
-from kehoach.store import Store
+from activities.notices import NoticeActivities
+from adapters.mail import MailConfig
+from adapters.settings import Settings
+from adapters.store import Store
+from domain.notices import deadline_day, shorten
 from schemas.assignment import DutyBrief, NoticeRequest, NoticeResult
 from tests.activities.conftest import (
     DEADLINE,
@@ -125,9 +127,9 @@ async def test_the_html_part_escapes_the_duty_text_and_both_parts_shorten_it(
 
 
 def test_the_deadline_shown_is_the_last_day_in_vietnam_not_the_instant_it_ends() -> None:
-    assert LAST_DAY_VI == last_day_vi(DEADLINE)  # 16/12 00:00 +07 ends 15/12
-    assert "31/12/2023" == last_day_vi(dt.datetime(2023, 12, 31, 17, 0, tzinfo=dt.UTC))
-    assert None is last_day_vi(None)
+    assert LAST_DAY_VI == deadline_day(DEADLINE)  # 16/12 00:00 +07 ends 15/12
+    assert "31/12/2023" == deadline_day(dt.datetime(2023, 12, 31, 17, 0, tzinfo=dt.UTC))
+    assert None is deadline_day(None)
 
 
 def test_mail_config_comes_from_the_settings() -> None:

@@ -13,8 +13,8 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 from kehoach.embedded import TemporalDevServer
-from kehoach.errors import RuntimeStartError
 from schemas import search_attributes as sa
+from schemas.errors import RuntimeStartError
 
 Ports = Callable[[], int]
 

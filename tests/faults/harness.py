@@ -27,10 +27,10 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 
-from activities.notices import message_id
+from adapters.mail import message_id
+from adapters.settings import Settings
+from adapters.store import Store, migrate, open_pool
 from kehoach.embedded import EmbeddedPostgres, Mailbox, TemporalDevServer
-from kehoach.settings import Settings
-from kehoach.store import Store, migrate, open_pool
 from schemas.assignment import Approve, AssignmentState, SubmitReport
 from tests.factories import actor, assignment_input, tiny_plan
 from workflows.assignment import AssignmentWorkflow

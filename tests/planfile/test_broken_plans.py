@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kehoach.errors import PlanError
-from kehoach.planfile import load_plan
+from domain.planfile import load_plan
+from schemas.errors import PlanError
 
 HERE = Path(__file__).parent
 BROKEN = sorted(p for p in (HERE / "broken").glob("*.yaml") if not p.name.startswith("agencies"))

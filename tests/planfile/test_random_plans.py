@@ -8,8 +8,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kehoach.errors import PlanError
-from kehoach.planfile import load_plan
+from domain.planfile import load_plan
+from schemas.errors import PlanError
 
 HERE = Path(__file__).parent
 VALID = (

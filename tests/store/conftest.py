@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from kehoach.store import Store, migrate, open_pool
+from adapters.store import Store, migrate, open_pool
 from schemas.plan import (
     Agency,
     AgencyKind,

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from kehoach.errors import Conflict, NotFound, StoreError
-from kehoach.store import Store
+from adapters.store import Store
+from schemas.errors import Conflict, NotFound, StoreError
 from schemas.plan import NormalizedPlan
 from schemas.store import Assignment
 

@@ -7,7 +7,7 @@ import datetime as dt
 import asyncpg
 import pytest
 
-from kehoach.store import Store
+from adapters.store import Store
 
 
 async def test_audit_entries_come_back_in_order_for_their_subject(store: Store) -> None:

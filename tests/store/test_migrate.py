@@ -10,8 +10,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from kehoach.errors import StoreError
-from kehoach.store.migrate import MIGRATIONS_DIR, migrate, read_migrations
+from adapters.store.migrate import MIGRATIONS_DIR, migrate, read_migrations
+from schemas.errors import StoreError
 
 ALL = [m.name for m in read_migrations()]
 TABLES = {

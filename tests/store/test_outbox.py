@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from kehoach.errors import NotFound
-from kehoach.store import Store
+from adapters.store import Store
+from schemas.errors import NotFound
 from schemas.store import Assignment, OutboxEntry
 
 

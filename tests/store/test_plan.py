@@ -7,8 +7,8 @@ import datetime as dt
 import asyncpg
 import pytest
 
-from kehoach.errors import Conflict, NotFound
-from kehoach.store import Store
+from adapters.store import Store
+from schemas.errors import Conflict, NotFound
 from schemas.plan import NormalizedPlan
 
 TABLES = ("plans", "agencies", "contacts", "duties")

@@ -8,9 +8,9 @@ import datetime as dt
 import asyncpg
 import pytest
 
-from kehoach.errors import Conflict, NotFound, StoreError
-from kehoach.store import Store
-from kehoach.store.repository import MAX_BODY_BYTES
+from adapters.store import Store
+from adapters.store.repository import MAX_BODY_BYTES
+from schemas.errors import Conflict, NotFound, StoreError
 from schemas.store import Assignment, Decision
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kehoach.errors import StoreError
-from kehoach.store import Store
+from adapters.store import Store
+from schemas.errors import StoreError
 from schemas.store import Assignment
 
 

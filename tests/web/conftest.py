@@ -15,13 +15,13 @@ from pydantic import SecretStr
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.notices import MailConfig
-from kehoach.assign import search_attributes
-from kehoach.calendar import VN_TZ
+from adapters.mail import MailConfig
+from adapters.settings import Settings
+from adapters.store import Store
+from client.starts import search_attributes
 from kehoach.embedded.mailbox import Mailbox, ReceivedMail
-from kehoach.settings import Settings
-from kehoach.store import Store
 from schemas.assignment import AssignmentState
+from schemas.calendar import VN_TZ
 from schemas.plan import Mode
 from tests.factories import assignment_input, tiny_plan
 from tests.workflows.conftest import dev_env, mailbox, store  # noqa: F401 (fixtures)
@@ -127,7 +127,7 @@ async def start_assignment(dev_env: WorkflowEnvironment, store: Store,  # noqa: 
 async def store_status(store: Store, assignment_id: str, status: str,  # noqa: F811
                        within: float = 15.0) -> None:
     """Wait until the store's mirror shows `status` (the workflow records it right after)."""
-    from kehoach.errors import NotFound
+    from schemas.errors import NotFound
 
     deadline = asyncio.get_running_loop().time() + within
     while True:

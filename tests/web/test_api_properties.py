@@ -36,8 +36,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from temporalio.testing import WorkflowEnvironment
 
+from adapters import links
+from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.store import Store
 from tests.web.conftest import (
     BASE,
     SECRET,
@@ -47,7 +48,6 @@ from tests.web.conftest import (
     start_assignment,
     store_status,
 )
-from web import links
 from workflows.assignment import AssignmentWorkflow
 
 pytestmark = [

@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from temporalio.testing import WorkflowEnvironment
 
+from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.store import Store
 from tests.web.conftest import mail_to, start_assignment, store_status
 from web.serve import serving
 

@@ -21,8 +21,8 @@ from fastapi import FastAPI
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 from temporalio.testing import WorkflowEnvironment
 
+from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.store import Store
 from tests.web.conftest import BASE, mail_to, path_of, start_assignment, store_status
 from web import progress
 from web.portal import now

@@ -11,8 +11,9 @@ from fastapi.routing import APIRoute
 from openpyxl import load_workbook
 from temporalio.testing import WorkflowEnvironment
 
+from adapters import links
+from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.store import Store
 from tests.web.conftest import (
     BASE,
     SECRET,
@@ -24,7 +25,7 @@ from tests.web.conftest import (
     start_assignment,
     store_status,
 )
-from web import actionpages, dashboard, links, pages, signin
+from web import actionpages, dashboard, pages, signin
 
 pytestmark = pytest.mark.devserver
 

@@ -18,9 +18,9 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.notices import MailConfig
+from adapters.mail import MailConfig
+from adapters.store import Store, migrate, open_pool
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.store import Store, migrate, open_pool
 from schemas.search_attributes import SEARCH_ATTRIBUTES
 from tests.factories import tiny_plan
 from tests.pgserver import fresh_database, shared_server_uri

@@ -25,10 +25,9 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from kehoach.assign import search_attributes
-from kehoach.calendar import VN_TZ
+from adapters.store import Store
+from client.starts import search_attributes
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.store import Store
 from schemas import search_attributes as sa
 from schemas.assignment import (
     Actor,
@@ -41,6 +40,7 @@ from schemas.assignment import (
     SetDeadline,
     SubmitReport,
 )
+from schemas.calendar import VN_TZ
 from tests.factories import CALENDAR, actor, assignment_input, eventually, tiny_plan
 from tests.workflows.conftest import running_worker
 from workflows.assignment import AssignmentWorkflow

@@ -12,9 +12,8 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from kehoach.calendar import VN_TZ
+from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.store import Store
 from schemas.assignment import (
     Approve,
     AssignmentState,
@@ -24,6 +23,7 @@ from schemas.assignment import (
     SetDeadline,
     SubmitReport,
 )
+from schemas.calendar import VN_TZ
 from tests.factories import CALENDAR, actor, assignment_input, eventually, tiny_plan
 from tests.workflows.conftest import running_worker
 from tests.workflows.histories import record

@@ -7,10 +7,10 @@ import pytest
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from kehoach.calendar import VN_TZ, WorkingCalendar
+from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
 from kehoach.simulation import People
-from kehoach.store import Store
+from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.plan_run import (
     AdHocRequest,
     MoveDeadline,

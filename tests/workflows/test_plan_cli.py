@@ -5,8 +5,8 @@ import json
 
 from temporalio.testing import WorkflowEnvironment
 
+from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.store import Store
 from schemas.plan_run import PlanRunInput, RunOptions
 from tests.factories import CALENDAR, PLAN_ID, eventually, recurring_plan
 from tests.workflows.conftest import running_worker

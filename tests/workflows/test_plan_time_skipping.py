@@ -7,12 +7,12 @@ from pathlib import Path
 import docx
 from temporalio.testing import WorkflowEnvironment
 
-from kehoach.calendar import VN_TZ, WorkingCalendar
+from adapters.store import Store
+from domain.planfile import load_plan
 from kehoach.embedded.mailbox import Mailbox
-from kehoach.planfile import load_plan
 from kehoach.simulation import People
-from kehoach.store import Store
 from schemas.assignment import FINAL_STATUSES
+from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.plan_run import PlanRunInput, RunOptions
 from tests.workflows.conftest import running_worker
 from workflows.consolidation import ConsolidationWorkflow

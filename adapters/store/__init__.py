@@ -4,8 +4,8 @@ Activities receive a `Store` (built on one `asyncpg.Pool` the worker opens) and 
 SQL; the web portal and the CLI use the same class.
 """
 
-from kehoach.store.migrate import migrate
-from kehoach.store.pool import open_pool
-from kehoach.store.repository import Store
+from adapters.store.migrate import migrate
+from adapters.store.pool import open_pool
+from adapters.store.repository import Store
 
 __all__ = ["Store", "migrate", "open_pool"]

@@ -7,7 +7,7 @@ from typing import TextIO
 
 import structlog
 
-from kehoach.settings import Settings
+from adapters.settings import Settings
 
 
 def configure_logging(settings: Settings, *, to_file: Path | None = None) -> None:

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from kehoach.errors import PlanError, PlanProblem
-from kehoach.yamllines import LineMap, load_yaml_with_lines
+from domain.yamllines import LineMap, load_yaml_with_lines
+from schemas.errors import PlanError, PlanProblem
 from schemas.plan import (
     Agency,
     AgencyDirectory,

@@ -5,8 +5,8 @@ directs and its focal official coordinates, the issuer's leader is the Vice-Chai
 signs, the office chases for the issuer; everyone else acts for their own agency.
 """
 
-from kehoach.errors import KehoachError
 from schemas.assignment import Actor, Role
+from schemas.errors import KehoachError
 from schemas.plan import Agency, Contact, NormalizedPlan
 
 

@@ -1,7 +1,7 @@
 """The store's repository: typed methods over SQL for activities, the portal and the CLI.
 
 Each method is one statement or one transaction, so nothing is half-written. Errors come
-back as kehoach.errors, never as asyncpg exceptions: `Conflict` when a unique key already
+back as schemas.errors, never as asyncpg exceptions: `Conflict` when a unique key already
 holds other data, `NotFound` for a missing row (or a reference to one), `StoreError` for a
 broken rule. Activities turn those into non-retryable failures; connection errors stay
 asyncpg's own so the retry policy handles them.
@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 import asyncpg
 from pydantic_core import to_jsonable_python
 
-from kehoach.errors import Conflict, NotFound, StoreError
 from schemas.assignment import AssignmentEvent
 from schemas.base import Model
+from schemas.errors import Conflict, NotFound, StoreError
 from schemas.plan import Agency, NormalizedPlan
 from schemas.store import (
     AgencyContacts,

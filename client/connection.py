@@ -3,7 +3,7 @@
 from temporalio.client import Client, TLSConfig
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from kehoach.settings import Settings
+from adapters.settings import Settings
 
 
 def _tls(settings: Settings) -> TLSConfig | bool:

@@ -36,7 +36,8 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from kehoach.calendar import VN_TZ
+from domain.vocabulary import REPORT_STATUS_VI
+from schemas.calendar import VN_TZ
 from schemas.consolidation import (
     AgencyReport,
     ConsolidatedReport,
@@ -54,16 +55,6 @@ NUMBER_PT = 13
 TABLE_PT = 13
 SIGNATURE_SPACE_LINES = 4
 
-STATUS_VI: dict[str, str] = {
-    "assigned": "Chưa nộp",
-    "in_term": "Chưa nộp, còn trong hạn",
-    "overdue": "Quá hạn, chưa nộp",
-    "submitted": "Đã nộp, đang chờ duyệt",
-    "returned": "Bị trả lại, chờ nộp lại",
-    "cancelled": "Đã hủy",
-    "waived": "Được miễn",
-}
-"""Assignment statuses as the annex prints them; any other status is printed as given."""
 
 # Characters XML 1.0 cannot carry (C0 controls but tab, lone surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -274,7 +265,7 @@ def _missing_rows(missing: Iterable[MissingReport]) -> list[tuple[str, ...]]:
             _clean(r.clause),
             _clean(r.period),
             _dmy(r.last_day) if r.last_day else "Chưa đặt hạn",
-            STATUS_VI.get(r.status, _clean(r.status)),
+            REPORT_STATUS_VI.get(r.status, _clean(r.status)),
         )
         for i, r in enumerate(missing, start=1)
     ]

@@ -1,4 +1,4 @@
-"""Turning a plan into assignments and starting their workflows.
+"""Turning a plan into assignments: their inputs, periods and Web UI texts.
 
 An assignment is one duty for one agency for one period. Duties with a fixed date, an
 open deadline (set later by the coordinator) or a recurrence become assignments; continuous
@@ -8,21 +8,13 @@ duties are reported through the annual report, and ad-hoc ones start when reques
 import datetime as dt
 from collections.abc import Iterator
 
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
-
-from kehoach.calendar import WorkingCalendar, periods
-from schemas import search_attributes as sa
-from schemas.assignment import AssignmentInput, AssignmentState, DutyBrief
+from domain.ids import assignment_id
+from domain.periods import periods
+from schemas.assignment import AssignmentInput, DutyBrief
+from schemas.calendar import WorkingCalendar
 from schemas.plan import DateDeadline, NormalizedDuty, NormalizedPlan, RecurringDeadline
-from workflows.assignment import AssignmentWorkflow
 
 SUMMARY_CHARS = 120
-
-
-def assignment_id(*, plan_id: str, duty_id: str, agency: str, period: str) -> str:
-    """The workflow id, readable in the Web UI: 516-KH-UBND/KL.1/SNGV/2023."""
-    return f"{plan_id.replace('/', '-')}/{duty_id}/{agency}/{period}"
 
 
 def calendar_for(plan: NormalizedPlan, *, until_year: int) -> WorkingCalendar:
@@ -79,23 +71,6 @@ def plan_assignments(plan: NormalizedPlan, calendar: WorkingCalendar) -> Iterato
                                     calendar=calendar)
 
 
-def search_attributes(input: AssignmentInput) -> TypedSearchAttributes:
-    """The attributes ops filter on, set at start so the list view is right at once."""
-    pairs: list[SearchAttributePair] = [  # type: ignore[type-arg]
-        SearchAttributePair(sa.PLAN, input.plan_id),
-        SearchAttributePair(sa.AGENCY, input.agency),
-        SearchAttributePair(sa.DUTY, input.duty.id),
-        SearchAttributePair(sa.PERIOD, input.period),
-        SearchAttributePair(sa.STATUS, "assigned"),
-        SearchAttributePair(sa.ESCALATION_LEVEL, 0),
-    ]
-    if input.last_day is not None:
-        deadline = input.calendar.deadline_instant(
-            input.last_day, move_off_non_working_days=input.move_off_non_working_days)
-        pairs.append(SearchAttributePair(sa.DEADLINE, deadline))
-    return TypedSearchAttributes(pairs)
-
-
 def _shorten(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -117,15 +92,3 @@ def details(input: AssignmentInput) -> str:
         f"**Cơ quan thực hiện:** {input.agency_name} ({input.agency})",
         f"**Kỳ:** {input.period}; **thời hạn:** {due}",
     ])
-
-
-async def start_assignment(
-    client: Client, input: AssignmentInput, *, task_queue: str
-) -> WorkflowHandle[AssignmentWorkflow, AssignmentState]:
-    """Start the assignment's workflow, or return the running one with the same id."""
-    return await client.start_workflow(
-        AssignmentWorkflow.run, input, id=input.assignment_id, task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=search_attributes(input),
-        static_summary=summary(input), static_details=details(input),
-    )

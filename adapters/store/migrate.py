@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 
-from kehoach.errors import StoreError
+from schemas.errors import StoreError
 
 MIGRATIONS_DIR = Path(__file__).parents[2] / "db" / "migrations"
 # Any fixed 64-bit key; the same in every kehoach process ("kehoach" in ASCII).

@@ -1,0 +1,132 @@
+"""Updates and queries of kehoach's workflows, with refusals mapped once for every caller.
+
+Every action a person takes is a workflow update, so the workflow's validator decides; its
+Vietnamese reason comes back as `Refused` and is shown to the person as it is. `Unavailable`
+means Temporal or the worker did not answer: the action may be tried again. The CLI, the
+portal, the simulation and the plan's activities all call through here, by the descriptors
+of `schemas.calls`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+import structlog
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.vocabulary import status_vi
+from schemas import search_attributes as sa
+from schemas.assignment import AssignmentState
+from schemas.calls import ASSIGNMENT_STATE, Query, Update
+from schemas.errors import KehoachError
+
+log = structlog.get_logger(__name__)
+
+I = TypeVar("I")  # noqa: E741
+O = TypeVar("O")  # noqa: E741
+
+UPDATE_TIMEOUT = dt.timedelta(seconds=30)
+QUERY_TIMEOUT = dt.timedelta(seconds=10)
+
+
+class Refused(KehoachError):
+    """The workflow (or the server, for a closed one) refused the action; `reason_vi` says
+    why, for the person."""
+
+    def __init__(self, reason_vi: str) -> None:
+        super().__init__(f"refused: {reason_vi}", message_vi=reason_vi)
+        self.reason_vi = reason_vi
+
+
+class Unavailable(KehoachError):
+    """Temporal (or the worker) did not answer; the action may be tried again."""
+
+    message_vi = ("Hệ thống xử lý chưa phản hồi (máy chủ Temporal hoặc worker). "
+                  "Vui lòng thử lại sau ít phút.")
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+async def update(
+    client: Client, workflow_id: str, call: Update[I, O], message: I, *,
+    update_id: str | None = None,
+) -> O:
+    """Send one update and wait for its result; `Refused` or `Unavailable` otherwise.
+
+    `update_id` makes a retried request apply once (Temporal deduplicates updates by id
+    within a run). A `None` message is sent as no argument (`schemas.calls.REFRESH_PROGRESS`).
+    """
+    handle = client.get_workflow_handle(workflow_id)
+    args: list[Any] = [] if message is None else [message]
+    try:
+        result: O = await handle.execute_update(
+            call.name, args=args, id=update_id, result_type=call.result,
+            rpc_timeout=UPDATE_TIMEOUT)
+        return result
+    except WorkflowUpdateFailedError as exc:
+        if isinstance(exc.cause, ApplicationError):
+            raise Refused(exc.cause.message) from None
+        raise
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        log.warning("update_timeout", workflow_id=workflow_id, update=call.name)
+        raise Unavailable(f"no answer to {call.name} within {UPDATE_TIMEOUT}") from None
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:  # no such workflow, or it has closed
+            raise await why_closed(handle) from None
+        log.warning("update_rpc_error", workflow_id=workflow_id, update=call.name,
+                    error=str(exc))
+        raise Unavailable(f"{call.name} failed: {exc}") from None
+
+
+async def query(client: Client, workflow_id: str, call: Query[O]) -> O:
+    """Ask a running workflow; `Unavailable` when Temporal or the worker cannot answer."""
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        answer: O = await handle.query(call.name, result_type=call.result,
+                                       rpc_timeout=QUERY_TIMEOUT)
+        return answer
+    except (RPCError, WorkflowQueryFailedError) as exc:
+        log.warning("query_failed", workflow_id=workflow_id, query=call.name, error=str(exc))
+        raise Unavailable(f"{call.name} failed: {exc}") from None
+
+
+async def why_closed(handle: WorkflowHandle[Any, Any]) -> Refused:
+    """Why the server refused an update: no such workflow, finished (with its status), or
+    stopped by something else."""
+    try:
+        description = await handle.describe()
+    except RPCError:
+        return Refused(f"Không tìm thấy phân công {handle.id}.")
+    if description.status == WorkflowExecutionStatus.COMPLETED:
+        shown = description.typed_search_attributes.get(sa.STATUS)
+        return Refused("Nhiệm vụ đã kết thúc" + (f" ({status_vi(shown)})." if shown else "."))
+    status = description.status.name if description.status else "?"
+    return Refused(f"Tiến trình của phân công đã dừng (Temporal: {status}); đề nghị liên hệ "
+                   "bộ phận vận hành.")
+
+
+async def assignment_state(client: Client, assignment_id: str) -> AssignmentState:
+    """The assignment workflow's own state: the query while it runs, its result once it has
+    finished (no worker needed then). `Refused` when there is no such assignment."""
+    handle = client.get_workflow_handle(assignment_id, result_type=AssignmentState)
+    try:
+        description = await handle.describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise Refused(f"Không tìm thấy phân công {assignment_id}.") from None
+        raise Unavailable(f"describe failed: {exc}") from None
+    if description.status == WorkflowExecutionStatus.COMPLETED:
+        result: Any = await handle.result()
+        return AssignmentState.model_validate(result)
+    return await query(client, assignment_id, ASSIGNMENT_STATE)

@@ -1,0 +1,75 @@
+"""Starting kehoach's workflows: assignments (from the plan's activities) and plans.
+
+By workflow type name and the input models of `schemas`, so an activity can start
+workflows without importing workflow code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+
+from domain.assign import details, summary
+from domain.ids import plan_workflow_id
+from schemas import calls
+from schemas import search_attributes as sa
+from schemas.assignment import AssignmentInput, AssignmentState
+from schemas.calendar import WorkingCalendar
+from schemas.plan import NormalizedPlan
+from schemas.plan_run import PlanRunInput, Progress, RunOptions
+
+
+def search_attributes(input: AssignmentInput) -> TypedSearchAttributes:
+    """The attributes ops filter on, set at start so the list view is right at once."""
+    pairs: list[SearchAttributePair] = [  # type: ignore[type-arg]
+        SearchAttributePair(sa.PLAN, input.plan_id),
+        SearchAttributePair(sa.AGENCY, input.agency),
+        SearchAttributePair(sa.DUTY, input.duty.id),
+        SearchAttributePair(sa.PERIOD, input.period),
+        SearchAttributePair(sa.STATUS, "assigned"),
+        SearchAttributePair(sa.ESCALATION_LEVEL, 0),
+    ]
+    if input.last_day is not None:
+        deadline = input.calendar.deadline_instant(
+            input.last_day, move_off_non_working_days=input.move_off_non_working_days)
+        pairs.append(SearchAttributePair(sa.DEADLINE, deadline))
+    return TypedSearchAttributes(pairs)
+
+
+async def start_assignment(
+    client: Client, input: AssignmentInput, *, task_queue: str
+) -> WorkflowHandle[Any, AssignmentState]:
+    """Start the assignment's workflow, or return the running one with the same id."""
+    return await client.start_workflow(
+        calls.ASSIGNMENT, input, id=input.assignment_id, task_queue=task_queue,
+        result_type=AssignmentState, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=search_attributes(input),
+        static_summary=summary(input), static_details=details(input),
+    )
+
+
+async def start_plan(
+    client: Client, plan: NormalizedPlan, *, options: RunOptions, task_queue: str,
+    today: dt.date,
+) -> WorkflowHandle[Any, Progress]:
+    """Start the plan's workflow, or return the one already running.
+
+    Its working calendar covers the plan's year (or today's, if earlier) through two years
+    past today or the plan's shifted start."""
+    header = plan.plan
+    first = header.year + options.shift_days // 365
+    calendar = WorkingCalendar.for_years(min(header.year, today.year),
+                                         max(first, today.year) + 2)
+    return await client.start_workflow(
+        calls.PLAN,
+        PlanRunInput(plan_id=header.number, year=header.year, options=options,
+                     calendar=calendar),
+        id=plan_workflow_id(header.number), task_queue=task_queue, result_type=Progress,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary=f"{header.number} — {header.title}",
+        static_details=f"Kế hoạch {header.number} ban hành ngày "
+                       f"{header.issued_on:%d/%m/%Y}; cơ quan đầu mối {header.coordinator}.",
+    )

@@ -1,0 +1,26 @@
+"""Workflow ids, readable in the Web UI; one rule for every caller and workflow.
+
+A plan number such as 516/KH-UBND is written with '-' for '/' inside ids.
+"""
+
+from __future__ import annotations
+
+
+def plan_key(plan_number: str) -> str:
+    """516/KH-UBND -> 516-KH-UBND."""
+    return plan_number.replace("/", "-")
+
+
+def assignment_id(*, plan_id: str, duty_id: str, agency: str, period: str) -> str:
+    """The assignment workflow's id: 516-KH-UBND/KL.1/SNGV/2023."""
+    return f"{plan_key(plan_id)}/{duty_id}/{agency}/{period}"
+
+
+def plan_workflow_id(plan_number: str) -> str:
+    """The plan workflow's id: plan/516-KH-UBND."""
+    return f"plan/{plan_key(plan_number)}"
+
+
+def consolidation_workflow_id(plan_number: str, year: int | str) -> str:
+    """The consolidated report's workflow id for a year: 516-KH-UBND/consolidation/2023."""
+    return f"{plan_key(plan_number)}/consolidation/{year}"
