@@ -1,6 +1,6 @@
 # The kehoach image: `kehoach worker` by default, `kehoach web` for the portal
 # (docker-compose.yml runs both from this one image). Configuration comes only from the
-# environment variables kehoach/settings.py reads.
+# environment variables adapters/settings.py reads.
 FROM python:3.11.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -11,7 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # The packages pyproject.toml installs, plus the data the code reads from the source tree:
-# db/migrations (kehoach/store/migrate.py looks for it beside the kehoach package) and plans/.
+# db/migrations (adapters/store/migrate.py looks for it beside the adapters package) and plans/.
 COPY pyproject.toml README.md ./
 COPY kehoach ./kehoach
 COPY schemas ./schemas

@@ -17,11 +17,12 @@ from adapters import links
 from client import calls
 from client.calls import Refused, Unavailable
 from schemas.assignment import MIN_REASON, ActionResult, Actor, Approve, ReturnForRevision
+from schemas.base import UNSTORABLE_VI, storable
 from schemas.calls import APPROVE, RETURN_FOR_REVISION
 from web import views
 from web.auth import person
 from web.pages import Csrf, assignment_url
-from web.portal import UNSTORABLE_VI, PageError, Portal, now, portal_of, readable, render, storable
+from web.portal import PageError, Portal, now, portal_of, readable, render
 
 log = structlog.get_logger(__name__)
 router = APIRouter(include_in_schema=False)

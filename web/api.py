@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from client import calls
 from client.calls import Refused, Unavailable
@@ -27,19 +27,18 @@ from schemas.assignment import (
     ReturnForRevision,
 )
 from schemas.assignment import SubmitReport as SubmitUpdate
+from schemas.base import Text
 from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT
 from web import views
 from web.auth import CSRF_HEADER, AuthError, api_token, bearer_email, check_csrf, person
 from web.auth import session_of as _session_of
 from web.portal import (
-    UNSTORABLE_VI,
     PageError,
     Portal,
     can_submit,
     now,
     portal_of,
     readable,
-    storable,
 )
 
 
@@ -90,14 +89,6 @@ class AssignmentDetailOut(AssignmentOut):
     submissions: list[SubmissionOut]
     history: list[HistoryOut]
 
-
-def _storable(text: str) -> str:
-    if not storable(text):
-        raise ValueError(UNSTORABLE_VI)
-    return text
-
-
-Text = Annotated[str, AfterValidator(_storable)]
 
 
 class SubmitIn(BaseModel):

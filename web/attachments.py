@@ -12,6 +12,8 @@ from pathlib import PurePosixPath
 
 from fastapi import UploadFile
 
+from schemas.base import storable
+
 MAX_FILES = 10
 MAX_FILE_BYTES = 10 * 1024 * 1024
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls
@@ -55,7 +57,7 @@ async def check(files: list[UploadFile]) -> list[Upload]:
     checked = []
     for file in chosen:
         name = PurePosixPath((file.filename or "").replace("\\", "/")).name[:255]
-        if "\x00" in name:  # PostgreSQL keeps no NUL (web.portal.storable)
+        if not storable(name):
             raise BadAttachment("Tên tệp có ký tự không hợp lệ (ký tự NUL).")
         extension = PurePosixPath(name).suffix.lower()
         if extension not in ALLOWED:

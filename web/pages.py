@@ -23,12 +23,12 @@ from schemas.assignment import (
     ReturnForRevision,
     SubmitReport,
 )
+from schemas.base import UNSTORABLE_VI, storable
 from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT
 from schemas.store import AttachmentRef
 from web import attachments, views
 from web.auth import CSRF_FIELD, check_csrf
 from web.portal import (
-    UNSTORABLE_VI,
     PageError,
     Portal,
     can_submit,
@@ -37,7 +37,6 @@ from web.portal import (
     readable,
     render,
     signed_in,
-    storable,
 )
 
 

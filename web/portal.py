@@ -23,6 +23,7 @@ from adapters.settings import Settings
 from adapters.store import Store
 from domain.vocabulary import LABEL_VI, STATUS_VI
 from schemas.assignment import Actor
+from schemas.base import storable
 from schemas.plan import NormalizedDuty, NormalizedPlan
 from schemas.store import Assignment
 from web import progress
@@ -175,17 +176,6 @@ async def readable(portal: Portal, actor: Actor, assignment_id: str) -> Assignme
         raise PageError(403, "Không có quyền",
                         "Phân công này thuộc cơ quan khác; đồng chí không có quyền xem.")
     return assignment
-
-
-UNSTORABLE_VI = ("Nội dung có ký tự không hợp lệ (ký tự NUL, thường do sao chép từ tệp nhị "
-                 "phân); hãy xóa ký tự đó rồi gửi lại.")
-
-
-def storable(text: str) -> bool:
-    """Whether PostgreSQL can keep `text`: it takes no NUL character (text and JSONB alike).
-    A report or reason it cannot keep would be accepted by the workflow and then never reach
-    the store, so the portal refuses it before sending."""
-    return "\x00" not in text
 
 
 def now() -> dt.datetime:

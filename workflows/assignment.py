@@ -15,17 +15,13 @@ from typing import Any, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.assignments import AssignmentActivities
-    from activities.notices import NoticeActivities
     from activities.reports import ReportActivities
     from domain.vocabulary import STATUS_VI, STEP_VI, last_day_vi
     from schemas import search_attributes as sa
     from schemas.assignment import (
         FINAL_STATUSES,
-        MIN_REASON,
         ActionResult,
         Actor,
         Approve,
@@ -50,17 +46,12 @@ with workflow.unsafe.imports_passed_through():
     )
     from schemas.calendar import VN_TZ
     from schemas.plan import ApproverRole
+    from workflows import assignment_effects as effects
+    from workflows import assignment_rules as rules
+    from workflows import assignment_timers as timers
+    from workflows.assignment_rules import OPEN_STATUSES, refuse
     from workflows.clock import PlanClock
 
-STORE_RETRY = RetryPolicy(
-    initial_interval=dt.timedelta(seconds=1), maximum_interval=dt.timedelta(minutes=1)
-)
-NOTICE_RETRY = RetryPolicy(
-    initial_interval=dt.timedelta(seconds=2),
-    maximum_interval=dt.timedelta(minutes=5),
-    maximum_attempts=12,
-)
-OPEN_STATUSES: frozenset[str] = frozenset({"assigned", "returned"})
 STEP_RECIPIENT: dict[str, Recipient] = {
     "agency_leader": "leader",
     "coordinator": "coordinator",
@@ -75,25 +66,6 @@ STEP_RECIPIENT: dict[str, Recipient] = {
 # of the same step, and upsert search attributes only when a shown value changes. Runs
 # started before keep one regular activity per effect in queue order and replay unchanged.
 LOCAL_FIRST_PATCH = "effects-local-first"
-LOCAL_ATTEMPT = dt.timedelta(seconds=5)
-LOCAL_BUDGET = dt.timedelta(seconds=10)
-"""How long local attempts may keep the workflow task before the write moves to a regular
-activity: short, because updates wait for the task's local activities."""
-LOCAL_RETRY = RetryPolicy(
-    initial_interval=dt.timedelta(milliseconds=200),
-    maximum_interval=dt.timedelta(seconds=2),
-    maximum_attempts=0,  # bounded by LOCAL_BUDGET; never a last attempt that gives up
-)
-
-
-def _refused(err: ActivityError) -> bool:
-    """Whether the activity failed for good (a refusal retrying cannot cure), not by time."""
-    return isinstance(err.cause, ApplicationError) and err.cause.non_retryable
-
-
-def refuse(code: str, message_vi: str) -> ApplicationError:
-    """An update refused: the Vietnamese reason goes to the person, the code to logs."""
-    return ApplicationError(message_vi, type=code, non_retryable=True)
 
 
 @dataclass
@@ -186,49 +158,22 @@ class AssignmentWorkflow:
         deadline = self._deadline()
         if deadline is None or self.status not in OPEN_STATUSES:
             return None
-        now = self._now()
-        candidates: list[_Timer] = []
-        done = set(self.reminders_sent) | set(self.reminders_skipped)
-        pending = [
-            (days_before, at)
-            for days_before, at in self.input.calendar.reminder_instants(
-                deadline, self.input.reminders, not_before=self.started_at
-            )
-            if self._reminder_key(days_before) not in done
-        ]
-        # Reminders whose time has passed (the worker was down, or the deadline moved
-        # closer) collapse into one reminder now, the nearest to the deadline.
-        late_reminders = [r for r in pending if r[1] <= now]
-        for days_before, _ in late_reminders[:-1]:
-            self.reminders_skipped.append(self._reminder_key(days_before))
-        if pending:
-            days_before, at = late_reminders[-1] if late_reminders else pending[0]
-            candidates.append(
-                _Timer(at, f"Nhắc hạn T-{days_before}", partial(self._remind, days_before))
-            )
-        if not self.overdue:
-            candidates.append(_Timer(deadline, "Đến hạn", self._reach_deadline))
-        horizon = max(now, deadline) + dt.timedelta(days=60)
-        ahead = [
-            e
-            for e in self.input.calendar.escalation_instants(
-                deadline, self.input.escalation, until=horizon
-            )
-            if e[0] > self.escalation_level
-        ]
-        # Levels already in the past (an assignment started late, a worker down for days)
-        # collapse into one catch-up escalation at the highest of them, not a burst.
-        late_levels = [e for e in ahead if e[1] <= now]
-        if ahead:
-            level, at, recipients = late_levels[-1] if late_levels else ahead[0]
-            candidates.append(
-                _Timer(
-                    at,
-                    f"Gửi thông báo quá hạn cấp {level}",
-                    partial(self._escalate, level, recipients),
-                )
-            )
-        return min(candidates, key=lambda t: t.at) if candidates else None
+        plan = timers.next_timer(
+            calendar=self.input.calendar, reminders=self.input.reminders,
+            escalation=self.input.escalation, deadline=deadline, now=self._now(),
+            started_at=self.started_at, reminder_key=self._reminder_key,
+            reminders_done=set(self.reminders_sent) | set(self.reminders_skipped),
+            overdue=self.overdue, escalation_level=self.escalation_level,
+        )
+        self.reminders_skipped.extend(plan.skipped_reminders)
+        due = plan.due
+        if due is None:
+            return None
+        if isinstance(due, timers.Reminder):
+            return _Timer(due.at, due.summary, partial(self._remind, due.days_before))
+        if isinstance(due, timers.Escalation):
+            return _Timer(due.at, due.summary, partial(self._escalate, due.level, due.recipients))
+        return _Timer(due.at, due.summary, self._reach_deadline)
 
     def _reminder_key(self, days_before: int) -> str:
         return f"reminder/{self.last_day}/T-{days_before}"
@@ -306,82 +251,20 @@ class AssignmentWorkflow:
             batch, self.effects = self.effects, []
             for write in batch:
                 if not isinstance(write, NoticeRequest):
-                    await self._record_local_first(write)
+                    await effects.record_local_first(write)
             for notice in batch:
                 if isinstance(notice, NoticeRequest):
-                    await self._send(notice)
-
-    async def _record_local_first(self, effect: StoreSubmission | AssignmentEvent) -> None:
-        """A store write as a local activity; if it has not succeeded within LOCAL_BUDGET
-        (the store is away), the same write as a regular activity that retries until it does."""
-        try:
-            if isinstance(effect, StoreSubmission):
-                await workflow.execute_local_activity_method(
-                    AssignmentActivities.store_submission, effect,
-                    start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
-                    retry_policy=LOCAL_RETRY, summary=_record_summary(effect),
-                )
-            else:
-                await workflow.execute_local_activity_method(
-                    AssignmentActivities.record_event, effect,
-                    start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
-                    retry_policy=LOCAL_RETRY, summary=_record_summary(effect),
-                )
-            return
-        except ActivityError as err:
-            if _refused(err):
-                workflow.logger.error("store refused %s: %s", type(effect).__name__, err.cause)
-                return
-        await self._record(effect)
+                    await effects.send(notice)
 
     async def _perform_effects_one_activity_each(self) -> None:
         """The path of runs started before LOCAL_FIRST_PATCH: one regular activity per effect."""
         while self.effects:
             effect = self.effects[0]
             if isinstance(effect, NoticeRequest):
-                await self._send(effect)
+                await effects.send(effect)
             else:
-                await self._record(effect)
+                await effects.record(effect)
             self.effects.pop(0)
-
-    async def _record(self, effect: StoreSubmission | AssignmentEvent) -> None:
-        """Write a report or an event to the store, retrying while the store is away.
-
-        A refusal that retrying cannot cure (a conflicting row) is logged and left: the
-        workflow's history already holds the report and the event, so nothing is lost, and
-        the assignment goes on rather than failing over its mirror."""
-        try:
-            if isinstance(effect, StoreSubmission):
-                await workflow.execute_activity_method(
-                    AssignmentActivities.store_submission,
-                    effect,
-                    start_to_close_timeout=dt.timedelta(seconds=30),
-                    retry_policy=STORE_RETRY,
-                    summary=_record_summary(effect),
-                )
-            else:
-                await workflow.execute_activity_method(
-                    AssignmentActivities.record_event,
-                    effect,
-                    start_to_close_timeout=dt.timedelta(seconds=30),
-                    retry_policy=STORE_RETRY,
-                    summary=_record_summary(effect),
-                )
-        except ActivityError as err:
-            workflow.logger.error("store refused %s: %s", type(effect).__name__, err.cause)
-
-    async def _send(self, notice: NoticeRequest) -> None:
-        """Send one notice; a notice that cannot be sent never fails the assignment."""
-        try:
-            await workflow.execute_activity_method(
-                NoticeActivities.send_notice,
-                notice,
-                start_to_close_timeout=dt.timedelta(seconds=60),
-                retry_policy=NOTICE_RETRY,
-                summary=_notice_summary(notice),
-            )
-        except ActivityError as err:
-            workflow.logger.warning("notice %s not sent: %s", notice.idempotency_key, err.cause)
 
     # --- effects ---------------------------------------------------------------------
 
@@ -484,53 +367,21 @@ class AssignmentWorkflow:
         return self.input.approval.steps[self.pending_step_index]
 
     def _check_not_final(self) -> None:
-        if self.status in FINAL_STATUSES:
-            raise refuse("WrongState", f"Nhiệm vụ đã kết thúc ({STATUS_VI[self.status]}).")
+        rules.check_not_final(self.status)
 
     def _check_coordinator(self, actor: Actor) -> None:
-        if actor.agency != self.input.coordinator or actor.role not in (
-            "coordinator",
-            "coordinator_director",
-        ):
-            raise refuse("NotAllowed", "Chỉ cơ quan đầu mối (Sở TT&TT) được làm việc này.")
+        rules.check_coordinator(actor, coordinator=self.input.coordinator)
 
     def _check_reason(self, reason: str) -> None:
-        if len(reason.strip()) < MIN_REASON:
-            raise refuse("ReasonRequired", f"Cần ghi rõ lý do (ít nhất {MIN_REASON} ký tự).")
+        rules.check_reason(reason)
 
     def _check_decider(self, actor: Actor) -> None:
-        if self.status != "submitted":
-            raise refuse(
-                "WrongState", f"Chưa có báo cáo chờ duyệt (trạng thái: {STATUS_VI[self.status]})."
-            )
-        step = self._pending_step()
-        assert step is not None
-        allowed = {
-            "agency_leader": actor.role == "leader" and actor.agency == self.input.agency,
-            "coordinator": actor.agency == self.input.coordinator
-            and actor.role in ("coordinator", "coordinator_director"),
-            "coordinator_director": actor.agency == self.input.coordinator
-            and actor.role == "coordinator_director",
-            "vice_chairman": actor.role == "vice_chairman",
-        }[step]
-        if not allowed:
-            raise refuse("NotAllowed", f"Bước này do {STEP_VI[step]} duyệt.")
-        if self.submissions and actor.email.lower() == self.submissions[-1].submitted_by.lower():
-            raise refuse("SelfApproval", "Người nộp báo cáo không được tự duyệt báo cáo của mình.")
+        rules.check_decider(actor, status=self.status, step=self._pending_step(),
+                            agency=self.input.agency, coordinator=self.input.coordinator,
+                            submissions=self.submissions)
 
     def _check_submit(self, update: SubmitReport) -> None:
-        if self.status not in OPEN_STATUSES:
-            raise refuse(
-                "WrongState", f"Không thể nộp lúc này (trạng thái: {STATUS_VI[self.status]})."
-            )
-        if update.actor.agency != self.input.agency or update.actor.role not in (
-            "focal",
-            "leader",
-            "system",
-        ):
-            raise refuse("WrongAgency", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
-        if not update.body.strip():
-            raise refuse("EmptyReport", "Báo cáo không được để trống.")
+        rules.check_submit(update, status=self.status, agency=self.input.agency)
 
     # --- updates ---------------------------------------------------------------------
 
@@ -854,25 +705,3 @@ def _shown_at_start() -> tuple[str | None, int | None, dt.datetime | None]:
     return (attrs.get(sa.STATUS), attrs.get(sa.ESCALATION_LEVEL), attrs.get(sa.DEADLINE))
 
 
-def _record_summary(effect: StoreSubmission | AssignmentEvent) -> str:
-    if isinstance(effect, StoreSubmission):
-        return f"Lưu báo cáo phiên bản {effect.version}"
-    return f"Ghi nhật ký: {effect.action}"
-
-
-def _notice_summary(notice: NoticeRequest) -> str:
-    if notice.kind == "reminder":
-        return f"Nhắc hạn T-{notice.days_before}"
-    if notice.kind == "escalation":
-        return f"Gửi thông báo quá hạn cấp {notice.escalation_level}"
-    return {
-        "assignment": "Gửi thông báo giao nhiệm vụ",
-        "report_received": "Báo Sở TT&TT đã nhận báo cáo",
-        "approval_requested": "Gửi yêu cầu duyệt báo cáo",
-        "accepted": "Báo báo cáo đã được chấp nhận",
-        "returned": "Báo báo cáo bị trả lại",
-        "extension_granted": "Báo đã gia hạn",
-        "deadline_set": "Báo đã đặt hạn",
-        "cancelled": "Báo đã hủy nhiệm vụ",
-        "approved": "Báo báo cáo đã được duyệt",
-    }.get(notice.kind, notice.kind)

@@ -1,0 +1,129 @@
+"""How the assignment workflow performs its effects: store writes (local activities first,
+a regular activity when the store is away) and notices (regular activities, retried; a
+notice that cannot be sent never fails the assignment). Deterministic workflow code."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.assignments import AssignmentActivities
+    from activities.notices import NoticeActivities
+    from schemas.assignment import AssignmentEvent, NoticeRequest, StoreSubmission
+
+STORE_RETRY = RetryPolicy(
+    initial_interval=dt.timedelta(seconds=1), maximum_interval=dt.timedelta(minutes=1)
+)
+NOTICE_RETRY = RetryPolicy(
+    initial_interval=dt.timedelta(seconds=2),
+    maximum_interval=dt.timedelta(minutes=5),
+    maximum_attempts=12,
+)
+LOCAL_ATTEMPT = dt.timedelta(seconds=5)
+LOCAL_BUDGET = dt.timedelta(seconds=10)
+"""How long local attempts may keep the workflow task before the write moves to a regular
+activity: short, because updates wait for the task's local activities."""
+LOCAL_RETRY = RetryPolicy(
+    initial_interval=dt.timedelta(milliseconds=200),
+    maximum_interval=dt.timedelta(seconds=2),
+    maximum_attempts=0,  # bounded by LOCAL_BUDGET; never a last attempt that gives up
+)
+
+
+def refused(err: ActivityError) -> bool:
+    """Whether the activity failed for good (a refusal retrying cannot cure), not by time."""
+    return isinstance(err.cause, ApplicationError) and err.cause.non_retryable
+
+
+
+async def record_local_first(effect: StoreSubmission | AssignmentEvent) -> None:
+    """A store write as a local activity; if it has not succeeded within LOCAL_BUDGET
+    (the store is away), the same write as a regular activity that retries until it does."""
+    try:
+        if isinstance(effect, StoreSubmission):
+            await workflow.execute_local_activity_method(
+                AssignmentActivities.store_submission, effect,
+                start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
+                retry_policy=LOCAL_RETRY, summary=record_summary(effect),
+            )
+        else:
+            await workflow.execute_local_activity_method(
+                AssignmentActivities.record_event, effect,
+                start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
+                retry_policy=LOCAL_RETRY, summary=record_summary(effect),
+            )
+        return
+    except ActivityError as err:
+        if refused(err):
+            workflow.logger.error("store refused %s: %s", type(effect).__name__, err.cause)
+            return
+    await record(effect)
+
+
+async def record(effect: StoreSubmission | AssignmentEvent) -> None:
+    """Write a report or an event to the store, retrying while the store is away.
+
+    A refusal that retrying cannot cure (a conflicting row) is logged and left: the
+    workflow's history already holds the report and the event, so nothing is lost, and
+    the assignment goes on rather than failing over its mirror."""
+    try:
+        if isinstance(effect, StoreSubmission):
+            await workflow.execute_activity_method(
+                AssignmentActivities.store_submission,
+                effect,
+                start_to_close_timeout=dt.timedelta(seconds=30),
+                retry_policy=STORE_RETRY,
+                summary=record_summary(effect),
+            )
+        else:
+            await workflow.execute_activity_method(
+                AssignmentActivities.record_event,
+                effect,
+                start_to_close_timeout=dt.timedelta(seconds=30),
+                retry_policy=STORE_RETRY,
+                summary=record_summary(effect),
+            )
+    except ActivityError as err:
+        workflow.logger.error("store refused %s: %s", type(effect).__name__, err.cause)
+
+
+async def send(notice: NoticeRequest) -> None:
+    """Send one notice; a notice that cannot be sent never fails the assignment."""
+    try:
+        await workflow.execute_activity_method(
+            NoticeActivities.send_notice,
+            notice,
+            start_to_close_timeout=dt.timedelta(seconds=60),
+            retry_policy=NOTICE_RETRY,
+            summary=notice_summary(notice),
+        )
+    except ActivityError as err:
+        workflow.logger.warning("notice %s not sent: %s", notice.idempotency_key, err.cause)
+
+
+def record_summary(effect: StoreSubmission | AssignmentEvent) -> str:
+    if isinstance(effect, StoreSubmission):
+        return f"Lưu báo cáo phiên bản {effect.version}"
+    return f"Ghi nhật ký: {effect.action}"
+
+
+def notice_summary(notice: NoticeRequest) -> str:
+    if notice.kind == "reminder":
+        return f"Nhắc hạn T-{notice.days_before}"
+    if notice.kind == "escalation":
+        return f"Gửi thông báo quá hạn cấp {notice.escalation_level}"
+    return {
+        "assignment": "Gửi thông báo giao nhiệm vụ",
+        "report_received": "Báo Sở TT&TT đã nhận báo cáo",
+        "approval_requested": "Gửi yêu cầu duyệt báo cáo",
+        "accepted": "Báo báo cáo đã được chấp nhận",
+        "returned": "Báo báo cáo bị trả lại",
+        "extension_granted": "Báo đã gia hạn",
+        "deadline_set": "Báo đã đặt hạn",
+        "cancelled": "Báo đã hủy nhiệm vụ",
+        "approved": "Báo báo cáo đã được duyệt",
+    }.get(notice.kind, notice.kind)
