@@ -13,7 +13,7 @@ log = structlog.get_logger(__name__)
 
 def _bind(assignment_id: str, agency: str) -> None:
     structlog.contextvars.bind_contextvars(
-        workflow_id=activity.info().workflow_id, task_id=assignment_id, agency=agency
+        workflow_id=activity.info().workflow_id, assignment_id=assignment_id, agency=agency
     )
 
 
@@ -43,9 +43,9 @@ class AssignmentActivities:
                 idempotency_key=f"{submission.assignment_id}/v{submission.version}",
             )
         except (Conflict, NotFound, StoreError) as exc:
-            log.error("submission refused by the store", error=exc.message)
+            log.error("submission_refused", error=exc.message)
             raise _permanent(exc) from exc
-        log.info("submission stored", version=submission.version)
+        log.info("submission_stored", version=submission.version)
 
     @activity.defn
     async def record_event(self, event: AssignmentEvent) -> None:
@@ -54,6 +54,6 @@ class AssignmentActivities:
         try:
             recorded = await self._store.record_assignment_event(event)
         except (Conflict, NotFound, StoreError) as exc:
-            log.error("event refused by the store", action=event.action, error=exc.message)
+            log.error("event_refused", action=event.action, error=exc.message)
             raise _permanent(exc) from exc
-        log.info("assignment event", action=event.action, status=event.status, recorded=recorded)
+        log.info("assignment_event_recorded", action=event.action, status=event.status, recorded=recorded)

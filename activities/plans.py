@@ -118,7 +118,7 @@ class PlanActivities:
             await start_assignment(self._client, input, task_queue=self._task_queue)
             activity.heartbeat(index)
         started = len(inputs) - existing
-        log.info("batch started", duty=batch.duty_id, period=batch.period, count=len(inputs))
+        log.info("batch_started", duty=batch.duty_id, period=batch.period, count=len(inputs))
         return StartedBatch(started=started, existing=existing)
 
     @activity.defn
@@ -224,7 +224,7 @@ class PlanActivities:
         await self._store.put_document(
             id=document_id, plan_id=request.plan_id, kind="consolidated_report",
             markdown=markdown, docx=docx)
-        log.info("consolidated report compiled", document=document_id,
+        log.info("consolidation_compiled", document=document_id,
                  accepted=len(accepted), late=len(late), missing=len(missing),
                  sha256=hashlib.sha256(docx).hexdigest())
         return CompiledReport(

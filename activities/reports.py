@@ -50,12 +50,12 @@ class ReportActivities:
                 url, params={"assignment": request.assignment_id, "period": request.period}
             )
         except httpx.HTTPError as exc:
-            log.warning("report endpoint unreachable", url=url, error=str(exc))
+            log.warning("report_endpoint_unreachable", url=url, error=str(exc))
             return FetchedReport(outcome="unreachable", error=f"{type(exc).__name__}: {exc}")
         if response.status_code in (204, 404):
             return FetchedReport(outcome="not_ready")
         if response.status_code != 200:
-            log.warning("report endpoint refused", url=url, status=response.status_code)
+            log.warning("report_endpoint_refused", url=url, status=response.status_code)
             return FetchedReport(
                 outcome="unreachable" if response.status_code >= 500 else "invalid",
                 error=f"HTTP {response.status_code}",
@@ -63,7 +63,7 @@ class ReportActivities:
         try:
             report = PulledReport.model_validate_json(response.content)
         except ValidationError as exc:
-            log.warning("report endpoint sent an invalid report", url=url, errors=exc.errors())
+            log.warning("report_endpoint_invalid", url=url, errors=exc.errors())
             return FetchedReport(outcome="invalid", error=str(exc)[:2000])
         if report.period != request.period:
             return FetchedReport(

@@ -158,7 +158,7 @@ async def worker_process(services: Services, *, flavor: str, task_queue: str,
     process = _spawn([PYTHON, "-m", "bench.workers", "worker", "--flavor", flavor], log, env)
     try:
         deadline = time.monotonic() + READY_TIMEOUT
-        while b"worker running" not in log.read_bytes():
+        while b"worker_running" not in log.read_bytes():
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"{flavor} worker did not start:\n{tail}")

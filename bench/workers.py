@@ -9,7 +9,7 @@ activity); `noop` runs kehoach's AssignmentWorkflow with activities of the same 
 nothing, which separates what the workflow code costs from what its side effects cost;
 `bare` and `bare_notify` run bench.bare; `passthrough` is the production worker with one
 tuning under test: kehoach's own modules passed through the workflow sandbox (imported once
-per process, not once per workflow run). All log "worker running" once polling, which the
+per process, not once per workflow run). All log "worker_running" once polling, which the
 driver waits for.
 """
 
@@ -99,7 +99,7 @@ async def run(flavor: str) -> None:
         worker = Worker(client, task_queue=settings.task_queue, workflows=[BareAssignment],
                         activities=[bare_notice])
     async with worker:
-        log.info("worker running", task_queue=settings.task_queue, flavor=flavor)
+        log.info("worker_running", task_queue=settings.task_queue, flavor=flavor)
         await stop.wait()
 
 

@@ -71,7 +71,7 @@ async def _started(part: Part, name: str) -> AsyncIterator[None]:
         try:
             await part.stop()
         except Exception:
-            log.exception("stop failed", part=name)
+            log.exception("stop_failed", part=name)
         log.info("stopped", part=name)
 
 

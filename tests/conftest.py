@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.summary import COUNTS
+
 LEFTOVER_GRACE_S = 10.0
-COUNTS: list[str] = []
-"""Lines the fault tests add (what they counted); shown in the run's summary, pass or fail."""
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

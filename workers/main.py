@@ -50,14 +50,14 @@ async def _migrated_pool(database_url: str, *, max_size: int, wait: float
             pool = await open_pool(database_url, max_size=max_size)
             applied = await migrate(pool)
             if applied:
-                log.info("migrations applied", applied=applied)
+                log.info("migrations_applied", applied=applied)
             return pool
         except _NOT_READY as err:
             if pool is not None:
                 pool.terminate()
             if loop.time() + delay > give_up:
                 raise
-            log.warning("database not ready, retrying", error=str(err), retry_in_s=delay)
+            log.warning("database_not_ready", error=str(err), retry_in_s=delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
@@ -132,9 +132,9 @@ async def run_worker(
             pass_through_own_modules=settings.worker_pass_through_own_modules,
         )
         async with worker:
-            log.info("worker running", task_queue=settings.task_queue,
+            log.info("worker_running", task_queue=settings.task_queue,
                      namespace=settings.temporal_namespace,
                      max_cached_workflows=settings.worker_max_cached_workflows,
                      pass_through_own_modules=settings.worker_pass_through_own_modules)
             await stop.wait()
-        log.info("worker stopped")
+        log.info("worker_stopped")

@@ -28,7 +28,7 @@ from adapters.settings import Settings
 from adapters.store import Store
 from domain.notices import deadline_day, shorten
 from schemas.assignment import DutyBrief, NoticeRequest, NoticeResult
-from tests.activities.conftest import (
+from tests.activities.helpers import (
     DEADLINE,
     LAST_DAY_VI,
     PUBLIC_BASE_URL,

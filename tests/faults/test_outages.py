@@ -5,8 +5,8 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from tests.conftest import COUNTS
 from tests.faults.harness import Cluster, cluster, delivery, lifecycle, results
+from tests.summary import COUNTS
 
 MAILS_PER_LIFECYCLE = 6
 

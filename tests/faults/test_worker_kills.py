@@ -4,8 +4,8 @@ every notice the outbox marks sent reached the SMTP server."""
 import asyncio
 import datetime as dt
 
-from tests.conftest import COUNTS
 from tests.faults.harness import chaos, cluster, delivery, lifecycle, results
+from tests.summary import COUNTS
 
 LIFECYCLES = 200
 KILLS = 8

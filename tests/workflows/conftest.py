@@ -5,26 +5,20 @@ import shutil
 import socket
 import sys
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from adapters.mail import MailConfig
 from adapters.store import Store, migrate, open_pool
 from kehoach.embedded.mailbox import Mailbox
 from schemas.search_attributes import SEARCH_ATTRIBUTES
 from tests.factories import tiny_plan
 from tests.pgserver import fresh_database, shared_server_uri
-from workers.main import build_worker
 
 BIN = Path(sys.executable).parent
 
@@ -95,18 +89,3 @@ async def mailbox() -> AsyncIterator[Mailbox]:
     finally:
         await box.stop()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@asynccontextmanager
-async def running_worker(client: Client, store: Store, mailbox: Mailbox, *,
-                         pass_through_own_modules: bool = False) -> AsyncIterator[str]:
-    """A worker with kehoach's real workflows and activities on a task queue of its own
-    (the full sandbox unless asked, so tests catch workflow code reaching a clock or I/O)."""
-    queue = f"test-{uuid.uuid4()}"
-    mail = MailConfig(host=mailbox.host, port=mailbox.port, sender="kehoach@stttt.test.example")
-    async with httpx.AsyncClient(timeout=5) as http:
-        worker = build_worker(client, task_queue=queue, store=store, http=http, mail=mail,
-                              webhook_secret="s", public_base_url="http://portal.test",
-                              pass_through_own_modules=pass_through_own_modules)
-        async with worker:
-            yield queue

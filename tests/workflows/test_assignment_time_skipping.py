@@ -25,7 +25,7 @@ from schemas.assignment import (
 )
 from schemas.calendar import VN_TZ
 from tests.factories import CALENDAR, actor, assignment_input, eventually, tiny_plan
-from tests.workflows.conftest import running_worker
+from tests.workflows.helpers import running_worker
 from tests.workflows.histories import record
 from workflows.assignment import AssignmentWorkflow
 

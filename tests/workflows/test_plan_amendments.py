@@ -20,7 +20,7 @@ from schemas.plan_run import (
     WithdrawDuty,
 )
 from tests.factories import CALENDAR, PLAN_ID, actor, eventually, recurring_plan
-from tests.workflows.conftest import running_worker
+from tests.workflows.helpers import running_worker
 from workflows.assignment import AssignmentWorkflow
 from workflows.plan import PlanWorkflow
 

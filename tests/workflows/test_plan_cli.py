@@ -9,7 +9,7 @@ from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
 from schemas.plan_run import PlanRunInput, RunOptions
 from tests.factories import CALENDAR, PLAN_ID, eventually, recurring_plan
-from tests.workflows.conftest import running_worker
+from tests.workflows.helpers import running_worker
 from tests.workflows.test_assignment_devserver import _kehoach
 from workflows.plan import PlanWorkflow
 

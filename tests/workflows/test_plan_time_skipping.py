@@ -14,7 +14,7 @@ from kehoach.simulation import People
 from schemas.assignment import FINAL_STATUSES
 from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.plan_run import PlanRunInput, RunOptions
-from tests.workflows.conftest import running_worker
+from tests.workflows.helpers import running_worker
 from workflows.consolidation import ConsolidationWorkflow
 from workflows.plan import PlanWorkflow
 
