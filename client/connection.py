@@ -1,9 +1,14 @@
 """Connecting to Temporal the same way everywhere: settings in, pydantic converter on."""
 
+import asyncio
+
+import structlog
 from temporalio.client import Client, TLSConfig
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from adapters.settings import Settings
+
+log = structlog.get_logger(__name__)
 
 
 def _tls(settings: Settings) -> TLSConfig | bool:
@@ -25,3 +30,20 @@ async def connect(settings: Settings) -> Client:
         tls=_tls(settings) if api_key is None else (_tls(settings) or True),
         data_converter=pydantic_data_converter,
     )
+
+
+async def connect_when_ready(settings: Settings, *, wait: float) -> Client:
+    """`connect`, retried for as long as `wait` seconds while the server refuses: a worker or
+    portal starting beside Temporal, or while it restarts, waits for it rather than exiting."""
+    loop = asyncio.get_running_loop()
+    give_up, delay = loop.time() + wait, 0.5
+    while True:
+        try:
+            return await connect(settings)
+        except RuntimeError as err:  # the SDK's "Failed client connect: ..."
+            if loop.time() + delay > give_up:
+                raise
+            log.warning("temporal_not_ready", address=settings.temporal_address,
+                        error=str(err), retry_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)

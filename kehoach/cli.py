@@ -170,8 +170,8 @@ def worker_command() -> None:
 
     from adapters.logs import configure_logging
     from adapters.settings import load_settings
-    from client.connection import connect
-    from workers.main import run_worker
+    from client.connection import connect_when_ready
+    from workers.main import STARTUP_WAIT_S, run_worker
 
     settings = load_settings()
     configure_logging(settings)
@@ -185,7 +185,7 @@ def worker_command() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        client = await connect(settings)
+        client = await connect_when_ready(settings, wait=STARTUP_WAIT_S)
         await run_worker(client, settings=settings, database_url=database_url, stop=stop)
 
     asyncio.run(main())
@@ -201,10 +201,10 @@ def web_command() -> None:
 
     from adapters.logs import configure_logging
     from adapters.settings import Settings, load_settings
-    from client.connection import connect
+    from client.connection import connect_when_ready
     from web.app import create_app
     from web.serve import serving
-    from workers.main import open_store
+    from workers.main import STARTUP_WAIT_S, open_store
 
     settings = load_settings()
     configure_logging(settings)
@@ -223,7 +223,7 @@ def web_command() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        client = await connect(settings)
+        client = await connect_when_ready(settings, wait=STARTUP_WAIT_S)
         async with open_store(database_url, max_size=settings.database_pool_max) as store:
             app_ = create_app(settings=settings, client=client, store=store, plan=plan)
             async with serving(app_, host=settings.web_host, port=settings.web_port) as url:
