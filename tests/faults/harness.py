@@ -182,7 +182,40 @@ async def results(cluster: Cluster, ids: list[str], *, within: float) -> list[As
                 _stop_if_cancelled()
                 await asyncio.sleep(0.5)
 
-    return await asyncio.wait_for(asyncio.gather(*(one(i) for i in ids)), timeout=within)
+    finished = asyncio.ensure_future(asyncio.gather(*(one(i) for i in ids)))
+    watcher = asyncio.ensure_future(_no_worker_left(cluster))
+    try:
+        done, _ = await asyncio.wait({finished, watcher}, timeout=within,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if finished in done:
+            return finished.result()
+        if watcher in done:
+            watcher.result()  # raises: every worker is dead
+        raise TimeoutError(f"{len(ids)} lifecycles did not finish within {within} s")
+    finally:
+        for task in (finished, watcher):
+            task.cancel()
+
+
+DEAD_WORKERS_GRACE_S = 20.0
+
+
+async def _no_worker_left(cluster: Cluster) -> None:
+    """Fail as soon as no worker has been alive for DEAD_WORKERS_GRACE_S (a worker that
+    exited on start would otherwise leave the test waiting for its whole timeout)."""
+    dead_since: float | None = None
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(1.0)
+        if any(w.poll() is None for w in cluster.workers):
+            dead_since = None
+            continue
+        dead_since = dead_since if dead_since is not None else loop.time()
+        if loop.time() - dead_since >= DEAD_WORKERS_GRACE_S:
+            logs = sorted(cluster.folder.glob("worker-*.log"))
+            tail = logs[-1].read_text(errors="replace")[-2000:] if logs else "(no log)"
+            raise AssertionError(f"no worker alive for {DEAD_WORKERS_GRACE_S} s; "
+                                 f"last worker log:\n{tail}")
 
 
 @dataclass
