@@ -53,7 +53,7 @@ from kehoach.store import Store
 from schemas.assignment import NoticeRequest, NoticeResult, Recipient
 from schemas.base import Model
 from schemas.store import AgencyContacts, Channel, OutboxEntry, Person
-from web.links import action_links
+from web.links import action_links, redact
 
 log = structlog.get_logger(__name__)
 
@@ -486,7 +486,8 @@ class NoticeActivities:
 
         return _Delivery(
             key=key, kind=template or notice.kind, channel="email", recipient=recipient,
-            subject=rendered.subject, body=rendered.text, send=send,
+            # The stored copy keeps no working link: whoever reads the table must not act.
+            subject=rendered.subject, body=redact(rendered.text), send=send,
         )
 
     def _action_links(
@@ -495,12 +496,12 @@ class NoticeActivities:
         """Signed approve/return links for the person an approval request is addressed to,
         so they can act from the e-mail (web.links); none for any other notice."""
         if (self._action_link_secret is None or person is None or template is not None
-                or notice.kind != "approval_requested"):
+                or notice.kind != "approval_requested" or notice.version is None):
             return {}
         return action_links(
             secret=self._action_link_secret, public_base_url=self._public_base_url,
             notice_key=notice.idempotency_key, email=person.email,
-            assignment_id=notice.assignment_id,
+            assignment_id=notice.assignment_id, version=notice.version,
         )
 
     def _message(

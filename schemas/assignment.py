@@ -97,11 +97,17 @@ class SubmitReport(Model):
 class Approve(Model):
     actor: Actor
     comment: Text | None = Field(default=None, max_length=2000)
+    version: int | None = Field(
+        default=None, ge=1, description="The report version decided on (an action link's); "
+        "refused once a newer version exists. None: the current one.")
 
 
 class ReturnForRevision(Model):
     actor: Actor
     reason: Text = Field(max_length=2000)
+    version: int | None = Field(
+        default=None, ge=1, description="The report version decided on (an action link's); "
+        "refused once a newer version exists. None: the current one.")
 
 
 class ExtendDeadline(Model):
@@ -219,6 +225,8 @@ class NoticeRequest(Model):
     reason: str | None = None
     actor: str | None = None
     status: Status | None = None
+    version: int | None = Field(
+        default=None, description="The report version an approval request is about.")
 
 
 class NoticeResult(Model):

@@ -80,6 +80,15 @@ STEP_RECIPIENT: dict[str, Recipient] = {
     "vice_chairman": "vice_chairman",
 }
 MIN_REASON = 5
+# Who reports for an agency: its focal official and leader; for the coordinator's own and
+# the office's own assignments, their people (whose roles name what else they do).
+SUBMITTER_ROLES = frozenset({"focal", "leader", "coordinator", "coordinator_director",
+                             "office", "system"})
+# Who decides the agency leader's step: the agency's leader; the coordinator's director for
+# its own agency; either person of the office (the self-approval rule keeps the submitter
+# out). A leader-like submitter signs the report by sending it (see `submit_report`).
+AGENCY_LEADER_ROLES = frozenset({"leader", "coordinator_director", "office"})
+SIGNING_SUBMITTER_ROLES = frozenset({"leader", "coordinator_director"})
 
 # Runs started from this change write to the store with local activities first (one marker
 # event each, inside the workflow task that queued them, no round trip through the server),
@@ -511,7 +520,7 @@ class AssignmentWorkflow:
         if len(reason.strip()) < MIN_REASON:
             raise refuse("ReasonRequired", f"Cần ghi rõ lý do (ít nhất {MIN_REASON} ký tự).")
 
-    def _check_decider(self, actor: Actor) -> None:
+    def _check_decider(self, actor: Actor, version: int | None = None) -> None:
         if self.status != "submitted":
             raise refuse(
                 "WrongState", f"Chưa có báo cáo chờ duyệt (trạng thái: {STATUS_VI[self.status]})."
@@ -519,7 +528,8 @@ class AssignmentWorkflow:
         step = self._pending_step()
         assert step is not None
         allowed = {
-            "agency_leader": actor.role == "leader" and actor.agency == self.input.agency,
+            "agency_leader": actor.role in AGENCY_LEADER_ROLES
+            and actor.agency == self.input.agency,
             "coordinator": actor.agency == self.input.coordinator
             and actor.role in ("coordinator", "coordinator_director"),
             "coordinator_director": actor.agency == self.input.coordinator
@@ -530,17 +540,20 @@ class AssignmentWorkflow:
             raise refuse("NotAllowed", f"Bước này do {STEP_VI[step]} duyệt.")
         if self.submissions and actor.email.lower() == self.submissions[-1].submitted_by.lower():
             raise refuse("SelfApproval", "Người nộp báo cáo không được tự duyệt báo cáo của mình.")
+        current = self.submissions[-1].version if self.submissions else None
+        if version is not None and version != current:
+            raise refuse(
+                "StaleVersion",
+                f"Quyết định này dành cho phiên bản {version} của báo cáo, nhưng cơ quan đã nộp "
+                f"phiên bản {current}. Hãy xem phiên bản mới trước khi duyệt hoặc trả lại.",
+            )
 
     def _check_submit(self, update: SubmitReport) -> None:
         if self.status not in OPEN_STATUSES:
             raise refuse(
                 "WrongState", f"Không thể nộp lúc này (trạng thái: {STATUS_VI[self.status]})."
             )
-        if update.actor.agency != self.input.agency or update.actor.role not in (
-            "focal",
-            "leader",
-            "system",
-        ):
+        if update.actor.agency != self.input.agency or update.actor.role not in SUBMITTER_ROLES:
             raise refuse("WrongAgency", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
         if not update.body.strip():
             raise refuse("EmptyReport", "Báo cáo không được để trống.")
@@ -592,7 +605,7 @@ class AssignmentWorkflow:
             source=update.actor.source,
             detail={"version": version},
         )
-        if step == "agency_leader" and update.actor.role == "leader":
+        if step == "agency_leader" and update.actor.role in SIGNING_SUBMITTER_ROLES:
             # The leader sending the report signs it: that is the agency leader's approval.
             self._approve_step(update.actor, comment="Lãnh đạo cơ quan trực tiếp nộp báo cáo.")
             return version
@@ -601,13 +614,14 @@ class AssignmentWorkflow:
             [STEP_RECIPIENT[step]],
             key=f"approval_requested/{version}/0",
             actor=update.actor.email,
+            version=version,
         )
         return version
 
     @workflow.update
     def approve(self, update: Approve) -> ActionResult:
         """The pending approver approves; the last approval accepts the report."""
-        self._check_decider(update.actor)
+        self._check_decider(update.actor, update.version)
         return self._approve_step(update.actor, comment=update.comment)
 
     def _approve_step(self, actor: Actor, *, comment: str | None) -> ActionResult:
@@ -642,6 +656,7 @@ class AssignmentWorkflow:
                 [STEP_RECIPIENT[nxt]],
                 key=f"{kind}/{version}/{index}",
                 actor=actor.email,
+                version=version,
             )
             return ActionResult(
                 status=self.status, version=version, message_vi=f"Đã duyệt; chuyển {STEP_VI[nxt]}."
@@ -651,7 +666,7 @@ class AssignmentWorkflow:
 
     @approve.validator
     def _validate_approve(self, update: Approve) -> None:
-        self._check_decider(update.actor)
+        self._check_decider(update.actor, update.version)
 
     def _close_accepted(self, actor: Actor, version: int) -> None:
         self.status = "accepted"
@@ -670,7 +685,7 @@ class AssignmentWorkflow:
     @workflow.update
     def return_for_revision(self, update: ReturnForRevision) -> ActionResult:
         """The pending approver returns the report with a reason."""
-        self._check_decider(update.actor)
+        self._check_decider(update.actor, update.version)
         self._check_reason(update.reason)
         step = self._pending_step()
         assert step is not None
@@ -708,7 +723,7 @@ class AssignmentWorkflow:
 
     @return_for_revision.validator
     def _validate_return(self, update: ReturnForRevision) -> None:
-        self._check_decider(update.actor)
+        self._check_decider(update.actor, update.version)
         self._check_reason(update.reason)
 
     @workflow.update
