@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from fastapi import UploadFile
+from starlette.datastructures import UploadFile
 
 MAX_FILES = 10
 MAX_FILE_BYTES = 10 * 1024 * 1024

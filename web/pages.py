@@ -15,9 +15,9 @@ from typing import Annotated
 from urllib.parse import quote
 
 import structlog
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from schemas.assignment import (
     MAX_REPORT_CHARS,
