@@ -64,6 +64,11 @@ def create_app(*, settings: Settings, client: Client, store: Store, plan: Normal
                               mail=MailConfig.from_settings(settings), sessions=sessions,
                               rates=RateLimits(store))
     secure = settings.public_base_url.startswith("https://")
+    # Added first, so it runs inside the session middleware: the refusal for size is raised
+    # where the route reads its body and answered as a page like any other refusal.
+    app.add_middleware(BodyLimit, limit_of=body_limit_of(
+        request_bytes=settings.web_max_request_bytes,
+        submit_bytes=settings.web_max_submit_bytes))
 
     @app.middleware("http")
     async def session_cookie(request: Request,
@@ -79,10 +84,6 @@ def create_app(*, settings: Settings, client: Client, store: Store, plan: Normal
                                 samesite="lax", secure=secure, path="/")
         return with_security_headers(response)
 
-    # Inside the session middleware: a refusal for size is a page like any other.
-    app.add_middleware(BodyLimit, limit_of=body_limit_of(
-        request_bytes=settings.web_max_request_bytes,
-        submit_bytes=settings.web_max_submit_bytes))
     _error_handlers(app)
     for router in (signin.router, dashboard.router, actionpages.router, pages.router,
                    api.router):

@@ -3,8 +3,9 @@
 Sessions' CSRF tokens, sign-in links and the action links in notices are all signed with
 KEHOACH_SECRET_KEY; whoever guesses it acts as anyone. On a loopback address (a laptop's
 `kehoach up`) the development key is fine; on any other address the key must have at least
-MIN_KEY_CHARS characters and an estimated MIN_KEY_BITS bits: the length times the Shannon
-entropy of its characters, which a repeated or dictionary-like key does not reach and
+MIN_KEY_CHARS characters and an estimated MIN_KEY_BITS bits: the smaller of its length times
+the Shannon entropy of its characters (few distinct characters) and the size zlib makes of
+it (repeated patterns), which a key like `0123456789` × 4 does not reach and
 `python -c "import secrets; print(secrets.token_urlsafe(32))"` passes with room to spare.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import zlib
 from collections import Counter
 
 from kehoach.errors import RuntimeStartError
@@ -32,12 +34,14 @@ def is_loopback(host: str) -> bool:
 
 
 def estimated_bits(key: str) -> float:
-    """The key's length times the Shannon entropy of its character frequencies."""
+    """The smaller of the key's length times the Shannon entropy of its character
+    frequencies, and the bits zlib needs for it beyond an empty input."""
     if not key:
         return 0.0
     counts = Counter(key)
     per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
-    return per_char * len(key)
+    compressed = 8 * (len(zlib.compress(key.encode(), 9)) - len(zlib.compress(b"", 9)))
+    return min(per_char * len(key), float(compressed))
 
 
 def check_secret_key(key: str) -> None:
