@@ -67,6 +67,13 @@ def field(form: FormData, name: str) -> str:
     """A text field of the form ("" if missing or a file)."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+def shown_version(form: FormData) -> int | None:
+    """The report version the page showed when the decision was made (None: not said); the
+    workflow refuses the decision if a newer version came in meanwhile."""
+    value = field(form, "version")
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
 Resources = Annotated[Portal, Depends(portal_of)]
 
 
@@ -179,12 +186,14 @@ async def approve(request: Request, assignment_id: str, me: Me, portal: Resource
                   ) -> HTMLResponse:
     """Approve the pending step (the workflow checks that it is this person's)."""
     await readable(portal, me, assignment_id)
-    comment = field(await request.form(), "comment")
+    form = await request.form()
+    comment = field(form, "comment")
     if not storable(comment):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: send_update(
         portal.client, assignment_id, AssignmentWorkflow.approve,
-        Approve(actor=me, comment=comment.strip()[:MAX_DECISION_CHARS] or None)))
+        Approve(actor=me, comment=comment.strip()[:MAX_DECISION_CHARS] or None,
+                version=shown_version(form))))
 
 
 @router.post("/assignments/{assignment_id:path}/return", dependencies=SignedInCsrf)
@@ -192,7 +201,8 @@ async def return_for_revision(request: Request, assignment_id: str, me: Me, port
                               ) -> HTMLResponse:
     """Return the report for revision; the reason is required (the workflow says so too)."""
     await readable(portal, me, assignment_id)
-    reason = field(await request.form(), "reason")
+    form = await request.form()
+    reason = field(form, "reason")
     if len(reason.strip()) < MIN_REASON:
         return _outcome(request, assignment_id,
                         refused=f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự).",
@@ -201,7 +211,8 @@ async def return_for_revision(request: Request, assignment_id: str, me: Me, port
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: send_update(
         portal.client, assignment_id, AssignmentWorkflow.return_for_revision,
-        ReturnForRevision(actor=me, reason=reason.strip()[:MAX_DECISION_CHARS])))
+        ReturnForRevision(actor=me, reason=reason.strip()[:MAX_DECISION_CHARS],
+                          version=shown_version(form))))
 
 
 @router.get("/assignments/{assignment_id:path}")

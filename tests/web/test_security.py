@@ -125,6 +125,13 @@ async def test_a_stale_approve_link_is_refused_once_a_newer_version_exists(
     assert [] == [e for e in await store.list_audit(handle.id)
                   if e.action == "approve" or e.action == "action_link_used"]
 
+    # A decision from a page that showed version 1 is refused as well.
+    page = await leader.get(url(handle.id))
+    from_page = await leader.post(url(handle.id, "/approve"),
+                                  data={"version": "1", "csrf": csrf_of(page.text)})
+    assert 409 == from_page.status_code
+    assert "dành cho phiên bản 1" in from_page.text
+
     # The workflow refuses a decision on the old version too (a race past the page's check).
     from kehoach.people import actor_for
 
