@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     signin_link_seconds: int = Field(
         15 * 60, ge=60, le=24 * 3600, validation_alias=_env("KEHOACH_SIGNIN_LINK_SECONDS")
     )
+    # An approval request may wait over a long holiday (Tết is five days plus a weekend).
     action_link_seconds: int = Field(
         14 * 24 * 3600, ge=3600, le=60 * 24 * 3600,
         validation_alias=_env("KEHOACH_ACTION_LINK_SECONDS"),

@@ -40,7 +40,6 @@ from web.sessions import Session, Sessions
 log = structlog.get_logger(__name__)
 
 SESSION_COOKIE = "kehoach_session"
-SIGNIN_SECONDS = 15 * 60
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -127,7 +126,7 @@ def safe_next(path: str | None) -> str:
 
 
 async def send_signin_mail(mail: MailConfig, *, actor: Actor, link: str,
-                           minutes: int = SIGNIN_SECONDS // 60) -> None:
+                           minutes: int) -> None:
     """E-mail the sign-in link; failures are logged, never shown (no enumeration)."""
     text = (
         f"Kính gửi: {actor.name or actor.email}.\n\n"

@@ -29,9 +29,6 @@ from itsdangerous.timed import TimestampSigner
 Purpose = Literal["signin", "action"]
 Action = Literal["approve", "return"]
 ACTIONS: tuple[Action, ...] = ("approve", "return")
-ACTION_LINK_SECONDS = 14 * 24 * 3600
-"""An approval request may wait over a long holiday (Tết is five days plus a weekend)."""
-SIGNIN_LINK_SECONDS = 15 * 60
 
 # A link in a text: the portal's path and the token (what logs and stored notices must not
 # keep). Tokens are base64url with dots; quoted ones may carry %2E.

@@ -558,13 +558,19 @@ class Store:
                           expires_at: dt.datetime, parent_hash: str | None = None) -> None:
         """Keep a new session or API token (by the hash of its value)."""
         _aware("expires_at", expires_at)
-        with _mapped_errors():
-            await self._pool.execute(
-                "INSERT INTO portal_sessions"
-                " (token_hash, kind, email, csrf, parent_hash, expires_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6)",
-                token_hash, kind, email, csrf, parent_hash, expires_at,
-            )
+        async with self._pool.acquire() as conn, conn.transaction():
+            with _mapped_errors():
+                await conn.execute(
+                    "INSERT INTO portal_sessions"
+                    " (token_hash, kind, email, csrf, parent_hash, expires_at)"
+                    " VALUES ($1, $2, $3, $4, $5, $6)",
+                    token_hash, kind, email, csrf, parent_hash, expires_at,
+                )
+            # Rows a day past their end serve no one, unless a live token names them.
+            await conn.execute(
+                "DELETE FROM portal_sessions s WHERE s.expires_at < now() - interval '1 day'"
+                " AND NOT EXISTS (SELECT 1 FROM portal_sessions t"
+                "     WHERE t.parent_hash = s.token_hash AND t.expires_at > now())")
 
     async def live_session(self, token_hash: str) -> PortalSession | None:
         """The session or token with this hash, unless it is revoked, expired or unknown."""
