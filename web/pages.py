@@ -188,11 +188,14 @@ async def approve(request: Request, assignment_id: str, me: Me, portal: Resource
     await readable(portal, me, assignment_id)
     form = await request.form()
     comment = field(form, "comment")
+    if len(comment.strip()) > MAX_DECISION_CHARS:
+        return _outcome(request, assignment_id, status=400, refused=(
+            f"Ý kiến dài quá {MAX_DECISION_CHARS} ký tự; hãy rút gọn."))
     if not storable(comment):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: send_update(
         portal.client, assignment_id, AssignmentWorkflow.approve,
-        Approve(actor=me, comment=comment.strip()[:MAX_DECISION_CHARS] or None,
+        Approve(actor=me, comment=comment.strip() or None,
                 version=shown_version(form))))
 
 
@@ -207,11 +210,14 @@ async def return_for_revision(request: Request, assignment_id: str, me: Me, port
         return _outcome(request, assignment_id,
                         refused=f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự).",
                         status=400)
+    if len(reason.strip()) > MAX_DECISION_CHARS:
+        return _outcome(request, assignment_id, status=400, refused=(
+            f"Lý do dài quá {MAX_DECISION_CHARS} ký tự; hãy rút gọn."))
     if not storable(reason):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: send_update(
         portal.client, assignment_id, AssignmentWorkflow.return_for_revision,
-        ReturnForRevision(actor=me, reason=reason.strip()[:MAX_DECISION_CHARS],
+        ReturnForRevision(actor=me, reason=reason.strip(),
                           version=shown_version(form))))
 
 
