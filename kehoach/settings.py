@@ -120,8 +120,10 @@ class Settings(BaseSettings):
     uploads_per_hour: int = Field(
         30, ge=0, le=10_000, validation_alias=_env("KEHOACH_UPLOADS_PER_HOUR")
     )
+    # 2 MiB: the longest report (100,000 characters) still fits as JSON with every character
+    # escaped (\uXXXX\uXXXX, 12 bytes, for characters outside the BMP).
     web_max_request_bytes: int = Field(
-        1024 * 1024, ge=1024, le=64 * 1024 * 1024,
+        2 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024,
         validation_alias=_env("KEHOACH_WEB_MAX_REQUEST_BYTES"),
     )
     # The report form with its files: the files' limits plus room for the text and framing.

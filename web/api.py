@@ -132,6 +132,7 @@ _REFUSED = {
          "a bearer token asking for another token.",
     404: "No such assignment in this plan.",
     409: "The assignment's workflow refused the action (its state, or not the caller's step).",
+    413: "The request body is over KEHOACH_WEB_MAX_REQUEST_BYTES.",
     503: "Temporal or the worker did not answer; nothing was done, try again.",
 }
 
@@ -142,7 +143,7 @@ def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 READ_ONE = refusals(401, 403, 404)
-ACT = refusals(400, 401, 403, 404, 409, 503)
+ACT = refusals(400, 401, 403, 404, 409, 413, 503)
 
 
 async def api_actor(

@@ -202,18 +202,18 @@ async def test_a_body_over_its_route_limit_gets_a_413_page(
     handle = await start_assignment(dev_env, store, queue)
     focal = await sign_in(app, mailbox, FOCAL)
     csrf = csrf_of((await focal.get(url(handle.id))).text)
-    # The approve form takes 1 MiB at most; streamed (no Content-Length) or declared.
-    streamed = CountedBody(8, b"comment=" + b"x" * MIB)
+    # The approve form takes 2 MiB at most; streamed (no Content-Length) or declared.
+    streamed = CountedBody(16, b"&comment=" + b"x" * (MIB // 2))  # fields under 1 MiB each
     too_big = await focal.post(url(handle.id, "/approve"), content=streamed, headers={
         "Content-Type": "application/x-www-form-urlencoded"})
     assert 413 == too_big.status_code
     assert "Dữ liệu gửi lên quá lớn" in too_big.text
     assert_security_headers(too_big)
-    assert streamed.sent <= 2 * len(streamed.chunk)
+    assert streamed.sent <= 2 * MIB + len(streamed.chunk)
     declared = await focal.post(url(handle.id, "/return"),
-                                data={"reason": "x" * (2 * MIB), "csrf": csrf})
+                                data={"reason": "x" * (3 * MIB), "csrf": csrf})
     assert 413 == declared.status_code
-    api_too_big = await focal.post(api(handle.id, "/submit"), json={"body": "x" * (2 * MIB)},
+    api_too_big = await focal.post(api(handle.id, "/submit"), json={"body": "x" * (3 * MIB)},
                                    headers={"X-CSRF-Token": csrf})
     assert 413 == api_too_big.status_code and "detail" in api_too_big.json()
 
