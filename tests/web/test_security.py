@@ -557,3 +557,36 @@ async def test_the_session_cookie_is_httponly_samesite_lax_and_secure_over_https
         assert "httponly" in cookie and "samesite=lax" in cookie
         assert secure == ("; secure" in cookie)
         assert_security_headers(answer)
+
+
+async def test_kehoach_sessions_revoke_ends_every_session_of_a_person() -> None:
+    """The administrator's command, on a database of its own."""
+    import asyncio
+    import datetime as dt
+
+    from typer.testing import CliRunner
+
+    from kehoach.cli import app as cli
+    from kehoach.store import migrate, open_pool
+    from tests.pgserver import fresh_database, shared_server_uri
+    from web.sessions import token_hash
+
+    async with fresh_database(shared_server_uri()) as database_url:
+        pool = await open_pool(database_url, max_size=2)
+        try:
+            await migrate(pool)
+            store = Store(pool)
+            until = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+            for token, email in (("a" * 43, FOCAL), ("b" * 43, FOCAL), ("c" * 43, LEADER)):
+                await store.put_session(token_hash(token), kind="session", email=email,
+                                        csrf="x" * 32, expires_at=until)
+            result = await asyncio.to_thread(
+                CliRunner().invoke, cli, ["sessions", "revoke", f" {FOCAL.upper()} "],
+                env={"KEHOACH_DATABASE_URL": database_url})
+            assert 0 == result.exit_code, result.output
+            assert f"Đã thu hồi 2 phiên/mã truy cập của {FOCAL.upper()}." in result.output
+            assert [None, None] == [await store.live_session(token_hash(t))
+                                    for t in ("a" * 43, "b" * 43)]
+            assert await store.live_session(token_hash("c" * 43)) is not None
+        finally:
+            await pool.close()
