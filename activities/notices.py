@@ -38,7 +38,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from adapters import webhook
-from adapters.links import action_links
+from adapters.links import action_links, redact
 from adapters.mail import (
     ADDRESS,
     MailConfig,
@@ -339,7 +339,8 @@ class NoticeActivities:
 
         return _Delivery(
             key=key, kind=template or notice.kind, channel="email", recipient=recipient,
-            subject=rendered.subject, body=rendered.text, send=send,
+            # The stored copy keeps no working link: whoever reads the table must not act.
+            subject=rendered.subject, body=redact(rendered.text), send=send,
         )
 
     def _action_links(
@@ -348,12 +349,12 @@ class NoticeActivities:
         """Signed approve/return links for the person an approval request is addressed to,
         so they can act from the e-mail (adapters.links); none for any other notice."""
         if (self._action_link_secret is None or person is None or template is not None
-                or notice.kind != "approval_requested"):
+                or notice.kind != "approval_requested" or notice.version is None):
             return {}
         return action_links(
             secret=self._action_link_secret, public_base_url=self._public_base_url,
             notice_key=notice.idempotency_key, email=person.email,
-            assignment_id=notice.assignment_id,
+            assignment_id=notice.assignment_id, version=notice.version,
         )
 
     def _message(

@@ -6,8 +6,16 @@ from pathlib import Path
 from typing import TextIO
 
 import structlog
+from structlog.typing import EventDict, WrappedLogger
 
+from adapters.links import redact
 from adapters.settings import Settings
+
+
+def redact_links(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    """No sign-in or action link token reaches a log line, whatever logged it (a path, an
+    error message, a traceback): each is replaced by a marker."""
+    return {k: redact(v) if isinstance(v, str) else v for k, v in event.items()}
 
 
 def configure_logging(settings: Settings, *, to_file: Path | None = None) -> None:
@@ -34,6 +42,7 @@ def configure_logging(settings: Settings, *, to_file: Path | None = None) -> Non
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
+            redact_links,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
@@ -44,3 +53,17 @@ def configure_logging(settings: Settings, *, to_file: Path | None = None) -> Non
         level=max(level, logging.WARNING), stream=stream,
         format="%(asctime)s %(levelname)s %(name)s %(message)s", force=True,
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_RedactLinks())
+
+
+class _RedactLinks(logging.Filter):
+    """The same for other libraries' records (uvicorn's, for one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True

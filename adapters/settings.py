@@ -86,6 +86,51 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(
         SecretStr("dev-only-change-me-portal"), validation_alias=_env("KEHOACH_SECRET_KEY")
     )
+    # The portal's limits (SECURITY.md says what each protects and how it is tested).
+    session_seconds: int = Field(
+        8 * 3600, ge=60, le=7 * 24 * 3600, validation_alias=_env("KEHOACH_SESSION_SECONDS")
+    )
+    api_token_seconds: int = Field(
+        8 * 3600, ge=60, le=30 * 24 * 3600, validation_alias=_env("KEHOACH_API_TOKEN_SECONDS")
+    )
+    signin_link_seconds: int = Field(
+        15 * 60, ge=60, le=24 * 3600, validation_alias=_env("KEHOACH_SIGNIN_LINK_SECONDS")
+    )
+    # An approval request may wait over a long holiday (Tết is five days plus a weekend).
+    action_link_seconds: int = Field(
+        14 * 24 * 3600, ge=3600, le=60 * 24 * 3600,
+        validation_alias=_env("KEHOACH_ACTION_LINK_SECONDS"),
+    )
+    signin_per_address: int = Field(
+        3, ge=1, le=1000, validation_alias=_env("KEHOACH_SIGNIN_PER_ADDRESS")
+    )
+    signin_per_client: int = Field(
+        20, ge=1, le=100_000, validation_alias=_env("KEHOACH_SIGNIN_PER_CLIENT")
+    )
+    signin_window_seconds: int = Field(
+        15 * 60, ge=1, le=24 * 3600, validation_alias=_env("KEHOACH_SIGNIN_WINDOW_SECONDS")
+    )
+    upload_max_files: int = Field(
+        10, ge=0, le=20, validation_alias=_env("KEHOACH_UPLOAD_MAX_FILES")
+    )
+    upload_max_file_bytes: int = Field(
+        10 * 1024 * 1024, ge=1, le=20 * 1024 * 1024,
+        validation_alias=_env("KEHOACH_UPLOAD_MAX_FILE_BYTES"),
+    )
+    uploads_per_hour: int = Field(
+        30, ge=0, le=10_000, validation_alias=_env("KEHOACH_UPLOADS_PER_HOUR")
+    )
+    # 2 MiB: the longest report (100,000 characters) still fits as JSON with every character
+    # escaped (\uXXXX\uXXXX, 12 bytes, for characters outside the BMP).
+    web_max_request_bytes: int = Field(
+        2 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024,
+        validation_alias=_env("KEHOACH_WEB_MAX_REQUEST_BYTES"),
+    )
+    # The report form with its files: the files' limits plus room for the text and framing.
+    web_max_submit_bytes: int = Field(
+        10 * 10 * 1024 * 1024 + 1024 * 1024, ge=1024, le=1024 * 1024 * 1024,
+        validation_alias=_env("KEHOACH_WEB_MAX_SUBMIT_BYTES"),
+    )
 
     # Plan data and the embedded runtime.
     data_dir: Path = Field(Path("data"), validation_alias=_env("KEHOACH_DATA_DIR"))

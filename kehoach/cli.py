@@ -231,3 +231,33 @@ def web_command() -> None:
                 await stop.wait()
 
     asyncio.run(main())
+
+
+sessions_app = typer.Typer(no_args_is_help=True,
+                           help="Phiên đăng nhập cổng thông tin (thu hồi khi cần).")
+app.add_typer(sessions_app, name="sessions")
+
+
+@sessions_app.command("revoke")
+@friendly_errors
+def sessions_revoke_command(
+    email: Annotated[str, typer.Argument(help="Địa chỉ thư của người cần thu hồi phiên.")],
+) -> None:
+    """Thu hồi mọi phiên đăng nhập và mã truy cập (API) của một người: cần KEHOACH_DATABASE_URL."""
+    import asyncio
+
+    from adapters.settings import load_settings
+    from workers.main import open_store
+
+    settings = load_settings()
+    if settings.database_url is None:
+        raise KehoachError("KEHOACH_DATABASE_URL is not set",
+                           message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).")
+    database_url = settings.database_url.get_secret_value()
+
+    async def main() -> int:
+        async with open_store(database_url, max_size=1, wait=5) as store:
+            return await store.revoke_sessions_of(email.strip())
+
+    revoked = asyncio.run(main())
+    out.print(f"Đã thu hồi {revoked} phiên/mã truy cập của {email.strip()}.")

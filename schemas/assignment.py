@@ -27,6 +27,8 @@ Status = Literal[
     "waived",  # được miễn
 ]
 FINAL_STATUSES: frozenset[str] = frozenset({"accepted", "cancelled", "waived"})
+OPEN_STATUSES: frozenset[str] = frozenset({"assigned", "returned"})
+"""Statuses in which the agency still owes its report."""
 
 Role = Literal[
     "focal", "leader", "coordinator", "coordinator_director", "vice_chairman", "office", "system"
@@ -99,11 +101,17 @@ class SubmitReport(Model):
 class Approve(Model):
     actor: Actor
     comment: Text | None = Field(default=None, max_length=2000)
+    version: int | None = Field(
+        default=None, ge=1, description="The report version decided on (an action link's); "
+        "refused once a newer version exists. None: the current one.")
 
 
 class ReturnForRevision(Model):
     actor: Actor
     reason: Text = Field(max_length=2000)
+    version: int | None = Field(
+        default=None, ge=1, description="The report version decided on (an action link's); "
+        "refused once a newer version exists. None: the current one.")
 
 
 class ExtendDeadline(Model):
@@ -221,6 +229,8 @@ class NoticeRequest(Model):
     reason: str | None = None
     actor: str | None = None
     status: Status | None = None
+    version: int | None = Field(
+        default=None, description="The report version an approval request is about.")
 
 
 class NoticeResult(Model):

@@ -136,3 +136,12 @@ class AgencyContacts(Model):
     webhook_url: str | None = None
     leader: Person | None = None
     focal: Person | None = None
+
+
+class PortalSession(Model):
+    """A live portal session or API token, as the store keeps it (the value only hashed)."""
+
+    kind: Literal["session", "api"]
+    email: str
+    csrf: str
+    expires_at: dt.datetime

@@ -3,7 +3,7 @@
 Checked without a Docker engine: the file, with its variables substituted as Compose does,
 against the Compose Specification's JSON schema; every image pinned and none deprecated; the
 Temporal images at the server version the tests run against; the start order; and the names
-the kehoach services set against kehoach/settings.py and schemas/search_attributes.py.
+the kehoach services set against adapters/settings.py and schemas/search_attributes.py.
 """
 
 import asyncio

@@ -2,7 +2,9 @@
 
 Authentication: the portal's session cookie (a POST then needs the X-CSRF-Token header with
 the session's token, which GET /api/v1/me returns), or `Authorization: Bearer <token>` from
-POST /api/v1/token (no CSRF: a browser never sends it on its own). Same rights as the pages.
+POST /api/v1/token (no CSRF: a browser never sends it on its own). A token is made only from
+a signed-in session, never from another token, and is revoked with that session. Same
+rights as the pages.
 Refusals are `{"detail": "<Vietnamese reason>"}` with 400/401/403/404/409/503, each documented
 in /openapi.json on the routes that give it.
 """
@@ -30,7 +32,7 @@ from schemas.assignment import SubmitReport as SubmitUpdate
 from schemas.base import Text
 from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT
 from web import views
-from web.auth import CSRF_HEADER, AuthError, api_token, bearer_email, check_csrf, person
+from web.auth import CSRF_HEADER, AuthError, bearer_email, check_csrf, person
 from web.auth import session_of as _session_of
 from web.portal import (
     PageError,
@@ -125,9 +127,11 @@ class Refusal(BaseModel):
 _REFUSED = {
     400: "The body could not be read as JSON text (for instance, it is not UTF-8).",
     401: "Not signed in: no session and no bearer token, or the token is malformed or expired.",
-    403: "Not allowed: another agency's assignment, or a cookie POST without X-CSRF-Token.",
+    403: "Not allowed: another agency's assignment, a cookie POST without X-CSRF-Token, or "
+         "a bearer token asking for another token.",
     404: "No such assignment in this plan.",
     409: "The assignment's workflow refused the action (its state, or not the caller's step).",
+    413: "The request body is over KEHOACH_WEB_MAX_REQUEST_BYTES.",
     503: "Temporal or the worker did not answer; nothing was done, try again.",
 }
 
@@ -138,7 +142,7 @@ def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 READ_ONE = refusals(401, 403, 404)
-ACT = refusals(400, 401, 403, 404, 409, 503)
+ACT = refusals(400, 401, 403, 404, 409, 413, 503)
 
 
 async def api_actor(
@@ -147,7 +151,8 @@ async def api_actor(
 ) -> Actor:
     """The caller: a bearer token, or the session cookie (with the CSRF header to change)."""
     portal = portal_of(request)
-    email = bearer_email(portal.secret, authorization)
+    email = await bearer_email(portal.sessions, authorization)
+    request.state.via_bearer = email is not None
     if email is None:
         email = _session_of(request).email
         if email is not None and request.method not in ("GET", "HEAD"):
@@ -172,11 +177,15 @@ async def me(request: Request, caller: Caller) -> MeOut:
 
 
 @router.post("/token", responses=refusals(401, 403))
-async def token(caller: Caller, portal: Resources) -> TokenOut:
-    """A bearer token for the caller, valid 8 hours."""
-    from web.auth import API_TOKEN_SECONDS
-
-    return TokenOut(token=api_token(portal.secret, caller.email), expires_in=API_TOKEN_SECONDS)
+async def token(request: Request, caller: Caller, portal: Resources) -> TokenOut:
+    """A bearer token for the caller, valid 8 hours (KEHOACH_API_TOKEN_SECONDS), from a
+    signed-in session only: a token cannot renew itself. Signing out revokes it."""
+    if request.state.via_bearer:
+        raise PageError(403, "Không có quyền",
+                        "Mã truy cập không dùng để lấy mã mới; hãy đăng nhập để lấy mã.")
+    session = _session_of(request)
+    return TokenOut(token=await portal.sessions.api_token(session),
+                    expires_in=portal.sessions.api_token_seconds)
 
 
 @router.get("/assignments", responses=refusals(401))

@@ -3,14 +3,19 @@
 The type is decided by the file name's extension and checked against the file's first bytes;
 what the browser claims (Content-Type) is ignored, and the stored type is ours. A file that
 says .pdf but is not a PDF is refused, so what a reader downloads is what it says it is.
+
+The name is reduced to its last path part (no `../`, no folders of the sender's machine) and
+cleaned for display: Unicode NFC, and no control or bidirectional formatting characters, so
+`x\u202efdp.txt` cannot pass for a PDF on the page or in the download's name.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from fastapi import UploadFile
+from starlette.datastructures import UploadFile
 
 from schemas.base import storable
 
@@ -36,6 +41,15 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
 ALLOWED_VI = ", ".join(sorted(ALLOWED))
 
 
+def display_name(name: str) -> str:
+    """A file name fit to show: its last path part, NFC, without control characters (Cc)
+    or format characters (Cf: the bidirectional overrides and isolates, zero-width marks)."""
+    base = PurePosixPath(name.replace("\\", "/")).name
+    kept = "".join(c for c in unicodedata.normalize("NFC", base)
+                   if unicodedata.category(c) not in ("Cc", "Cf"))
+    return kept.strip()[:255]
+
+
 class BadAttachment(Exception):
     """A file the portal does not accept; the message names it, in Vietnamese."""
 
@@ -49,23 +63,26 @@ class Upload:
     content: bytes
 
 
-async def check(files: list[UploadFile]) -> list[Upload]:
+async def check(files: list[UploadFile], *, max_files: int = MAX_FILES,
+                max_file_bytes: int = MAX_FILE_BYTES) -> list[Upload]:
     """The uploaded files, checked; `BadAttachment` for the first that is not acceptable."""
     chosen = [f for f in files if f.filename]  # an empty file input sends a nameless part
-    if len(chosen) > MAX_FILES:
-        raise BadAttachment(f"Tối đa {MAX_FILES} tệp đính kèm; đã chọn {len(chosen)} tệp.")
+    if len(chosen) > max_files:
+        raise BadAttachment(f"Tối đa {max_files} tệp đính kèm; đã chọn {len(chosen)} tệp.")
     checked = []
     for file in chosen:
-        name = PurePosixPath((file.filename or "").replace("\\", "/")).name[:255]
-        if not storable(name):
+        if not storable(file.filename or ""):
             raise BadAttachment("Tên tệp có ký tự không hợp lệ (ký tự NUL).")
+        name = display_name(file.filename or "")
         extension = PurePosixPath(name).suffix.lower()
+        if not PurePosixPath(name).stem:
+            raise BadAttachment(f"Tệp {name or '(không tên)'}: thiếu tên tệp.")
         if extension not in ALLOWED:
             raise BadAttachment(f"Tệp {name}: loại tệp không được nhận; chỉ nhận {ALLOWED_VI}.")
-        content = await file.read(MAX_FILE_BYTES + 1)
-        if len(content) > MAX_FILE_BYTES:
+        content = await file.read(max_file_bytes + 1)
+        if len(content) > max_file_bytes:
             raise BadAttachment(
-                f"Tệp {name} lớn hơn {MAX_FILE_BYTES // (1024 * 1024)} MB (giới hạn cho phép).")
+                f"Tệp {name} lớn hơn {max_file_bytes / (1024 * 1024):g} MB (giới hạn cho phép).")
         if not content:
             raise BadAttachment(f"Tệp {name} trống.")
         content_type, signatures = ALLOWED[extension]

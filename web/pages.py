@@ -1,22 +1,31 @@
 """The portal's pages: the agency's inbox, an assignment, submitting, approving, returning.
 
-Every action is a workflow update (client.updates); the workflow's validator decides, and a refusal
-shows its Vietnamese reason (409). Every POST is checked for the session's CSRF token first.
+Every action is a workflow update (client.calls); the workflow's validator decides, and a
+refusal shows its Vietnamese reason (409). Every POST is checked for the session's CSRF token
+first; a page that needs a signed-in person checks that before the form is read, and its form
+fields are read by the route itself (not declared as FastAPI parameters, which FastAPI would
+read before any check).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+import structlog
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
 
 from client import calls
 from client.calls import Refused, Unavailable
+from domain.vocabulary import STATUS_VI
 from schemas.assignment import (
+    MAX_REPORT_CHARS,
     MIN_REASON,
+    OPEN_STATUSES,
     ActionResult,
     Actor,
     Approve,
@@ -39,6 +48,9 @@ from web.portal import (
     signed_in,
 )
 
+log = structlog.get_logger(__name__)
+MAX_DECISION_CHARS = 2000
+
 
 async def csrf_form(request: Request) -> None:
     """Route dependency of every form POST: the session's CSRF token must come with it."""
@@ -49,7 +61,22 @@ async def csrf_form(request: Request) -> None:
 
 router = APIRouter(include_in_schema=False)
 Csrf = [Depends(csrf_form)]
+# Signed in first: an anonymous POST is answered before a byte of its form is read.
+SignedInCsrf = [Depends(signed_in), Depends(csrf_form)]
 Me = Annotated[Actor, Depends(signed_in)]
+
+
+def field(form: FormData, name: str) -> str:
+    """A text field of the form ("" if missing or a file)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def shown_version(form: FormData) -> int | None:
+    """The report version the page showed when the decision was made (None: not said); the
+    workflow refuses the decision if a newer version came in meanwhile."""
+    value = field(form, "version")
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
 Resources = Annotated[Portal, Depends(portal_of)]
 
 
@@ -93,69 +120,107 @@ async def attachment(assignment_id: str, sha256: str, me: Me, portal: Resources)
     if not refs:
         raise PageError(404, "Không tìm thấy", "Báo cáo của phân công này không có tệp đó.")
     content = await portal.store.get_attachment(sha256)
+    name = attachments.display_name(refs[0].name) or "tep"
     return Response(content, media_type=refs[0].content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(refs[0].name)}",
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
     })
 
 
-@router.post("/assignments/{assignment_id:path}/submit", dependencies=Csrf)
-async def submit(
-    request: Request, assignment_id: str, me: Me, portal: Resources,
-    body: Annotated[str, Form()] = "",
-    files: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI copies defaults)
-) -> HTMLResponse:
-    """Submit the agency's report: text, and attachments kept in the store by reference."""
+@router.post("/assignments/{assignment_id:path}/submit", dependencies=SignedInCsrf)
+async def submit(request: Request, assignment_id: str, me: Me, portal: Resources
+                 ) -> HTMLResponse:
+    """Submit the agency's report: text, and attachments kept in the store by reference.
+
+    Nothing is stored for a report that cannot be accepted now (its state, its size, the
+    person's upload allowance); files stored for an update the workflow then refuses are
+    deleted again."""
     a = await readable(portal, me, assignment_id)
     if not can_submit(me, a):
         raise PageError(403, "Không có quyền", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
+    form = await request.form()
+    body = field(form, "body")
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     if not body.strip():
         return _outcome(request, assignment_id, refused="Báo cáo không được để trống.")
+    if len(body) > MAX_REPORT_CHARS:
+        return _outcome(request, assignment_id, status=400, refused=(
+            f"Báo cáo dài {len(body):,} ký tự; tối đa {MAX_REPORT_CHARS:,} ký tự. Hãy rút "
+            "gọn, hoặc đưa phần chi tiết vào tệp đính kèm.").replace(",", "."))
     if not storable(body):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
+    state = await views.live_state(portal, a.id)
+    if state is not None and state.status not in OPEN_STATUSES:
+        return _outcome(request, assignment_id, refused=(
+            f"Không thể nộp lúc này (trạng thái: {STATUS_VI[state.status]})."))
+    settings = portal.settings
     try:
-        uploads = await attachments.check(files)
+        uploads = await attachments.check(files, max_files=settings.upload_max_files,
+                                          max_file_bytes=settings.upload_max_file_bytes)
     except attachments.BadAttachment as bad:
         return _outcome(request, assignment_id, refused=str(bad), status=400)
+    if uploads and not await portal.rates.take(
+            "upload", me.email.lower(), limit=settings.uploads_per_hour,
+            window=dt.timedelta(hours=1), count=len(uploads)):
+        log.warning("upload_rate_limited", email=me.email, files=len(uploads))
+        return _outcome(request, assignment_id, status=429, refused=(
+            f"Đồng chí đã gửi nhiều tệp trong một giờ qua (tối đa {settings.uploads_per_hour} "
+            "tệp mỗi giờ). Hãy thử lại sau."))
     refs: list[AttachmentRef] = [
         await portal.store.put_attachment(name=u.name, content_type=u.content_type,
                                           content=u.content)
         for u in uploads
     ]
-    return await _act(request, portal, assignment_id, lambda: calls.update(
-        portal.client, assignment_id, SUBMIT_REPORT,
-        SubmitReport(actor=me, body=body, attachments=refs)))
+    try:
+        result = await calls.update(portal.client, assignment_id, SUBMIT_REPORT,
+                                    SubmitReport(actor=me, body=body, attachments=refs))
+    except Refused as refusal:
+        dropped = await portal.store.drop_unreferenced_attachments([r.sha256 for r in refs])
+        log.info("submit_refused", assignment_id=a.id, attachments_dropped=dropped)
+        return _outcome(request, assignment_id, refused=refusal.reason_vi)
+    except Unavailable as down:
+        # Not dropped: the update may have been accepted before the answer was lost.
+        return _outcome(request, assignment_id, refused=down.message_vi, status=503)
+    return _outcome(request, assignment_id, done=result.message_vi)
 
 
-@router.post("/assignments/{assignment_id:path}/approve", dependencies=Csrf)
-async def approve(
-    request: Request, assignment_id: str, me: Me, portal: Resources,
-    comment: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+@router.post("/assignments/{assignment_id:path}/approve", dependencies=SignedInCsrf)
+async def approve(request: Request, assignment_id: str, me: Me, portal: Resources
+                  ) -> HTMLResponse:
     """Approve the pending step (the workflow checks that it is this person's)."""
     await readable(portal, me, assignment_id)
+    form = await request.form()
+    comment = field(form, "comment")
+    if len(comment.strip()) > MAX_DECISION_CHARS:
+        return _outcome(request, assignment_id, status=400, refused=(
+            f"Ý kiến dài quá {MAX_DECISION_CHARS} ký tự; hãy rút gọn."))
     if not storable(comment):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: calls.update(
         portal.client, assignment_id, APPROVE,
-        Approve(actor=me, comment=comment.strip()[:2000] or None)))
+        Approve(actor=me, comment=comment.strip() or None,
+                version=shown_version(form))))
 
 
-@router.post("/assignments/{assignment_id:path}/return", dependencies=Csrf)
-async def return_for_revision(
-    request: Request, assignment_id: str, me: Me, portal: Resources,
-    reason: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+@router.post("/assignments/{assignment_id:path}/return", dependencies=SignedInCsrf)
+async def return_for_revision(request: Request, assignment_id: str, me: Me, portal: Resources
+                              ) -> HTMLResponse:
     """Return the report for revision; the reason is required (the workflow says so too)."""
     await readable(portal, me, assignment_id)
+    form = await request.form()
+    reason = field(form, "reason")
     if len(reason.strip()) < MIN_REASON:
         return _outcome(request, assignment_id,
                         refused=f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự).",
                         status=400)
+    if len(reason.strip()) > MAX_DECISION_CHARS:
+        return _outcome(request, assignment_id, status=400, refused=(
+            f"Lý do dài quá {MAX_DECISION_CHARS} ký tự; hãy rút gọn."))
     if not storable(reason):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: calls.update(
         portal.client, assignment_id, RETURN_FOR_REVISION,
-        ReturnForRevision(actor=me, reason=reason.strip()[:2000])))
+        ReturnForRevision(actor=me, reason=reason.strip(),
+                          version=shown_version(form))))
 
 
 @router.get("/assignments/{assignment_id:path}")
@@ -165,8 +230,9 @@ async def assignment(request: Request, assignment_id: str, me: Me, portal: Resou
     a = await readable(portal, me, assignment_id)
     shown = await views.detail(portal, me, a, now=now())
     return render(request, "assignment.html.j2", {
-        "a": shown, "url": assignment_url(a.id), "max_files": attachments.MAX_FILES,
-        "max_mb": attachments.MAX_FILE_BYTES // (1024 * 1024),
+        "a": shown, "url": assignment_url(a.id),
+        "max_files": portal.settings.upload_max_files,
+        "max_mb": f"{portal.settings.upload_max_file_bytes / (1024 * 1024):g}",
         "allowed": attachments.ALLOWED_VI, "min_reason": MIN_REASON,
     })
 

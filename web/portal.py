@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from temporalio.client import Client
 
@@ -27,12 +27,16 @@ from schemas.base import storable
 from schemas.plan import NormalizedDuty, NormalizedPlan
 from schemas.store import Assignment
 from web import progress
+from web.attachments import display_name
 from web.auth import AuthError, person, session_of
+from web.limits import RateLimits
 from web.nonces import UsedLinks
+from web.sessions import Sessions
+from workflows.assignment_rules import AGENCY_LEADER_ROLES, SUBMITTER_ROLES
 
 READ_ALL_ROLES = frozenset({"coordinator", "coordinator_director", "office", "vice_chairman"})
 COORDINATOR_ROLES = frozenset({"coordinator", "coordinator_director"})
-SUBMIT_ROLES = frozenset({"focal", "leader"})
+SUBMIT_ROLES = SUBMITTER_ROLES - {"system"}
 ROLE_VI: dict[str, str] = {
     "focal": "công chức đầu mối", "leader": "lãnh đạo cơ quan",
     "coordinator": "cơ quan đầu mối (Sở TT&TT)", "coordinator_director": "giám đốc Sở TT&TT",
@@ -42,6 +46,13 @@ ROLE_VI: dict[str, str] = {
 # HTML pages load nothing from elsewhere and run no script.
 PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+SECURITY_HEADERS: dict[str, str] = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Action and sign-in links carry their token in the path: never pass it on.
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 _PAGES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -50,6 +61,7 @@ _PAGES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_PAGES.filters["filename"] = display_name  # names kept before names were cleaned, too
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,8 @@ class Portal:
     plan: NormalizedPlan
     used_links: UsedLinks
     mail: SmtpSender
+    sessions: Sessions
+    rates: RateLimits
 
     @property
     def secret(self) -> str:
@@ -129,6 +143,13 @@ def render(request: Request, template: str, context: dict[str, Any], *,
     return response
 
 
+def with_security_headers(response: Response) -> Response:
+    """The headers every answer carries, pages, files, JSON and refusals alike."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def error_page(request: Request, error: PageError | AuthError) -> HTMLResponse:
     return render(request, "message.html.j2",
                   {"title": error.title_vi, "message": error.message_vi, "kind": "error"},
@@ -144,7 +165,8 @@ def can_read(actor: Actor, assignment: Assignment) -> bool:
 
 
 def can_submit(actor: Actor, assignment: Assignment) -> bool:
-    """The agency's focal official or leader submits its report."""
+    """The agency's focal official or leader submits its report (the coordinator's and the
+    office's people, their own agency's)."""
     return actor.agency == assignment.agency_code and actor.role in SUBMIT_ROLES
 
 
@@ -152,7 +174,7 @@ def may_decide(actor: Actor, *, step: str | None, agency: str, coordinator: str)
     """Whether `actor` decides the approval `step` of `agency`'s report (as the workflow's
     validator does; the validator stays the judge)."""
     return {
-        "agency_leader": actor.role == "leader" and actor.agency == agency,
+        "agency_leader": actor.role in AGENCY_LEADER_ROLES and actor.agency == agency,
         "coordinator": actor.agency == coordinator and actor.role in COORDINATOR_ROLES,
         "coordinator_director": actor.agency == coordinator
         and actor.role == "coordinator_director",

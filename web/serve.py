@@ -3,6 +3,9 @@
 `kehoach up`/`demo` and `kehoach web` stop on their own SIGINT/SIGTERM handling, so uvicorn
 must not install handlers of its own; and the socket is bound here first, so a port already
 in use is a clear error instead of uvicorn's exit of the whole process.
+
+Whatever command serves the portal, it refuses to listen beyond the loopback interface with a
+weak secret key (web.keys): sessions, sign-in and action links all rest on it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from schemas.errors import RuntimeStartError
+from web.keys import check_secret_key, is_loopback
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +53,10 @@ def _bind(host: str, port: int) -> socket.socket:
 
 @contextlib.asynccontextmanager
 async def serving(app: FastAPI, *, host: str, port: int) -> AsyncIterator[str]:
-    """Serve `app` on host:port until the block ends; yields the portal's local URL."""
+    """Serve `app` on host:port until the block ends; yields the portal's local URL.
+    Beyond the loopback interface only with a strong secret key (web.keys)."""
+    if not is_loopback(host):
+        check_secret_key(app.state.portal.settings.secret_key.get_secret_value())
     sock = _bind(host, port)
     server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]), name="portal")

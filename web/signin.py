@@ -1,8 +1,16 @@
-"""Sign-in by e-mailed link, and sign-out (see web.auth for why links and not passwords)."""
+"""Sign-in by e-mailed link, and sign-out (see web.auth for why links and not passwords).
+
+Asking for a link is limited per address (`KEHOACH_SIGNIN_PER_ADDRESS` in
+`KEHOACH_SIGNIN_WINDOW_SECONDS`; case and spaces do not make another address) and per client
+(`KEHOACH_SIGNIN_PER_CLIENT`). Over the address's limit the page is the same as ever and no
+mail goes out, so the answer tells nothing about the address; over the client's limit the
+client is asked to wait (429), whatever address it typed.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
@@ -35,11 +43,25 @@ async def signin_request(
     """Mail a sign-in link if the directory knows the address. The page is the same either
     way, and the mail goes out after the answer, so neither the text nor the time tells
     whether an address is in the directory."""
-    actor = person(portal.plan, email.strip()[:254])
-    if actor is not None:
+    settings = portal.settings
+    window = dt.timedelta(seconds=settings.signin_window_seconds)
+    client = request.client.host if request.client else "unknown"
+    if not await portal.rates.take("signin_client", client, limit=settings.signin_per_client,
+                                   window=window):
+        log.warning("signin_rate_limited", scope="client")
+        raise PageError(429, "Quá nhiều yêu cầu",
+                        "Máy này đã yêu cầu nhiều liên kết đăng nhập trong thời gian ngắn. "
+                        "Hãy đợi ít phút rồi thử lại.")
+    address = email.strip()[:254]
+    actor = person(portal.plan, address)
+    if not await portal.rates.take("signin_address", address.lower(),
+                                   limit=settings.signin_per_address, window=window):
+        log.warning("signin_rate_limited", scope="address")
+    elif actor is not None:
         token = signin_token(portal.secret, actor.email, next_path=safe_next(next))
-        link = f"{portal.settings.public_base_url.rstrip('/')}/signin/{quote(token, safe='')}"
-        task = asyncio.create_task(send_signin_mail(portal.mail, actor=actor, link=link))
+        link = f"{settings.public_base_url.rstrip('/')}/signin/{quote(token, safe='')}"
+        task = asyncio.create_task(send_signin_mail(
+            portal.mail, actor=actor, link=link, minutes=settings.signin_link_seconds // 60))
         _mailing.add(task)
         task.add_done_callback(_mailing.discard)
     else:
@@ -47,13 +69,16 @@ async def signin_request(
     return render(request, "message.html.j2", {
         "title": "Hãy kiểm tra hộp thư",
         "message": "Nếu địa chỉ này có trong danh bạ của kế hoạch, một thư chứa liên kết đăng "
-                   "nhập (dùng một lần, hiệu lực 15 phút) vừa được gửi đến. Mở thư và bấm vào "
-                   "liên kết để đăng nhập.", "kind": "ok"})
+                   "nhập (dùng một lần, hiệu lực "
+                   f"{portal.settings.signin_link_seconds // 60} phút) vừa được gửi đến. Mở "
+                   "thư và bấm vào liên kết để đăng nhập. Nếu đã yêu cầu nhiều lần, hãy dùng "
+                   "thư đã nhận.", "kind": "ok"})
 
 
 def _signin_fields(portal: Portal, token: str) -> dict[str, str]:
     try:
-        return links.verify(portal.secret, "signin", token)
+        return links.verify(portal.secret, "signin", token,
+                            max_age=portal.settings.signin_link_seconds)
     except links.ExpiredToken:
         raise PageError(410, "Liên kết đã hết hạn",
                         "Liên kết đăng nhập đã hết hạn. Hãy yêu cầu liên kết mới.") from None
@@ -84,12 +109,12 @@ async def signin_complete(request: Request, token: str, portal: Resources) -> Re
     if not await portal.used_links.use(fields["nonce"], purpose="signin", email=actor.email):
         raise PageError(410, "Liên kết đã được dùng",
                         "Liên kết đăng nhập này đã được dùng. Hãy yêu cầu liên kết mới.")
-    start_session(request, actor.email)
+    await start_session(request, actor.email)
     log.info("signed_in", email=actor.email, role=actor.role, agency=actor.agency)
     return RedirectResponse(safe_next(fields.get("next")), status_code=303)
 
 
 @router.post("/signout", dependencies=Csrf)
 async def signout(request: Request) -> Response:
-    _end_session(request)
+    await _end_session(request)
     return RedirectResponse("/signin", status_code=303)

@@ -12,7 +12,7 @@ from domain.vocabulary import LABEL_VI, STATUS_VI, STEP_VI
 from schemas.assignment import Actor, AssignmentState
 from schemas.store import Assignment, AuditEntry, Submission
 from web import progress
-from web.portal import COORDINATOR_ROLES, Portal, may_decide
+from web.portal import COORDINATOR_ROLES, Portal, can_submit, may_decide
 
 ACTION_VI: dict[str, str] = {
     "assign": "giao nhiệm vụ", "submit": "nộp báo cáo", "approve": "duyệt",
@@ -80,7 +80,7 @@ async def detail(portal: Portal, actor: Actor, a: Assignment, *, now: dt.datetim
         "returned": returned,
         "may_decide": may_decide(actor, step=step, agency=a.agency_code,
                                  coordinator=portal.plan.plan.coordinator),
-        "may_submit": actor.agency == a.agency_code and actor.role in ("focal", "leader")
+        "may_submit": can_submit(actor, a)
         and (state.status if state else a.status) in ("assigned", "returned"),
     }
 
@@ -101,7 +101,7 @@ async def awaiting(portal: Portal, actor: Actor, *, now: dt.datetime) -> list[di
     if actor.role == "leader":
         rows = await portal.store.list_assignments(
             plan_id=portal.plan_id, agency_code=actor.agency, status="submitted")
-    elif actor.role in COORDINATOR_ROLES or actor.role == "vice_chairman":
+    elif actor.role in COORDINATOR_ROLES or actor.role in ("vice_chairman", "office"):
         rows = await portal.store.list_assignments(plan_id=portal.plan_id, status="submitted")
     else:
         return []

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas import search_attributes as sa
     from schemas.assignment import (
         FINAL_STATUSES,
+        OPEN_STATUSES,
         ActionResult,
         Actor,
         Approve,
@@ -49,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import assignment_effects as effects
     from workflows import assignment_rules as rules
     from workflows import assignment_timers as timers
-    from workflows.assignment_rules import OPEN_STATUSES, refuse
+    from workflows.assignment_rules import SIGNING_SUBMITTER_ROLES, refuse
     from workflows.clock import PlanClock
 
 STEP_RECIPIENT: dict[str, Recipient] = {
@@ -375,10 +376,10 @@ class AssignmentWorkflow:
     def _check_reason(self, reason: str) -> None:
         rules.check_reason(reason)
 
-    def _check_decider(self, actor: Actor) -> None:
+    def _check_decider(self, actor: Actor, version: int | None = None) -> None:
         rules.check_decider(actor, status=self.status, step=self._pending_step(),
                             agency=self.input.agency, coordinator=self.input.coordinator,
-                            submissions=self.submissions)
+                            submissions=self.submissions, version=version)
 
     def _check_submit(self, update: SubmitReport) -> None:
         rules.check_submit(update, status=self.status, agency=self.input.agency)
@@ -430,7 +431,7 @@ class AssignmentWorkflow:
             source=update.actor.source,
             detail={"version": version},
         )
-        if step == "agency_leader" and update.actor.role == "leader":
+        if step == "agency_leader" and update.actor.role in SIGNING_SUBMITTER_ROLES:
             # The leader sending the report signs it: that is the agency leader's approval.
             self._approve_step(update.actor, comment="Lãnh đạo cơ quan trực tiếp nộp báo cáo.")
             return version
@@ -439,13 +440,14 @@ class AssignmentWorkflow:
             [STEP_RECIPIENT[step]],
             key=f"approval_requested/{version}/0",
             actor=update.actor.email,
+            version=version,
         )
         return version
 
     @workflow.update
     def approve(self, update: Approve) -> ActionResult:
         """The pending approver approves; the last approval accepts the report."""
-        self._check_decider(update.actor)
+        self._check_decider(update.actor, update.version)
         return self._approve_step(update.actor, comment=update.comment)
 
     def _approve_step(self, actor: Actor, *, comment: str | None) -> ActionResult:
@@ -480,6 +482,7 @@ class AssignmentWorkflow:
                 [STEP_RECIPIENT[nxt]],
                 key=f"{kind}/{version}/{index}",
                 actor=actor.email,
+                version=version,
             )
             return ActionResult(
                 status=self.status, version=version, message_vi=f"Đã duyệt; chuyển {STEP_VI[nxt]}."
@@ -489,7 +492,7 @@ class AssignmentWorkflow:
 
     @approve.validator
     def _validate_approve(self, update: Approve) -> None:
-        self._check_decider(update.actor)
+        self._check_decider(update.actor, update.version)
 
     def _close_accepted(self, actor: Actor, version: int) -> None:
         self.status = "accepted"
@@ -508,7 +511,7 @@ class AssignmentWorkflow:
     @workflow.update
     def return_for_revision(self, update: ReturnForRevision) -> ActionResult:
         """The pending approver returns the report with a reason."""
-        self._check_decider(update.actor)
+        self._check_decider(update.actor, update.version)
         self._check_reason(update.reason)
         step = self._pending_step()
         assert step is not None
@@ -546,7 +549,7 @@ class AssignmentWorkflow:
 
     @return_for_revision.validator
     def _validate_return(self, update: ReturnForRevision) -> None:
-        self._check_decider(update.actor)
+        self._check_decider(update.actor, update.version)
         self._check_reason(update.reason)
 
     @workflow.update

@@ -12,14 +12,23 @@ with workflow.unsafe.imports_passed_through():
     from schemas.assignment import (
         FINAL_STATUSES,
         MIN_REASON,
+        OPEN_STATUSES,
         Actor,
         SubmissionRecord,
         SubmitReport,
     )
     from schemas.plan import ApproverRole
 
-OPEN_STATUSES: frozenset[str] = frozenset({"assigned", "returned"})
-"""Statuses in which the agency still owes its report."""
+
+# Who reports for an agency: its focal official and leader; for the coordinator's own and
+# the office's own assignments, their people (whose roles name what else they do).
+SUBMITTER_ROLES = frozenset({"focal", "leader", "coordinator", "coordinator_director",
+                             "office", "system"})
+# Who decides the agency leader's step: the agency's leader; the coordinator's director for
+# its own agency; either person of the office (the self-approval rule keeps the submitter
+# out). A leader-like submitter signs the report by sending it (see `submit_report`).
+AGENCY_LEADER_ROLES = frozenset({"leader", "coordinator_director", "office"})
+SIGNING_SUBMITTER_ROLES = frozenset({"leader", "coordinator_director"})
 
 
 def refuse(code: str, message_vi: str) -> ApplicationError:
@@ -47,16 +56,17 @@ def check_reason(reason: str) -> None:
 
 def check_decider(
     actor: Actor, *, status: str, step: ApproverRole | None, agency: str, coordinator: str,
-    submissions: list[SubmissionRecord],
+    submissions: list[SubmissionRecord], version: int | None = None,
 ) -> None:
-    """The pending step is `actor`'s to decide, and the submitter never approves their own."""
+    """The pending step is `actor`'s to decide, the submitter never approves their own, and a
+    decision made on `version` is refused once a newer version is in."""
     if status != "submitted":
         raise refuse(
             "WrongState", f"Chưa có báo cáo chờ duyệt (trạng thái: {STATUS_VI[status]})."
         )
     assert step is not None
     allowed = {
-        "agency_leader": actor.role == "leader" and actor.agency == agency,
+        "agency_leader": actor.role in AGENCY_LEADER_ROLES and actor.agency == agency,
         "coordinator": actor.agency == coordinator
         and actor.role in ("coordinator", "coordinator_director"),
         "coordinator_director": actor.agency == coordinator
@@ -67,6 +77,13 @@ def check_decider(
         raise refuse("NotAllowed", f"Bước này do {STEP_VI[step]} duyệt.")
     if submissions and actor.email.lower() == submissions[-1].submitted_by.lower():
         raise refuse("SelfApproval", "Người nộp báo cáo không được tự duyệt báo cáo của mình.")
+    current = submissions[-1].version if submissions else None
+    if version is not None and version != current:
+        raise refuse(
+            "StaleVersion",
+            f"Quyết định này dành cho phiên bản {version} của báo cáo, nhưng cơ quan đã nộp "
+            f"phiên bản {current}. Hãy xem phiên bản mới trước khi duyệt hoặc trả lại.",
+        )
 
 
 def check_submit(update: SubmitReport, *, status: str, agency: str) -> None:
@@ -75,7 +92,7 @@ def check_submit(update: SubmitReport, *, status: str, agency: str) -> None:
         raise refuse(
             "WrongState", f"Không thể nộp lúc này (trạng thái: {STATUS_VI[status]})."
         )
-    if update.actor.agency != agency or update.actor.role not in ("focal", "leader", "system"):
+    if update.actor.agency != agency or update.actor.role not in SUBMITTER_ROLES:
         raise refuse("WrongAgency", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
     if not update.body.strip():
         raise refuse("EmptyReport", "Báo cáo không được để trống.")

@@ -25,6 +25,8 @@ TABLES = {
     "documents",
     "duties",
     "notice_outbox",
+    "portal_rate_events",
+    "portal_sessions",
     "plans",
     "schema_migrations",
     "submissions",

@@ -136,8 +136,7 @@ async def test_every_form_post_without_its_csrf_token_is_refused(
     handle = await start_assignment(dev_env, store, queue)
     client = await sign_in(app, mailbox, FOCAL)
     page = await client.get(url(handle.id))
-    token = links.sign(SECRET, "signin", {"email": FOCAL, "nonce": "abcdefghijkl"},
-                       expires_at=time.time() + 60)
+    token = links.sign(SECRET, "signin", {"email": FOCAL, "nonce": "abcdefghijkl"})
     posts = [r.path for router in (pages.router, signin.router, actionpages.router,
                                    dashboard.router)
              for r in router.routes if isinstance(r, APIRoute) and "POST" in (r.methods or set())]
@@ -163,19 +162,17 @@ async def test_forged_and_expired_action_links_are_refused(
 ) -> None:
     handle = await start_assignment(dev_env, store, queue)
     good = links.action_token(SECRET, email=LEADER, assignment_id=handle.id, action="approve",
-                              nonce="n" * 22, expires_at=time.time() + 3600)
-    payload, mac = good.split(".")
+                              nonce="n" * 22, version=1)
+    payload, stamp, mac = good.rsplit(".", 2)
     forged = {
         "other key": links.action_token("someone-elses", email=LEADER, assignment_id=handle.id,
-                                        action="approve", nonce="n" * 22,
-                                        expires_at=time.time() + 3600),
-        "edited payload": links.sign(SECRET, "session", {"email": LEADER},
-                                     expires_at=time.time() + 3600).split(".")[0] + "." + mac,
-        "cut short": payload,
-        "session token": links.sign(SECRET, "session", {"email": LEADER, "nonce": "n" * 22,
-                                                        "assignment": handle.id,
-                                                        "action": "approve"},
-                                    expires_at=time.time() + 3600),
+                                        action="approve", nonce="n" * 22, version=1),
+        "edited payload": links.sign(SECRET, "signin", {"email": LEADER}).rsplit(".", 2)[0]
+        + f".{stamp}.{mac}",
+        "cut short": f"{payload}.{stamp}",
+        "sign-in token": links.sign(SECRET, "signin", {"email": LEADER, "nonce": "n" * 22,
+                                                       "assignment": handle.id,
+                                                       "action": "approve", "version": 1}),
     }
     client = browser(app)
     for why, token in forged.items():
@@ -183,7 +180,8 @@ async def test_forged_and_expired_action_links_are_refused(
         assert 400 == page.status_code, why
         assert "Liên kết không hợp lệ" in page.text
     expired = links.action_token(SECRET, email=LEADER, assignment_id=handle.id,
-                                 action="approve", nonce="e" * 22, expires_at=time.time() - 1)
+                                 action="approve", nonce="e" * 22, version=1,
+                                 now=time.time() - 15 * 24 * 3600)
     page = await client.get(f"/a/{quote(expired, safe='')}")
     assert 410 == page.status_code
     assert "Liên kết đã hết hạn" in page.text
