@@ -7,6 +7,10 @@ import pytest
 
 from tests.summary import COUNTS
 
+# The Temporal servers, the embedded PostgreSQL store and the mailbox that the workflow and
+# portal tests share (a session-wide dev server is started once, when first asked for).
+pytest_plugins = ["tests.workflows.fixtures"]
+
 LEFTOVER_GRACE_S = 10.0
 
 

@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from tests.web.conftest import mail_to, start_assignment, store_status
+from tests.web.helpers import mail_to, start_assignment, store_status
 from web.serve import serving
 
 CHROMIUM = Path("/usr/bin/chromium")

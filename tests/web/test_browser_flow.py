@@ -23,7 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from tests.web.conftest import BASE, mail_to, path_of, start_assignment, store_status
+from tests.web.helpers import BASE, mail_to, path_of, start_assignment, store_status
 from web import progress
 from web.portal import now
 from web.serve import serving

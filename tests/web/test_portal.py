@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from adapters import links
 from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from tests.web.conftest import (
+from tests.web.helpers import (
     BASE,
     SECRET,
     browser,

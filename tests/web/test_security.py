@@ -26,7 +26,7 @@ from schemas.assignment import Approve
 from schemas.calls import APPROVE
 from schemas.errors import RuntimeStartError
 from tests.factories import tiny_plan
-from tests.web.conftest import (
+from tests.web.helpers import (
     BASE,
     SECRET,
     browser,

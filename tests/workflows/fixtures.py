@@ -1,4 +1,5 @@
-"""Workflow tests run on real parts: the time-skipping test server (or the dev server),
+"""Fixtures of the workflow and portal tests (registered for the whole suite by
+tests/conftest.py): real parts, the time-skipping test server (or the dev server),
 an embedded PostgreSQL database of their own, and a real SMTP server on loopback."""
 
 import shutil
