@@ -166,11 +166,11 @@ def demo_command(
 def worker_command() -> None:
     """Chạy worker (sản xuất): cần TEMPORAL_ADDRESS và KEHOACH_DATABASE_URL."""
     import asyncio
-    import signal
 
     from adapters.logs import configure_logging
     from adapters.settings import load_settings
     from client.connection import connect_when_ready
+    from kehoach.stopping import stop_on_signals
     from workers.main import STARTUP_WAIT_S, run_worker
 
     settings = load_settings()
@@ -181,10 +181,7 @@ def worker_command() -> None:
     database_url = settings.database_url.get_secret_value()
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         client = await connect_when_ready(settings, wait=STARTUP_WAIT_S)
         await run_worker(client, settings=settings, database_url=database_url, stop=stop)
 
@@ -197,11 +194,11 @@ def web_command() -> None:
     """Chạy cổng thông tin (sản xuất): cần TEMPORAL_ADDRESS, KEHOACH_DATABASE_URL và
     KEHOACH_SECRET_KEY."""
     import asyncio
-    import signal
 
     from adapters.logs import configure_logging
     from adapters.settings import Settings, load_settings
     from client.connection import connect_when_ready
+    from kehoach.stopping import stop_on_signals
     from web.app import create_app
     from web.serve import serving
     from workers.main import STARTUP_WAIT_S, open_store
@@ -219,10 +216,7 @@ def web_command() -> None:
     plan = load_plan(settings.plan_file, contacts_file=settings.contacts_file)
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         client = await connect_when_ready(settings, wait=STARTUP_WAIT_S)
         async with open_store(database_url, max_size=settings.database_pool_max) as store:
             app_ = create_app(settings=settings, client=client, store=store, plan=plan)

@@ -10,7 +10,6 @@ in reverse order; running again on the same data directory resumes where it stop
 import asyncio
 import contextlib
 import datetime as dt
-import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from client import starts
 from client.connection import connect
 from domain.planfile import load_plan
 from kehoach.embedded import EmbeddedPostgres, Mailbox, TemporalDevServer
+from kehoach.stopping import stop_on_signals
 from schemas.plan import NormalizedPlan
 from schemas.plan_run import Progress, RunOptions
 from workers.main import open_store, run_worker
@@ -75,21 +75,13 @@ async def _started(part: Part, name: str) -> AsyncIterator[None]:
         log.info("stopped", part=name)
 
 
-def _stop_event() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
-
-
 @contextlib.asynccontextmanager
 async def embedded(settings: Settings, *, console: Console) -> AsyncIterator[Services]:
     """Start every part and the worker; stop them all on exit, in reverse order."""
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     plan = load_plan(settings.plan_file, contacts_file=settings.contacts_file)
-    stop = _stop_event()
+    stop = stop_on_signals()
     postgres = EmbeddedPostgres(data_dir=data_dir)
     temporal = TemporalDevServer(
         data_dir=data_dir, port=_port(settings.temporal_address, 7233),
