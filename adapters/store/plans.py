@@ -1,0 +1,183 @@
+"""The plan, its agencies and duties, and the directory's contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import asyncpg
+
+from adapters.store.base import (
+    Repository,
+    mapped_errors,
+)
+from schemas.errors import Conflict, NotFound
+from schemas.plan import Agency, NormalizedPlan
+from schemas.store import (
+    AgencyContacts,
+    Person,
+)
+
+_UPSERT_AGENCY = """
+INSERT INTO agencies (code, name, short_name, kind, webhook_url, report_endpoint)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (code) DO UPDATE SET
+    name = EXCLUDED.name, short_name = EXCLUDED.short_name, kind = EXCLUDED.kind,
+    webhook_url = EXCLUDED.webhook_url, report_endpoint = EXCLUDED.report_endpoint,
+    updated_at = now()
+WHERE (agencies.name, agencies.short_name, agencies.kind, agencies.webhook_url,
+       agencies.report_endpoint)
+      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.short_name, EXCLUDED.kind,
+       EXCLUDED.webhook_url, EXCLUDED.report_endpoint)
+"""
+
+
+_UPSERT_CONTACT = """
+INSERT INTO contacts (agency_code, role, name, title, email, phone, placeholder)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (agency_code, role) DO UPDATE SET
+    name = EXCLUDED.name, title = EXCLUDED.title, email = EXCLUDED.email,
+    phone = EXCLUDED.phone, placeholder = EXCLUDED.placeholder, updated_at = now()
+WHERE (contacts.name, contacts.title, contacts.email, contacts.phone, contacts.placeholder)
+      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.title, EXCLUDED.email, EXCLUDED.phone,
+       EXCLUDED.placeholder)
+"""
+
+
+# The other columns are read from the document, so comparing it is enough.
+_UPSERT_PLAN = """
+INSERT INTO plans (id, title, issuer, issued_on, year, coordinator, document)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (id) DO UPDATE SET
+    title = EXCLUDED.title, issuer = EXCLUDED.issuer, issued_on = EXCLUDED.issued_on,
+    year = EXCLUDED.year, coordinator = EXCLUDED.coordinator, document = EXCLUDED.document,
+    loaded_at = now()
+WHERE plans.document IS DISTINCT FROM EXCLUDED.document
+"""
+
+
+_UPSERT_DUTY = """
+INSERT INTO duties (plan_id, duty_id, clause, section, heading, text, mode, deliverable, deadline)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (plan_id, duty_id) DO UPDATE SET
+    clause = EXCLUDED.clause, section = EXCLUDED.section, heading = EXCLUDED.heading,
+    text = EXCLUDED.text, mode = EXCLUDED.mode, deliverable = EXCLUDED.deliverable,
+    deadline = EXCLUDED.deadline
+WHERE (duties.clause, duties.section, duties.heading, duties.text, duties.mode,
+       duties.deliverable, duties.deadline)
+      IS DISTINCT FROM (EXCLUDED.clause, EXCLUDED.section, EXCLUDED.heading, EXCLUDED.text,
+       EXCLUDED.mode, EXCLUDED.deliverable, EXCLUDED.deadline)
+"""
+
+
+_AGENCIES_WITH_CONTACTS = """
+SELECT a.code, a.name, a.short_name, a.kind, a.webhook_url, a.report_endpoint,
+       jsonb_object_agg(c.role, jsonb_build_object(
+           'name', c.name, 'title', c.title, 'email', c.email, 'phone', c.phone,
+           'placeholder', c.placeholder)) AS contacts
+FROM agencies a JOIN contacts c ON c.agency_code = a.code
+WHERE a.code = ANY($1::text[])
+GROUP BY a.code
+"""
+
+
+class PlanRepository(Repository):
+    """The plan, its agencies and duties, and the directory's contacts."""
+
+    async def load_plan(self, plan: NormalizedPlan) -> None:
+        """Upsert the plan, its agencies, their contacts and its duties in one transaction.
+
+        Loading the same plan again changes nothing (not even timestamps). A duty the new
+        text no longer has is removed, unless assignments refer to it: then `Conflict`,
+        and nothing of the new load is kept.
+        """
+        agencies = [
+            (a.code, a.name, a.short_name, a.kind, a.webhook_url, a.report_endpoint)
+            for a in plan.agencies
+        ]
+        contacts = [
+            (a.code, role, c.name, c.title, c.email, c.phone, c.placeholder)
+            for a in plan.agencies
+            for role, c in (("leader", a.leader), ("focal", a.focal))
+        ]
+        duties = [
+            (
+                plan.plan.number,
+                d.id,
+                d.clause,
+                d.section,
+                d.heading,
+                d.text,
+                d.mode,
+                d.deliverable,
+                d.deadline.model_dump(mode="json"),
+            )
+            for d in plan.duties
+        ]
+        p = plan.plan
+        async with self._pool.acquire() as conn, conn.transaction():
+            with mapped_errors():
+                await conn.executemany(_UPSERT_AGENCY, agencies)
+                await conn.executemany(_UPSERT_CONTACT, contacts)
+                await conn.execute(
+                    _UPSERT_PLAN,
+                    p.number,
+                    p.title,
+                    p.issuer,
+                    p.issued_on,
+                    p.year,
+                    p.coordinator,
+                    plan.model_dump(mode="json"),
+                )
+                await conn.executemany(_UPSERT_DUTY, duties)
+            try:
+                await conn.execute(
+                    "DELETE FROM duties WHERE plan_id = $1 AND NOT (duty_id = ANY($2::text[]))",
+                    p.number,
+                    [d.id for d in plan.duties],
+                )
+            except asyncpg.ForeignKeyViolationError as e:
+                raise Conflict(
+                    f"plan {p.number} no longer has a duty that assignments refer to ({e.detail})",
+                    message_vi="Không thể bỏ nhiệm vụ đã được giao.",
+                ) from e
+
+    async def get_plan(self, plan_id: str) -> NormalizedPlan:
+        """The normalized plan as last loaded."""
+        document = await self._pool.fetchval("SELECT document FROM plans WHERE id = $1", plan_id)
+        if document is None:
+            raise NotFound(f"plans: no plan {plan_id!r}")
+        return NormalizedPlan.model_validate(document)
+
+    async def get_agencies(self, codes: Iterable[str]) -> dict[str, Agency]:
+        """The named agencies with their leader and focal contacts, by code; a code the
+        directory does not hold is simply absent (notices skip it rather than fail)."""
+        rows = await self._pool.fetch(_AGENCIES_WITH_CONTACTS, sorted(set(codes)))
+        return {
+            row["code"]: Agency.model_validate(
+                {**{k: v for k, v in row.items() if k != "contacts"}, **row["contacts"]}
+            )
+            for row in rows
+        }
+
+    async def agencies_with_contacts(self, codes: Iterable[str]) -> dict[str, AgencyContacts]:
+        """The named agencies that exist, by code, with their contacts and webhook; an
+        unknown code is simply absent."""
+        rows = await self._pool.fetch(
+            "SELECT a.code, a.name, a.webhook_url,"
+            "       c.role, c.name AS contact_name, c.title, c.email, c.placeholder"
+            " FROM agencies a LEFT JOIN contacts c ON c.agency_code = a.code"
+            " WHERE a.code = ANY($1::text[])",
+            sorted(set(codes)),
+        )
+        found: dict[str, dict[str, object]] = {}
+        for row in rows:
+            code = row["code"]
+            agency = found.setdefault(
+                code, {"code": code, "name": row["name"], "webhook_url": row["webhook_url"]}
+            )
+            if row["role"] is not None:
+                agency[row["role"]] = Person(
+                    name=row["contact_name"], title=row["title"], email=row["email"],
+                    placeholder=row["placeholder"],
+                )
+        return {code: AgencyContacts.model_validate(fields) for code, fields in found.items()}
