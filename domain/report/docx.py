@@ -1,28 +1,13 @@
-"""The consolidated report (báo cáo tổng hợp) the coordinator compiles, as Markdown and .docx.
+"""The consolidated report as .docx, in the layout of Decree 30/2020/NĐ-CP, Appendix I."""
 
-Pure: the functions read only their input and build text or bytes in memory, so an activity
-can render, hash and store the result, and a retry renders the same bytes.
-
-Layout of the .docx follows Decree 30/2020/NĐ-CP (công tác văn thư), Appendix I: A4,
-margins top/bottom 20 mm, left 30 mm, right 15 mm; Times New Roman; a borderless two-column
-header (the superior and issuing body, then the number, on the left; the national motto,
-then place and date in italics, on the right), the document kind and its summary centred in
-bold, the body, "Nơi nhận" and the signature block, and an annex on its own page listing the
-late and the missing reports. Page numbers sit centred at the top from page 2.
-
-The same sentences feed both renderers, so the Markdown and the .docx never disagree.
-Report bodies are printed as text: nothing in them is markup in either format.
-"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import docx
@@ -36,7 +21,37 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from domain.vocabulary import REPORT_STATUS_VI
+from domain.report.markdown import render_markdown
+from domain.report.words import (
+    ANNEX_WIDTHS_MM,
+    BODY_PT,
+    FONT,
+    HEADER_PT,
+    LATE_HEADINGS,
+    MISSING_HEADINGS,
+    NONE_ACCEPTED,
+    NONE_LATE,
+    NONE_MISSING,
+    NUMBER_PT,
+    SIGNATURE_SPACE_LINES,
+    TABLE_PT,
+    annex_reference,
+    by_agency,
+    clean,
+    closing,
+    coordinator_header,
+    issuer_header,
+    late_rows,
+    missing_rows,
+    number_line,
+    opening,
+    place_and_date,
+    proposals_placeholder,
+    recipient_lines,
+    signer_lines,
+    summary,
+    title,
+)
 from schemas.calendar import VN_TZ
 from schemas.consolidation import (
     AgencyReport,
@@ -45,302 +60,6 @@ from schemas.consolidation import (
     LateReport,
     MissingReport,
 )
-
-__all__ = ["render_docx", "render_markdown", "summarize"]
-
-FONT = "Times New Roman"
-BODY_PT = 14
-HEADER_PT = 12  # Decree 30 allows 12-13; at 12 the two header lines each fit on one line
-NUMBER_PT = 13
-TABLE_PT = 13
-SIGNATURE_SPACE_LINES = 4
-
-
-# Characters XML 1.0 cannot carry (C0 controls but tab, lone surrogates, U+FFFE/U+FFFF).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-# --- the words, shared by both formats -------------------------------------------------
-
-
-def _clean(text: str) -> str:
-    """The text with characters no .docx can hold replaced by U+FFFD, the rest untouched."""
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def _lines(body: str) -> list[str]:
-    """A report body as paragraphs: one per non-blank line, trimmed."""
-    return [line.strip() for line in _clean(body).splitlines() if line.strip()]
-
-
-def _dmy(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def _local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(VN_TZ).date()
-
-
-def _place_and_date(report: ConsolidationInput) -> str:
-    """Decree 30, Appendix I: a zero before days under 10 and months 1 and 2 only."""
-    day = report.report_date
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{report.place}, ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
-def _symbol(report: ConsolidationInput, *, blank: str = " ") -> str:
-    """The number and symbol, 125/BC-STTTT; a draft leaves blanks for the clerk's number."""
-    suffix = f"/BC-{report.coordinator_short}"
-    if report.report_number is None:
-        return blank * 5 + suffix
-    number = report.report_number.strip()
-    return number if "/" in number else f"{number}{suffix}"
-
-
-def _number_line(report: ConsolidationInput, *, blank: str = " ") -> str:
-    return f"Số: {_symbol(report, blank=blank)}"
-
-
-def _running_name(name: str, place: str) -> str:
-    """An upper-case body name as running text: Sở Thông tin và Truyền thông.
-
-    Vietnamese capitalises a name's first word, each part after "và", a comma or a dash,
-    the word after "Sở", and the place. Unusual names should be passed in explicitly.
-    """
-    text = name.lower()
-    text = re.sub(r"(?:^|(?<=^sở )|(?<=\svà )|(?<=, )|(?<= - ))(\w)", lambda m: m[1].upper(), text)
-    return text.replace(place.lower(), place)
-
-
-def _issuer_text(report: ConsolidationInput) -> str:
-    return report.issuer_text or _running_name(report.issuer_name, report.place)
-
-
-def _coordinator_text(report: ConsolidationInput) -> str:
-    return report.coordinator_text or _running_name(report.coordinator_name, report.place)
-
-
-def _issuer_header(report: ConsolidationInput) -> str:
-    return report.issuer_header or report.issuer_name.replace("ỦY BAN NHÂN DÂN", "UBND")
-
-
-def _coordinator_header(report: ConsolidationInput) -> str:
-    """The issuing body under its superior; "TỈNH GIA LAI" is not said twice."""
-    province = f" TỈNH {report.place.upper()}"
-    name = report.coordinator_name
-    if name.endswith(province) and _issuer_header(report).endswith(province):
-        return name.removesuffix(province)
-    return name
-
-
-def _title(report: ConsolidationInput) -> str:
-    return f"Kết quả thực hiện {report.plan_title} (Kế hoạch số {report.plan_number})"
-
-
-def _opening(report: ConsolidationInput) -> str:
-    about = report.plan_title
-    if about.startswith("Kế hoạch "):
-        about = about.removeprefix("Kế hoạch ")
-    return (
-        f"Thực hiện Kế hoạch số {report.plan_number} ngày {_dmy(report.plan_issued_on)} "
-        f"của {_issuer_text(report)} về {about}; trên cơ sở báo cáo của các cơ quan, đơn vị, "
-        f"{_coordinator_text(report)} tổng hợp, báo cáo kết quả thực hiện năm {report.year} "
-        "như sau:"
-    )
-
-
-def _summary(report: ConsolidationInput) -> list[str]:
-    on_time = sum(1 for r in report.accepted if r.outcome == "on_time")
-    late = len(report.accepted) - on_time
-    agencies = len(_by_agency(report.accepted))
-    others = report.total_assignments - len(report.accepted) - len(report.missing)
-    accepted = f"Số báo cáo đã được chấp nhận: {len(report.accepted)}"
-    if report.accepted:
-        accepted += (
-            f" của {agencies} cơ quan, đơn vị; trong đó đúng hạn: {on_time}, nộp quá hạn: {late}"
-        )
-    lines = [
-        f"Tổng số nhiệm vụ phải báo cáo: {report.total_assignments}.",
-        f"{accepted}.",
-        f"Số báo cáo chưa có hoặc chưa được chấp nhận: {len(report.missing)}.",
-    ]
-    if others:
-        lines.append(f"Số nhiệm vụ đã hủy hoặc được miễn báo cáo: {others}.")
-    if report.late or report.missing:
-        lines.append(
-            "Danh sách cơ quan, đơn vị nộp báo cáo quá hạn và chưa nộp báo cáo tại Phụ lục "
-            "kèm theo."
-        )
-    return lines
-
-
-@dataclass(frozen=True)
-class _AgencySection:
-    """One agency's subsection of part II: its name, then each report's line and text."""
-
-    name: str
-    reports: list[tuple[str, list[str]]]
-
-
-def _by_agency(accepted: Sequence[AgencyReport]) -> list[_AgencySection]:
-    """Accepted reports grouped by agency, agencies in the order they first appear."""
-    groups: dict[str, list[AgencyReport]] = {}
-    for item in accepted:
-        groups.setdefault(item.agency_code, []).append(item)
-    return [
-        _AgencySection(
-            name=_clean(items[0].agency_name),
-            reports=[(_report_line(r), _lines(r.body) or [NO_TEXT]) for r in items],
-        )
-        for items in groups.values()
-    ]
-
-
-NO_TEXT = "(Báo cáo không có nội dung văn bản.)"
-NONE_ACCEPTED = "Chưa có cơ quan, đơn vị nào có báo cáo được chấp nhận tại thời điểm báo cáo."
-NONE_LATE = "Không có cơ quan, đơn vị nộp báo cáo quá hạn."
-NONE_MISSING = "Không có cơ quan, đơn vị chưa nộp báo cáo."
-
-
-def _report_line(item: AgencyReport) -> str:
-    when = "đúng hạn" if item.outcome == "on_time" else "quá hạn"
-    return (
-        f"Nhiệm vụ mục {_clean(item.clause)}, kỳ {_clean(item.period)}: báo cáo nộp ngày "
-        f"{_dmy(_local_day(item.submitted_at))} ({when})."
-    )
-
-
-def _proposals_placeholder(report: ConsolidationInput) -> str:
-    return f"({_coordinator_text(report)} bổ sung nội dung đề xuất, kiến nghị.)"
-
-
-def _closing(report: ConsolidationInput) -> str:
-    return (
-        f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {report.plan_number} năm "
-        f"{report.year} của {_coordinator_text(report)}./."
-    )
-
-
-def _recipient_lines(report: ConsolidationInput) -> list[str]:
-    """Each recipient on its own dash line, ending ";" and the last one "."."""
-    names = [_clean(r).strip().rstrip(";.") for r in report.recipients if r.strip()]
-    return [f"- {n}{'.' if i == len(names) - 1 else ';'}" for i, n in enumerate(names)]
-
-
-def _signer_lines(report: ConsolidationInput) -> list[str]:
-    return [line.strip() for line in _clean(report.signer_title).splitlines() if line.strip()]
-
-
-def _annex_reference(report: ConsolidationInput) -> str:
-    return (
-        f"(Kèm theo Báo cáo số {_symbol(report)} ngày {_dmy(report.report_date)} "
-        f"của {_coordinator_text(report)})"
-    )
-
-
-LATE_HEADINGS = ("STT", "Cơ quan, đơn vị", "Nhiệm vụ (mục)", "Kỳ", "Hạn nộp", "Ngày nộp")
-MISSING_HEADINGS = ("STT", "Cơ quan, đơn vị", "Nhiệm vụ (mục)", "Kỳ", "Hạn nộp", "Tình trạng")
-ANNEX_WIDTHS_MM = (14, 55, 24, 17, 27, 28)
-
-
-def _late_rows(late: Iterable[LateReport]) -> list[tuple[str, ...]]:
-    return [
-        (
-            str(i),
-            _clean(r.agency_name),
-            _clean(r.clause),
-            _clean(r.period),
-            _dmy(r.last_day),
-            _dmy(_local_day(r.submitted_at)),
-        )
-        for i, r in enumerate(late, start=1)
-    ]
-
-
-def _missing_rows(missing: Iterable[MissingReport]) -> list[tuple[str, ...]]:
-    return [
-        (
-            str(i),
-            _clean(r.agency_name),
-            _clean(r.clause),
-            _clean(r.period),
-            _dmy(r.last_day) if r.last_day else "Chưa đặt hạn",
-            REPORT_STATUS_VI.get(r.status, _clean(r.status)),
-        )
-        for i, r in enumerate(missing, start=1)
-    ]
-
-
-# --- Markdown ------------------------------------------------------------------------
-
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>&|~])")
-_MD_BLOCK_START = re.compile(r"^(#|[-+=]|\d+[.)])")
-
-
-def _md(text: str) -> str:
-    """Text that a CommonMark renderer shows exactly as written, never as markup or HTML."""
-    escaped = _MD_INLINE.sub(r"\\\1", _clean(text))
-    match = _MD_BLOCK_START.match(escaped)
-    if match:  # a line that would open a heading, list or rule: escape its marker
-        cut = match.end() - 1
-        escaped = escaped[:cut] + "\\" + escaped[cut:]
-    return escaped
-
-
-def _md_table(headings: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    out = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
-    out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
-    return out
-
-
-def render_markdown(report: ConsolidationInput) -> str:
-    """The consolidated report as Markdown, for the web portal, e-mail and review."""
-    out: list[str] = [
-        f"{_md(_issuer_header(report))}  ",
-        f"**{_md(_coordinator_header(report))}**  ",
-        _md(_number_line(report, blank="\u00a0")),  # blanks HTML would not collapse
-        "",
-        "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  ",
-        "**Độc lập - Tự do - Hạnh phúc**  ",
-        f"*{_md(_place_and_date(report))}*",
-        "",
-        "# BÁO CÁO",
-        "",
-        f"**{_md(_title(report))}**",
-        "",
-        _md(_opening(report)),
-        "",
-        "## I. TỔNG HỢP CHUNG",
-        "",
-    ]
-    out += [f"- {_md(line)}" for line in _summary(report)]
-    out += ["", "## II. KẾT QUẢ THỰC HIỆN CỦA CÁC CƠ QUAN, ĐƠN VỊ", ""]
-    sections = _by_agency(report.accepted)
-    if not sections:
-        out += [_md(NONE_ACCEPTED), ""]
-    for number, section in enumerate(sections, start=1):
-        out += [f"### {number}. {_md(section.name)}", ""]
-        for line, paragraphs in section.reports:
-            out += [f"*{_md(line)}*", ""]
-            for paragraph in paragraphs:
-                out += [_md(paragraph), ""]
-    out += ["## III. ĐỀ XUẤT, KIẾN NGHỊ", "", _md(_proposals_placeholder(report)), ""]
-    out += [_md(_closing(report)), "", "***Nơi nhận:***", ""]
-    out += [f"- {_md(line.removeprefix('- '))}" for line in _recipient_lines(report)]
-    out += [""]
-    out += [f"**{_md(line)}**  " for line in _signer_lines(report)]
-    out += ["", f"**{_md(report.signer_name)}**" if report.signer_name else "*(chưa ký)*", ""]
-    out += ["---", "", "# PHỤ LỤC", "", f"*{_md(_annex_reference(report))}*", ""]
-    out += ["## 1. Cơ quan, đơn vị nộp báo cáo quá hạn", ""]
-    out += _md_table(LATE_HEADINGS, _late_rows(report.late)) if report.late else [_md(NONE_LATE)]
-    out += ["", "## 2. Cơ quan, đơn vị chưa nộp báo cáo", ""]
-    missing = _missing_rows(report.missing)
-    out += _md_table(MISSING_HEADINGS, missing) if missing else [_md(NONE_MISSING)]
-    out.append("")
-    return "\n".join(out)
-
-
-# --- .docx ---------------------------------------------------------------------------
 
 
 def _set_fonts(rpr: Any, size_pt: int) -> None:
@@ -397,8 +116,8 @@ def _prepare(document: Any, report: ConsolidationInput) -> None:
     core.author = core.last_modified_by = "kehoach"
     core.created = core.modified = utc
     core.revision = 1
-    core.title = _clean(_title(report))[:255]
-    core.subject = _clean(report.plan_number)[:255]
+    core.title = clean(title(report))[:255]
+    core.subject = clean(report.plan_number)[:255]
     core.language = "vi-VN"
     core.comments = ""
     # The template's python-docx thumbnail would stand for this report in file browsers.
@@ -415,7 +134,7 @@ def _run(
     bold: bool = False,
     italic: bool = False,
 ) -> None:
-    run = paragraph.add_run(_clean(text))
+    run = paragraph.add_run(clean(text))
     run.font.size = Pt(size)
     run.font.bold = bold or None
     run.font.italic = italic or None
@@ -527,22 +246,22 @@ def _header(document: Any, report: ConsolidationInput) -> None:
     _layout_only(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
-    _write(_first(left), _issuer_header(report), size=HEADER_PT)
-    _write(left.add_paragraph(), _coordinator_header(report), size=HEADER_PT, bold=True)
+    _write(_first(left), issuer_header(report), size=HEADER_PT)
+    _write(left.add_paragraph(), coordinator_header(report), size=HEADER_PT, bold=True)
     _rule(left, width_mm=30, within_mm=HEADER_WIDTHS_MM[0])
     _write(_first(right), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=HEADER_PT, bold=True)
     _write(right.add_paragraph(), "Độc lập - Tự do - Hạnh phúc", size=BODY_PT, bold=True)
     _rule(right, width_mm=62, within_mm=HEADER_WIDTHS_MM[1])
     number, place = table.rows[1].cells
-    _write(_first(number), _number_line(report), size=NUMBER_PT)
-    _write(_first(place), _place_and_date(report), size=BODY_PT, italic=True)
+    _write(_first(number), number_line(report), size=NUMBER_PT)
+    _write(_first(place), place_and_date(report), size=BODY_PT, italic=True)
     for cell in (number, place):
         _first(cell).paragraph_format.space_before = Pt(6)
 
 
 def _title_block(document: Any, report: ConsolidationInput) -> None:
     _para(document, "BÁO CÁO", bold=True, before=18)
-    _para(document, _title(report), bold=True)
+    _para(document, title(report), bold=True)
     # The rule under the summary (Decree 30, Appendix I): a third of the line, centred.
     _rule(document, width_mm=55, within_mm=TEXT_WIDTH_MM)
 
@@ -554,12 +273,12 @@ def _heading(document: Any, text: str) -> None:
 
 
 def _body_sections(document: Any, report: ConsolidationInput) -> None:
-    _body(document, _opening(report))
+    _body(document, opening(report))
     _heading(document, "I. TỔNG HỢP CHUNG")
-    for line in _summary(report):
+    for line in summary(report):
         _body(document, f"- {line}")
     _heading(document, "II. KẾT QUẢ THỰC HIỆN CỦA CÁC CƠ QUAN, ĐƠN VỊ")
-    sections = _by_agency(report.accepted)
+    sections = by_agency(report.accepted)
     if not sections:
         _body(document, NONE_ACCEPTED)
     for number, section in enumerate(sections, start=1):
@@ -569,8 +288,8 @@ def _body_sections(document: Any, report: ConsolidationInput) -> None:
             for paragraph in paragraphs:
                 _body(document, paragraph)
     _heading(document, "III. ĐỀ XUẤT, KIẾN NGHỊ")
-    _body(document, _proposals_placeholder(report))
-    _body(document, _closing(report))
+    _body(document, proposals_placeholder(report))
+    _body(document, closing(report))
 
 
 SIGN_WIDTHS_MM = (80.0, 85.0)
@@ -589,9 +308,9 @@ def _sign_off(document: Any, report: ConsolidationInput) -> None:
         italic=True,
         align=WD_ALIGN_PARAGRAPH.LEFT,
     )
-    for line in _recipient_lines(report):
+    for line in recipient_lines(report):
         _write(recipients.add_paragraph(), line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    titles = _signer_lines(report)
+    titles = signer_lines(report)
     _write(_first(signer), titles[0] if titles else "", bold=True)
     for line in titles[1:]:
         _write(signer.add_paragraph(), line, bold=True)
@@ -624,7 +343,7 @@ def _annex(document: Any, report: ConsolidationInput) -> None:
     breaker.add_run().add_break(WD_BREAK.PAGE)
     _para(document, "PHỤ LỤC", bold=True)
     _para(document, "DANH SÁCH CƠ QUAN, ĐƠN VỊ NỘP BÁO CÁO QUÁ HẠN VÀ CHƯA NỘP BÁO CÁO", bold=True)
-    _para(document, _annex_reference(report), italic=True)
+    _para(document, annex_reference(report), italic=True)
     _para(
         document,
         "1. Cơ quan, đơn vị nộp báo cáo quá hạn",
@@ -633,7 +352,7 @@ def _annex(document: Any, report: ConsolidationInput) -> None:
         before=12,
     )
     if report.late:
-        _grid(document, LATE_HEADINGS, _late_rows(report.late))
+        _grid(document, LATE_HEADINGS, late_rows(report.late))
     else:
         _body(document, NONE_LATE)
     _para(
@@ -644,7 +363,7 @@ def _annex(document: Any, report: ConsolidationInput) -> None:
         before=12,
     )
     if report.missing:
-        _grid(document, MISSING_HEADINGS, _missing_rows(report.missing))
+        _grid(document, MISSING_HEADINGS, missing_rows(report.missing))
     else:
         _body(document, NONE_MISSING)
 
