@@ -1,0 +1,104 @@
+"""The importer: document text → `PlanDraft`, refusing what is not a plan."""
+
+from domain.planimport.body import body_range
+from domain.planimport.deadlines import Found, find_deadlines
+from domain.planimport.duties import Block, read_duties
+from domain.planimport.final_report import ReportClause, find_final_report
+from domain.planimport.header import doc_type_index, read_header
+from domain.planimport.matching import match_agency, propose_agency
+from domain.planimport.recipients import read_recipients
+from domain.planimport.refusal import NotAPlan
+from domain.planimport.sourced import span_of
+from domain.planimport.structure import outline
+from domain.planimport.text import Paragraph, paragraphs
+from schemas.plan import AgencyDirectory
+from schemas.plan_draft import (
+    DraftAgency,
+    DraftDeadline,
+    DraftDuty,
+    DraftFinalReport,
+    PlanDraft,
+)
+
+_REFUSE_NO_PLAN = (
+    "Văn bản không có phần \"KẾ HOẠCH\" (tiêu đề loại văn bản); đây không phải một kế hoạch "
+    "hoặc quyết định ban hành kế hoạch."
+)
+_REFUSE_NO_DUTIES = (
+    "Không tìm thấy phần phân công nhiệm vụ (\"Tổ chức thực hiện\", \"Phân công nhiệm vụ\"…) "
+    "có cơ quan nào được giao việc; không lập được bản nháp kế hoạch."
+)
+
+
+def _deadline(found: Found, paragraph: Paragraph, text: str, offset: int) -> DraftDeadline:
+    return DraftDeadline(
+        phrase=text[found.start : found.end].strip(),
+        lines=span_of(paragraph, offset + found.start, offset + found.end),
+        confidence=found.confidence,
+        kind=found.kind,
+        recurrence=found.recurrence,
+        **found.values,
+    )
+
+
+def _agency(block: Block, directory: AgencyDirectory | None, taken: set[str]) -> DraftAgency:
+    duties = []
+    for unit in block.units:
+        deadlines = [_deadline(f, unit.paragraph, unit.text, unit.start)
+                     for f in find_deadlines(unit.text)]
+        duties.append(DraftDuty(
+            phrase=unit.text, lines=span_of(unit.paragraph, unit.start), confidence=0.8,
+            clause=unit.clause or "?", deadlines=deadlines,
+        ))
+    confidence = 0.9 if block.from_heading else 0.7
+    match = proposal = None
+    if directory is not None:
+        match, score = match_agency(block.name, directory)
+        confidence = min(confidence, score)
+    else:
+        proposal = propose_agency(block.name, taken)
+    return DraftAgency(
+        phrase=block.paragraph.text[block.start : block.end],
+        lines=span_of(block.paragraph, block.start, block.end),
+        confidence=confidence, name=block.name, sections=block.sections,
+        mode="requested" if block.requested else "assigned",
+        match=match, proposal=proposal, duties=duties,
+    )
+
+
+def _final_report(clause: ReportClause | None) -> DraftFinalReport | None:
+    if clause is None:
+        return None
+    text = clause.paragraph.text
+    recurrences = [f.recurrence for f in clause.deadlines if f.recurrence != "adhoc"]
+    recurrence = recurrences[0] if recurrences else (
+        "adhoc" if clause.deadlines else None)
+    return DraftFinalReport(
+        phrase=text[clause.start : clause.end].strip(),
+        lines=span_of(clause.paragraph, clause.start, clause.end),
+        confidence=min(0.9, 0.4 + clause.score / 10), kind=clause.kind,
+        reporters=clause.reporters, to=clause.to, via=clause.via,
+        recurrence=recurrence,
+        deadlines=[_deadline(f, clause.paragraph, text[clause.start : clause.end], clause.start)
+                   for f in clause.deadlines],
+    )
+
+
+def import_plan(text: str, *, source: str, directory: AgencyDirectory | None = None) -> PlanDraft:
+    """Read a plan's text into a draft; `NotAPlan` if it has no plan's shape or no duties."""
+    paras = paragraphs(text)
+    found = doc_type_index(paras, len(paras))
+    if found is None or found[0] != "KẾ HOẠCH":
+        raise NotAPlan("no KẾ HOẠCH heading", _REFUSE_NO_PLAN)
+    start, end = body_range(paras, found[1])
+    header = read_header(paras, body_limit=len(paras))
+    reading = read_duties(outline(paras[start:end]))
+    if not reading.blocks:
+        raise NotAPlan("no duty section with agencies", _REFUSE_NO_DUTIES)
+    taken: set[str] = set()
+    agencies = [_agency(b, directory, taken) for b in reading.blocks]
+    return PlanDraft(
+        source=source, header=header, duties_sections=reading.sections, agencies=agencies,
+        final_report=_final_report(find_final_report(reading)),
+        recipients=read_recipients(paras), line_count=text.count("\n") + 1,
+    )

@@ -1,0 +1,183 @@
+"""Agency blocks and their duty units, read from the outline of the duty sections.
+
+An agency block is a heading that names a body (its duty units are the leaves under it,
+plus any duty written on the heading's own line), or a sentence whose subject is a body
+(one unit, plus the leaves under it). The same body in several blocks or sections is one
+agency with all their units. A lead-in that ends in ":" is not a unit; its items are.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from domain.planimport.agencies import (
+    Subject,
+    further_subjects,
+    heading_subject,
+    sentence_subject,
+)
+from domain.planimport.body import is_duty_section, section_label
+from domain.planimport.names import name_key
+from domain.planimport.structure import PARAGRAPH_LEVEL, Node, is_bare_heading
+from domain.planimport.text import Paragraph
+
+
+@dataclass
+class Unit:
+    """One duty unit: its clause, its text and the paragraph it came from."""
+
+    clause: str
+    text: str
+    paragraph: Paragraph
+    start: int = 0
+
+
+@dataclass
+class Block:
+    """The duties one agency receives, across every block and section that names it."""
+
+    name: str
+    key: str
+    requested: bool
+    sections: list[str]
+    paragraph: Paragraph
+    start: int
+    end: int
+    units: list[Unit] = field(default_factory=list)
+    from_heading: bool = True
+
+
+@dataclass
+class DutyReading:
+    """What the duty sections hold: the agency blocks and the closing paragraphs."""
+
+    sections: list[str]
+    blocks: list[Block]
+    closing: list[Paragraph]
+    section_texts: list[Paragraph]
+
+
+def _clause(node: Node) -> str:
+    parts: list[str] = []
+    current: Node | None = node
+    while current is not None and current.level >= 0:
+        if current.marker and current.marker != "-":
+            parts.append(current.marker)
+        current = current.parent
+    return ".".join(reversed(parts))
+
+
+def _leaf_units(node: Node) -> list[Unit]:
+    """The leaves under a node, each a unit; a lead-in ending in ":" is not one."""
+    units: list[Unit] = []
+    for child in node.children:
+        for leaf in child.leaves():
+            if leaf.paragraph is None or leaf.text.rstrip().endswith(":"):
+                continue
+            units.append(Unit(_clause(leaf), leaf.text, leaf.paragraph,
+                              len(leaf.paragraph.text) - len(leaf.text)))
+    return units
+
+
+def _block(subject: Subject, node: Node, section: str, *, from_heading: bool) -> Block:
+    assert node.paragraph is not None
+    shift = len(node.paragraph.text) - len(node.text)
+    block = Block(subject.name, name_key(subject.name), subject.requested, [section],
+                  node.paragraph, shift + subject.start, shift + subject.end,
+                  from_heading=from_heading)
+    if subject.rest and (not from_heading or not is_bare_heading(node.text)):
+        block.units.append(Unit(_clause(node), subject.rest, node.paragraph,
+                                shift + subject.rest_start))
+    block.units.extend(_leaf_units(node))
+    return block
+
+
+def _read_node(node: Node, section: str, found: list[Block]) -> None:
+    """Find agency blocks at or under `node`."""
+    if node.level == PARAGRAPH_LEVEL and node.parent is not None and node.parent.level == 0:
+        return  # section-level paragraphs are read separately (closing or sole paragraph)
+    subject = heading_subject(node.text) if node.is_heading and is_bare_heading(node.text) \
+        else None
+    if subject is None and node.is_heading and ":" in node.text[:200]:
+        subject = heading_subject(node.text)
+    if subject is not None:
+        found.append(_block(subject, node, section, from_heading=True))
+        return
+    subject = sentence_subject(node.text)
+    if subject is not None:
+        found.append(_block(subject, node, section, from_heading=False))
+        _read_extra_subjects(node, section, found)
+        return
+    for child in node.children:
+        _read_node(child, section, found)
+
+
+def _read_extra_subjects(node: Node, section: str, found: list[Block]) -> None:
+    assert node.paragraph is not None
+    shift = len(node.paragraph.text) - len(node.text)
+    for name, offset in further_subjects(node.text):
+        block = Block(name, name_key(name), False, [section], node.paragraph,
+                      shift + offset, shift + offset + len(name), from_heading=False)
+        block.units.append(Unit(_clause(node), node.text[offset:], node.paragraph,
+                                shift + offset))
+        found.append(block)
+
+
+def _merge(blocks: list[Block]) -> list[Block]:
+    """One block per agency: units and sections of repeated names are joined."""
+    merged: dict[str, Block] = {}
+    for block in blocks:
+        if block.key in merged:
+            kept = merged[block.key]
+            kept.units.extend(block.units)
+            kept.sections.extend(s for s in block.sections if s not in kept.sections)
+        else:
+            merged[block.key] = block
+    return list(merged.values())
+
+
+def _section_id(section: Node, sub: Node | None) -> str:
+    return section.marker if sub is None else f"{section.marker}.{sub.marker}"
+
+
+def read_duties(root: Node) -> DutyReading:
+    """The agency blocks of every duty section under `root`."""
+    sections: list[str] = []
+    blocks: list[Block] = []
+    closing: list[Paragraph] = []
+    texts: list[Paragraph] = []
+    for section in root.children:
+        if section.level != 0:
+            continue
+        targets: list[Node] = []
+        if is_duty_section(section):
+            targets = [section]
+        else:
+            targets = [c for c in section.children if c.is_heading and is_duty_section(c)]
+        for target in targets:
+            sections.append(section_label(target))
+            _read_section(target, blocks, closing, texts)
+    return DutyReading(sections, _merge(blocks), closing, texts)
+
+
+def _read_section(target: Node, blocks: list[Block], closing: list[Paragraph],
+                  texts: list[Paragraph]) -> None:
+    label = target.marker if target.level == 0 else f"{_clause(target)}"
+    found: list[Block] = []
+    marked = [c for c in target.children if c.level != PARAGRAPH_LEVEL]
+    for child in target.children:
+        if child.paragraph is not None:
+            texts.append(child.paragraph)
+        if child.level == PARAGRAPH_LEVEL:
+            if marked and target.children.index(child) > target.children.index(marked[0]):
+                closing.append(child.paragraph)  # type: ignore[arg-type]
+                continue
+            subject = sentence_subject(child.text)
+            if subject is not None and not re.match(r"^(trong quá trình|nếu)", child.text,
+                                                    re.IGNORECASE):
+                found.append(_block(subject, child, label, from_heading=False))
+                continue
+            if child.paragraph is not None:
+                closing.append(child.paragraph)
+            continue
+        _read_node(child, f"{label}.{child.marker}" if child.marker != "-" else label, found)
+    blocks.extend(found)

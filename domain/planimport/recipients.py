@@ -1,0 +1,31 @@
+"""The "Nơi nhận" list: who receives the plan, one dash line each."""
+
+import re
+
+from domain.planimport.body import is_recipients
+from domain.planimport.sourced import span_of
+from domain.planimport.text import Paragraph
+from schemas.plan_draft import DraftRecipient
+
+_ITEM = re.compile(r"^[-–•]\s*(.+?)\s*[;,.]?$")
+
+
+def read_recipients(paragraphs: list[Paragraph]) -> list[DraftRecipient]:
+    """Every line of the last "Nơi nhận" list, archives ("Lưu: VT") included."""
+    lists = [p for p in paragraphs if is_recipients(p)]
+    if not lists:
+        return []
+    paragraph = lists[-1]
+    found: list[DraftRecipient] = []
+    offset = 0
+    for line in paragraph.lines:
+        start = paragraph.text.find(line, offset)
+        offset = start + len(line)
+        match = _ITEM.match(line)
+        if match is None:
+            continue
+        found.append(DraftRecipient(
+            name=match.group(1), phrase=line, lines=span_of(paragraph, start, offset),
+            confidence=0.95,
+        ))
+    return found
