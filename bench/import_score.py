@@ -228,7 +228,7 @@ def score_plan(document: Path, label_file: Path) -> PlanScore:
         score.error = f"crash: {type(exc).__name__}: {exc}"
     score.seconds = time.perf_counter() - started
     if score.error:
-        empty = PlanDraft.model_construct(agencies=[], final_report=None)
+        empty = PlanDraft.model_construct(agencies=[], final_report=None, recipients=[], line_count=0)
         _score_missing(empty, label, score)
         return score
     _score_agencies(draft, label, score)

@@ -22,7 +22,7 @@ _BODY_START = re.compile(rf"^(?:{_BODY_WORDS})\b", re.IGNORECASE)
 _NOT_BODIES = re.compile(
     r"^(các|những|mọi)\s+(nhiệm vụ|giải pháp|chỉ tiêu|hoạt động|nội dung|chương trình|dự án"
     r"|đề án|kế hoạch|văn bản|quy định|chính sách|mục tiêu|biện pháp|trường hợp|sản phẩm"
-    r"|công trình|địa phương có|năm|tháng|ngày)\b"
+    r"|công trình|địa phương có|năm|tháng|ngày)\b|^trường hợp\b"
     r"|^(ban hành|hội nghị|báo cáo|cổng thông tin điện tử (tỉnh|thành phố)? ?có)\b",
     re.IGNORECASE,
 )
@@ -30,12 +30,13 @@ _PREFIX = re.compile(
     r"^(?:(?P<request>đề nghị)|giao|yêu cầu|căn cứ[^,]{0,120},|trên cơ sở[^,]{0,120},)\s*",
     re.IGNORECASE,
 )
-# Where a subject ends: the predicates that open a duty sentence.
+# Where a subject ends: the predicates that open a duty sentence. They are matched in lower
+# case only: "Ban Xây dựng Đảng" is a name, "xây dựng kế hoạch" a duty.
 _STRONG = re.compile(
     r"\s(?:có trách nhiệm|chịu trách nhiệm|là cơ quan|là đầu mối|phải|căn cứ|theo chức năng"
-    r"|trong phạm vi)\b|:",
-    re.IGNORECASE,
+    r"|trong phạm vi)\b|:"
 )
+_STRONG_WINDOW = 8  # words: "… tham gia thực hiện Kế hoạch này phải tuân thủ"
 _PREDICATES = (
     "chủ trì|phối hợp|tổ chức|tham mưu|triển khai|thực hiện|xây dựng|định kỳ|tăng cường"
     "|hướng dẫn|theo dõi|chỉ đạo|khẩn trương|quan tâm|rà soát|nghiên cứu|tiếp tục|bố trí"
@@ -43,8 +44,9 @@ _PREDICATES = (
     "|phổ biến|lồng ghép|vận động|cập nhật|thường xuyên|tích cực|giám sát|sử dụng|ưu tiên"
     "|hỗ trợ|đề xuất|tuyên truyền|quán triệt|gửi|ban hành|đầu tư|huy động|tham gia|duy trì"
     "|thông tin|đôn đốc|xác định|lập|trình|phát triển|áp dụng|cử|ứng dụng|hoàn thành|tập trung"
+    "|bằng|thông qua"
 )
-_PREDICATE = re.compile(rf"\s(?:{_PREDICATES})\b", re.IGNORECASE)
+_PREDICATE = re.compile(rf"\s(?:{_PREDICATES})\b")
 _NOT_AFTER = re.compile(r"(được giao|được|đã được|cơ quan|đơn vị|lực lượng)\s*$", re.IGNORECASE)
 _MAX_SUBJECT_WORDS = 80
 
@@ -73,18 +75,45 @@ def _strip_prefix(text: str) -> tuple[int, bool]:
     return match.end(), match.group("request") is not None
 
 
-def _predicate_start(text: str) -> int | None:
-    """Offset where the predicate begins in a sentence that starts with a subject."""
-    for pattern in (_STRONG, _PREDICATE):
-        for match in pattern.finditer(text):
-            if match.start() < 3 or _NOT_AFTER.search(text[: match.start()]):
-                continue
-            if pattern is _PREDICATE and text[: match.start()].rstrip().endswith(","):
-                continue  # ", phối hợp …" inside an enumeration of bodies
-            if len(text[: match.start()].split()) > _MAX_SUBJECT_WORDS:
-                break
-            return match.start()
+def _first(pattern: re.Pattern[str], text: str) -> int | None:
+    """The first place `pattern` can end a subject in `text`."""
+    for match in pattern.finditer(text):
+        before = text[: match.start()]
+        if match.start() < 3 or _NOT_AFTER.search(before):
+            continue
+        if pattern is _PREDICATE and before.rstrip().endswith(","):
+            continue  # ", phối hợp …" inside an enumeration of bodies
+        return match.start()
     return None
+
+
+def _predicate_start(text: str) -> int | None:
+    """Offset where the predicate begins in a sentence that starts with a subject.
+
+    The first verb usually ends the subject, but a subject may hold a verb of its own
+    ("Tất cả lực lượng tham gia thực hiện Kế hoạch này phải …"): a strong marker
+    ("phải", "có trách nhiệm") a few words later wins.
+    """
+    weak, strong = _first(_PREDICATE, text), _first(_STRONG, text)
+    if weak is None:
+        cut = strong
+    elif strong is None:
+        cut = weak
+    elif strong < weak or len(text[weak:strong].split()) <= _STRONG_WINDOW:
+        cut = strong
+    else:
+        cut = weak
+    if cut is None or len(text[:cut].split()) > _MAX_SUBJECT_WORDS:
+        return None
+    return cut
+
+
+_ROLE_NOTE = re.compile(r"\s*\((?:[^()]*\b(?:cơ quan|chủ trì|thường trực|đầu mối)\b[^()]*)\)\s*$")
+
+
+def clean_name(name: str) -> str:
+    """The name without a trailing role note: "Sở Tài chính (cơ quan chủ trì)"."""
+    return _ROLE_NOTE.sub("", name).strip(" :.;,")
 
 
 def heading_subject(text: str) -> Subject | None:
@@ -94,11 +123,13 @@ def heading_subject(text: str) -> Subject | None:
     if not names_a_body(body):
         return None
     colon = body.find(":")
-    if colon > 0 and len(body[colon + 1 :].split()) > 8:
+    after = body[colon + 1 :].split() if colon > 0 else []
+    # "UBND các xã: Gia Thuận, Tân Điền" lists names; "Sở X: Chủ trì …" opens a duty.
+    if colon > 0 and sum(1 for w in after if w[:1].islower()) >= 3:
         name, rest_start = body[:colon], offset + colon + 1
     else:
         name, rest_start = body.rstrip(" :.;"), len(text)
-    name = name.strip(" :.;")
+    name = clean_name(name)
     return Subject(name, offset, offset + len(name), requested, text[rest_start:].strip(),
                    rest_start)
 
@@ -112,7 +143,7 @@ def sentence_subject(text: str) -> Subject | None:
     cut = _predicate_start(body)
     if cut is None:
         return None
-    name = body[:cut].strip(" ,:;")
+    name = clean_name(body[:cut])
     if not name or (len(name.split()) < 2 and not name.isupper()):
         return None
     return Subject(name, offset, offset + len(name), requested, body[cut:].strip(" :"),

@@ -34,7 +34,7 @@ def body_range(paragraphs: list[Paragraph], title_index: int) -> tuple[int, int]
         if is_recipients(paragraphs[index]) or _APPENDIX.match(text):
             end = index
             break
-        if text.rstrip().endswith(("./.", "/.")):
+        if re.search(r"\.\s*/\.$", text.rstrip()):  # the closing mark "./."
             end = index + 1
             break
     return start, end

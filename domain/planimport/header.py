@@ -17,10 +17,6 @@ _PLACE_DATE = re.compile(
     r"^(?P<place>[^,\d]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
 )
 _ISSUER_START = re.compile(r"^(ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN\b|^(SỞ|BAN|VĂN PHÒNG|HỘI ĐỒNG)\b")
-_AUTHORITY = re.compile(
-    r"^(TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC|PHÓ GIÁM ĐỐC|CHÁNH VĂN PHÒNG"
-    r"|(ỦY|UỶ) BAN NHÂN DÂN|DÂN$)"
-)
 _DOC_TYPES = ("KẾ HOẠCH", "QUYẾT ĐỊNH", "CÔNG VĂN", "THÔNG BÁO", "CHỈ THỊ", "BÁO CÁO", "TỜ TRÌNH")
 
 
@@ -96,22 +92,31 @@ def _title(paragraphs: list[Paragraph], plan_index: int | None) -> DraftField:
     return field_from(paragraph.text, paragraph, confidence=0.85)
 
 
+_AUTHORITY_START = re.compile(
+    r"^(TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC|PHÓ GIÁM ĐỐC|CHÁNH VĂN PHÒNG)"
+)
+
+
+def _signature_lines(lines: tuple[str, ...]) -> tuple[list[str], str | None]:
+    """Authority lines (a wrapped one joined back) and the signer's name after them."""
+    authority: list[str] = []
+    for line in lines:
+        if _AUTHORITY_START.match(line):
+            authority.append(line.strip())
+        elif authority and line.isupper():
+            authority[-1] = f"{authority[-1]} {line.strip()}"  # "TM. ỦY BAN NHÂN" + "DÂN"
+        elif authority and re.match(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,5}$", line):
+            return authority, line.strip()
+    return authority, None
+
+
 def _signer(paragraphs: list[Paragraph]) -> tuple[DraftField, DraftField]:
     """The first signature block: authority lines in capitals, then the signer's name."""
     for paragraph in paragraphs:
         lines = paragraph.lines
-        if not lines or not re.match(r"^(TM\.|KT\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|Q\. )", lines[0]):
+        if not lines or not _AUTHORITY_START.match(lines[0]):
             continue
-        authority: list[str] = []
-        name: str | None = None
-        for line in lines:
-            if _AUTHORITY.match(line) and name is None:
-                if line == "DÂN" and authority:
-                    authority[-1] = f"{authority[-1]} DÂN"
-                else:
-                    authority.append(line.strip())
-            elif name is None and re.match(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,5}$", line):
-                name = line.strip()
+        authority, name = _signature_lines(lines)
         if name and authority:
             title = ", ".join(authority)
             start = paragraph.text.find(name)
