@@ -228,8 +228,7 @@ def score_plan(document: Path, label_file: Path) -> PlanScore:
         score.error = f"crash: {type(exc).__name__}: {exc}"
     score.seconds = time.perf_counter() - started
     if score.error:
-        empty = PlanDraft.model_construct(agencies=[], final_report=None, recipients=[], line_count=0)
-        _score_missing(empty, label, score)
+        _score_missing(label, score)
         return score
     _score_agencies(draft, label, score)
     _score_final_report(draft, label, score)
@@ -237,7 +236,7 @@ def score_plan(document: Path, label_file: Path) -> PlanScore:
     return score
 
 
-def _score_missing(_: PlanDraft, label: dict[str, Any], score: PlanScore) -> None:
+def _score_missing(label: dict[str, Any], score: PlanScore) -> None:
     c = score.counts
     c["agencies"].fn += len(label["agencies"])
     c["duty_units"].fn += sum(a["duty_units"] for a in label["agencies"])

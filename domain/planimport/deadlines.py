@@ -141,9 +141,16 @@ def _adhoc_if_reporting(m: re.Match[str]) -> Found | None:
     return None
 
 
+_BUDGET = re.compile(r"kinh phí|ngân sách|dự toán|vốn|chi thường xuyên|trợ cấp", _I)
+
+
 def _every(m: re.Match[str]) -> Found | None:
+    """A bare frequency: "xây dựng kế hoạch hằng năm". Not when it describes money or an
+    allowance ("bố trí kinh phí … hằng năm", "trợ cấp hàng tháng")."""
     text = m.string
     if _OBJECT_NOUNS.search(text[: m.start()]):
+        return None
+    if _BUDGET.search(" ".join(text[: m.start()].split()[-8:])):
         return None
     word = m["unit"].lower()
     recurrence = "semiannual" if word.startswith(("6", "06", "sáu")) else _FREQ[word]
@@ -154,13 +161,34 @@ def _times_a_year(m: re.Match[str]) -> Found:
     return Found(m.start(), m.end(), "recurring", "annual", {}, 0.6)
 
 
-def _continuous(m: re.Match[str]) -> Found:
+_UPKEEP = re.compile(r"cập nhật|theo dõi|rà soát|giám sát|duy trì|tích hợp|trực", _I)
+
+
+def _continuous(m: re.Match[str]) -> Found | None:
+    """"thường xuyên" is a standing duty when it keeps something current (updating data,
+    monitoring); next to other verbs ("thường xuyên phối hợp") it only says how often."""
+    before = " ".join(m.string[: m.start()].split()[-6:])
+    after = " ".join(m.string[m.end() :].split()[:3])
+    if not _UPKEEP.search(before + " " + after):
+        return None
     return Found(m.start(), m.end(), "continuous", "continuous", {}, 0.6)
 
 
+_REVIEW = r"báo cáo|sơ kết|tổng kết|kiểm tra|đánh giá|tổng hợp|gửi|thông tin"
+
+
 def _periodic(m: re.Match[str]) -> Found | None:
+    """"định kỳ báo cáo" with no frequency: a report the coordinator will schedule.
+
+    "tuyên truyền thường xuyên, định kỳ" (a manner) and "chi trả theo định kỳ" (an
+    object's rhythm) are not deadlines: a review verb must be next to it.
+    """
     after = m.string[m.end() : m.end() + 40].lower()
+    before = m.string[max(0, m.start() - 30) : m.start()].lower()
     if re.match(rf"\s*(\(|{_EVERY}|6 tháng|sáu tháng|quý|năm|tháng)", after):
+        return None
+    if not (re.match(rf"\s*(?:\S+\s+){{0,2}}(?:{_REVIEW})", after)
+            or re.search(rf"(?:{_REVIEW})[^;.]{{0,30}}theo\s+$", before)):
         return None
     return Found(m.start(), m.end(), "periodic", None, {}, 0.5)
 
@@ -198,10 +226,9 @@ RULES: tuple[tuple[re.Pattern[str], Builder], ...] = (
     (re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tháng|quý|năm)\b"
                 r"|\bđịnh\s+kỳ\s+(?P<unit2>(?:0?6|sáu)\s+tháng)", _I), lambda m: _every_any(m)),
     (re.compile(r"(?:tối thiểu\s+)?(?:một|01|1|hai|02|2)\s+lần\s*/\s*năm", _I), _times_a_year),
-    (re.compile(r"\(năm\s+(?P<y>20\d\d)\)|(?:đến|trong|hoàn thành(?:\s+trong)?|vào)\s+năm\s+"
+    (re.compile(r"\(năm\s+(?P<y>20\d\d)\)|(?:trong|hoàn thành(?:\s+trong)?|xong\s+trong)\s+năm\s+"
                 r"(?P<y2>20\d\d)(?!\s*[-–])", _I), lambda m: _year_any(m)),
-    (re.compile(r"(?:^|(?<=[,;.:]\s))thường\s+xuyên\b|\bthường\s+xuyên(?=\s*[;.,]|\s*$)", _I),
-     _continuous),
+    (re.compile(r"(?<!chi )thường\s+xuyên\b", _I), _continuous),
     (re.compile(r"định\s+kỳ", _I), _periodic),
 )
 
@@ -243,10 +270,16 @@ def find_deadlines(text: str) -> list[Found]:
 
 
 def _drop_bare_repeats(found: list[Found]) -> list[Found]:
-    """A bare "hằng năm" adds nothing when the duty states an annual day already."""
+    """A bare "hằng năm" adds nothing when the duty states an annual day already, nor
+    "định kỳ" when the frequency is stated; one ad-hoc phrase per duty is enough."""
     specific = {f.recurrence for f in found if f.kind == "recurring" and f.values}
     kept: list[Found] = []
+    adhoc_seen = False
     for item in found:
+        if item.kind == "adhoc":
+            if adhoc_seen:
+                continue  # "hoặc khi có yêu cầu báo cáo đột xuất" is one ad-hoc duty
+            adhoc_seen = True
         if item.kind == "recurring" and not item.values and item.recurrence in specific:
             continue
         if item.kind == "periodic" and any(f.kind == "recurring" for f in found):

@@ -44,8 +44,8 @@ def _deadline(found: Found, paragraph: Paragraph, text: str, offset: int) -> Dra
 def _agency(block: Block, directory: AgencyDirectory | None, taken: set[str]) -> DraftAgency:
     duties = []
     for unit in block.units:
-        deadlines = [_deadline(f, unit.paragraph, unit.text, unit.start)
-                     for f in find_deadlines(unit.text)]
+        deadlines = [_deadline(f, part.paragraph, part.text, part.start)
+                     for part in (unit, *unit.objects) for f in find_deadlines(part.text)]
         duties.append(DraftDuty(
             phrase=unit.text, lines=span_of(unit.paragraph, unit.start), confidence=0.8,
             clause=unit.clause or "?", deadlines=deadlines,

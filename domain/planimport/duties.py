@@ -13,12 +13,14 @@ from domain.planimport.agencies import (
     Subject,
     further_subjects,
     heading_subject,
+    names_a_body,
     sentence_subject,
 )
 from domain.planimport.body import is_duty_section, section_label
 from domain.planimport.names import name_key
 from domain.planimport.structure import PARAGRAPH_LEVEL, Node, is_bare_heading
 from domain.planimport.text import Paragraph
+from domain.planimport.verbs import opens_with_verb
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Unit:
     text: str
     paragraph: Paragraph
     start: int = 0
+    objects: list["Unit"] = field(default_factory=list)  # items a lead-in lists
 
 
 @dataclass
@@ -66,15 +69,41 @@ def _clause(node: Node) -> str:
     return ".".join(reversed(parts))
 
 
-def _leaf_units(node: Node) -> list[Unit]:
-    """The leaves under a node, each a unit; a lead-in ending in ":" is not one."""
+def _lists_objects(node: Node) -> bool:
+    """A lead-in ("… trình HĐND quyết định:") whose items are objects, not duties."""
+    if not node.text.rstrip().endswith(":") or not node.children:
+        return False
+    return all(not child.children and not opens_with_verb(child.text)
+               and not names_a_body(child.text) for child in node.children)
+
+
+def _unit(node: Node) -> Unit:
+    assert node.paragraph is not None
+    return Unit(_clause(node), node.text, node.paragraph,
+                len(node.paragraph.text) - len(node.text))
+
+
+def _units_under(node: Node) -> list[Unit]:
+    """The duty units at or under `node`: leaves, or a lead-in with its list of objects."""
+    if _lists_objects(node):
+        unit = _unit(node)
+        unit.objects = [_unit(child) for child in node.children]
+        return [unit]
+    if not node.children:
+        if node.paragraph is None or node.text.rstrip().endswith(":"):
+            return []
+        return [_unit(node)]
     units: list[Unit] = []
     for child in node.children:
-        for leaf in child.leaves():
-            if leaf.paragraph is None or leaf.text.rstrip().endswith(":"):
-                continue
-            units.append(Unit(_clause(leaf), leaf.text, leaf.paragraph,
-                              len(leaf.paragraph.text) - len(leaf.text)))
+        units.extend(_units_under(child))
+    return units
+
+
+def _leaf_units(node: Node) -> list[Unit]:
+    """The units under an agency's heading or sentence."""
+    units: list[Unit] = []
+    for child in node.children:
+        units.extend(_units_under(child))
     return units
 
 
