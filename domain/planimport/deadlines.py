@@ -38,6 +38,7 @@ class Found:
     recurrence: str | None
     values: dict[str, object] = field(default_factory=dict)
     confidence: float = 0.8
+    text: str = ""
 
 
 Builder = Callable[[re.Match[str]], Found | None]
@@ -141,7 +142,8 @@ def _adhoc_if_reporting(m: re.Match[str]) -> Found | None:
     return None
 
 
-_BUDGET = re.compile(r"kinh phí|ngân sách|dự toán|vốn|chi thường xuyên|trợ cấp", _I)
+_BUDGET = re.compile(r"kinh phí|ngân sách|dự toán|vốn|chi thường xuyên|trợ cấp|đầu tư công"
+                     r"|trung hạn", _I)
 
 
 def _every(m: re.Match[str]) -> Found | None:
@@ -150,7 +152,7 @@ def _every(m: re.Match[str]) -> Found | None:
     text = m.string
     if _OBJECT_NOUNS.search(text[: m.start()]):
         return None
-    if _BUDGET.search(" ".join(text[: m.start()].split()[-8:])):
+    if _BUDGET.search(" ".join(text[: m.start()].split()[-10:])):
         return None
     word = m["unit"].lower()
     recurrence = "semiannual" if word.startswith(("6", "06", "sáu")) else _FREQ[word]
@@ -245,9 +247,11 @@ def _year_any(m: re.Match[str]) -> Found | None:
     """A year alone: "(năm 2030)", "hoàn thành trong năm 2026"; not a period's end."""
     year = m["y"] or m["y2"]
     before = m.string[max(0, m.start() - 40) : m.start()].lower()
-    if re.search(r"giai đoạn|tầm nhìn|định hướng|mục tiêu|chiến lược|phấn đấu|\d\s*[-–]\s*$",
-                 before):
+    clause = re.split(r"[;.]", m.string[: m.start()])[-1].lower()
+    if re.search(r"giai đoạn|tầm nhìn|định hướng|chiến lược|\d\s*[-–]\s*$", before):
         return None
+    if re.search(r"mục tiêu|phấn đấu|\d+\s*%|tỷ lệ", clause):
+        return None  # a target's year, not a due date
     return Found(m.start(), m.end(), "year", "once", {"year_only": int(year)}, 0.6)
 
 
@@ -263,6 +267,7 @@ def find_deadlines(text: str) -> list[Found]:
             item = build(match)
             if item is None:
                 continue
+            item.text = match.group(0)
             claimed.append((item.start, item.end))
             found.append(item)
     found.sort(key=lambda f: f.start)
@@ -275,7 +280,13 @@ def _drop_bare_repeats(found: list[Found]) -> list[Found]:
     specific = {f.recurrence for f in found if f.kind == "recurring" and f.values}
     kept: list[Found] = []
     adhoc_seen = False
+    phrases_seen: set[tuple[str, str | None]] = set()
     for item in found:
+        phrase = (item.text.lower(), item.recurrence)
+        if item.kind == "recurring" and not item.values:
+            if phrase in phrases_seen:
+                continue  # the same words again ("trung hạn, hằng năm … hằng năm")
+            phrases_seen.add(phrase)
         if item.kind == "adhoc":
             if adhoc_seen:
                 continue  # "hoặc khi có yêu cầu báo cáo đột xuất" is one ad-hoc duty

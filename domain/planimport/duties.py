@@ -151,16 +151,30 @@ def _read_extra_subjects(node: Node, section: str, found: list[Block]) -> None:
         found.append(block)
 
 
+_AND_OTHERS = re.compile(
+    r"\s+(?:và\s+)?(?:các\s+)?(?:cơ quan,?\s*|đơn vị,?\s*){1,2}(?:có\s+)?liên quan$")
+
+
+def _merge_key(key: str) -> str:
+    """"các sở … và các đơn vị liên quan" is the same group as "các sở …"."""
+    return _AND_OTHERS.sub("", key)
+
+
 def _merge(blocks: list[Block]) -> list[Block]:
-    """One block per agency: units and sections of repeated names are joined."""
+    """One block per agency: units and sections of repeated names are joined; the longer
+    name of a group is kept."""
     merged: dict[str, Block] = {}
     for block in blocks:
-        if block.key in merged:
-            kept = merged[block.key]
+        key = _merge_key(block.key)
+        if key in merged:
+            kept = merged[key]
             kept.units.extend(block.units)
             kept.sections.extend(s for s in block.sections if s not in kept.sections)
+            if len(block.name) > len(kept.name):
+                kept.name, kept.key = block.name, block.key
+                kept.paragraph, kept.start, kept.end = block.paragraph, block.start, block.end
         else:
-            merged[block.key] = block
+            merged[key] = block
     return list(merged.values())
 
 
@@ -188,6 +202,9 @@ def read_duties(root: Node) -> DutyReading:
     return DutyReading(sections, _merge(blocks), closing, texts)
 
 
+_CONTINUES = re.compile(r"^(Đồng thời|Ngoài ra|Bên cạnh đó)\b")
+
+
 def _read_section(target: Node, blocks: list[Block], closing: list[Paragraph],
                   texts: list[Paragraph]) -> None:
     label = target.marker if target.level == 0 else f"{_clause(target)}"
@@ -196,6 +213,10 @@ def _read_section(target: Node, blocks: list[Block], closing: list[Paragraph],
     for child in target.children:
         if child.paragraph is not None:
             texts.append(child.paragraph)
+        if child.level == PARAGRAPH_LEVEL and _CONTINUES.match(child.text) and found \
+                and not found[-1].from_heading:
+            found[-1].units.append(_unit(child))  # "Đồng thời, …" goes on the last item
+            continue
         if child.level == PARAGRAPH_LEVEL:
             if marked and target.children.index(child) > target.children.index(marked[0]):
                 closing.append(child.paragraph)  # type: ignore[arg-type]
