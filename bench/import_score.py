@@ -191,7 +191,8 @@ def _score_final_report(draft: PlanDraft, label: dict[str, Any], score: PlanScor
     pairs.append(("recurrence", got_rec, expected.get("recurrence"),
                   got_rec == expected.get("recurrence")))
     got_when = next((_key_of_draft(d)[1:] for d in report.deadlines
-                     if d.recurrence != "adhoc"), None) if report else None
+                     if d.recurrence != "adhoc" and any(_key_of_draft(d)[1:])), None) \
+        if report else None
     want = _key_of_label(expected)[1:] if any(
         expected.get(k) for k in ("due", "month_day", "day_of_month", "times_of_day")) else None
     if expected.get("due"):

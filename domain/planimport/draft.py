@@ -72,7 +72,7 @@ def _final_report(clause: ReportClause | None) -> DraftFinalReport | None:
     text = clause.paragraph.text
     recurrences = [f.recurrence for f in clause.deadlines if f.recurrence != "adhoc"]
     recurrence = recurrences[0] if recurrences else (
-        "adhoc" if clause.deadlines else None)
+        "adhoc" if clause.deadlines or clause.kind == "escalation" else None)
     return DraftFinalReport(
         phrase=text[clause.start : clause.end].strip(),
         lines=span_of(clause.paragraph, clause.start, clause.end),
