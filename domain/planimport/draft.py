@@ -93,6 +93,9 @@ def import_plan(text: str, *, source: str, directory: AgencyDirectory | None = N
     start, end = body_range(paras, found[1])
     header = read_header(paras, body_limit=len(paras))
     reading = read_duties(outline(paras[start:end]))
+    last = paras[end - 1] if end > start else None
+    if last is not None and last not in reading.closing and "báo cáo" in last.text:
+        reading.closing.append(last)  # "Trên đây là Kế hoạch …, báo cáo … trước ngày …./."
     if not reading.blocks:
         raise NotAPlan("no duty section with agencies", _REFUSE_NO_DUTIES)
     taken: set[str] = set()

@@ -174,7 +174,7 @@ def find_final_report(reading: DutyReading) -> ReportClause | None:
 def _closing_subject(text: str) -> str | None:
     """Who a closing paragraph speaks to: "…, đề nghị các sở, ban, ngành … kịp thời …"."""
     match = re.search(r"(?:đề nghị|yêu cầu)\s+((?:các|Thủ trưởng)[^;.]{3,120}?)\s+(?:kịp thời|"
-                      r"phản ánh|báo cáo|chủ động|căn cứ)", text, _I)
+                      r"phản ánh|báo cáo|chủ động|căn cứ|tổ chức|triển khai|thực hiện)", text, _I)
     if match:
         return match.group(1).strip(" ,")
     match = re.match(r"^((?:Các|Thủ trưởng)[^;.]{3,120}?)\s+(?:căn cứ|khẩn trương|có trách nhiệm"

@@ -12,7 +12,7 @@ from domain.planimport.sourced import field_from
 from domain.planimport.text import Paragraph
 from schemas.plan_draft import DraftField, DraftHeader
 
-_NUMBER = re.compile(r"Số\s*:\s*([0-9]+[0-9A-Za-z.]*/[0-9A-ZĐa-zđ.&-]+)")
+_NUMBER = re.compile(r"Số\s*:\s*([0-9]+[0-9A-Za-z.]*)\s*(/[0-9A-ZĐa-zđ.&-]+)")
 _PLACE_DATE = re.compile(
     r"^(?P<place>[^,\d]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
 )
@@ -48,8 +48,9 @@ def _issuer(paragraphs: list[Paragraph]) -> tuple[DraftField, DraftField]:
 def _number(paragraphs: list[Paragraph]) -> DraftField:
     for paragraph in paragraphs[:12]:
         if match := _NUMBER.search(paragraph.text):
-            return field_from(match.group(1), paragraph, start=match.start(1), end=match.end(1),
-                              confidence=0.95)
+            # "Số: 516 /KH-UBND": the space is a typing slip, not part of the number.
+            return field_from(match.group(1) + match.group(2), paragraph, start=match.start(1),
+                              end=match.end(2), confidence=0.95)
     return field_from(None, None, confidence=0)
 
 
@@ -112,11 +113,16 @@ def _signature_lines(lines: tuple[str, ...]) -> tuple[list[str], str | None]:
 
 def _signer(paragraphs: list[Paragraph]) -> tuple[DraftField, DraftField]:
     """The first signature block: authority lines in capitals, then the signer's name."""
-    for paragraph in paragraphs:
+    for index, paragraph in enumerate(paragraphs):
         lines = paragraph.lines
         if not lines or not _AUTHORITY_START.match(lines[0]):
             continue
         authority, name = _signature_lines(lines)
+        if authority and name is None and index + 1 < len(paragraphs):
+            # The name set apart by the blank space left for the signature.
+            following = paragraphs[index + 1]
+            _, name = _signature_lines((authority[0], *following.lines[:1]))
+            paragraph = following if name else paragraph
         if name and authority:
             title = ", ".join(authority)
             start = paragraph.text.find(name)
