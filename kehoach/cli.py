@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kehoach.cli_assignments import assignments_app
+from kehoach.cli_import import register as register_import_command
 from kehoach.cli_plan import register as register_plan_commands
 from kehoach.errors import KehoachError, PlanError
 from kehoach.planfile import load_plan
@@ -32,6 +33,7 @@ plan_app = typer.Typer(no_args_is_help=True, help="Kiểm tra và xem tệp kế
 app.add_typer(plan_app, name="plan")
 app.add_typer(assignments_app, name="assignments")
 register_plan_commands(plan_app)
+register_import_command(plan_app)
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)

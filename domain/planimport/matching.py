@@ -67,8 +67,10 @@ def match_agency(name: str, directory: AgencyDirectory) -> tuple[AgencyMatch, fl
     return AgencyMatch(code=None, candidates=candidates), 0.3
 
 
+_BODY = r"(sở|ủy ban|ubnd|ban|báo|đài|công an|bộ chỉ huy|cổng|liên đoàn|hội|viện|tòa án)"
 _KINDS: tuple[tuple[str, AgencyKindGuess], ...] = (
-    (r"^(các|những|mọi|tất cả)\b|,| và ", "nhom"),
+    # several bodies named together, or a class of bodies
+    (rf"^(các|những|mọi|tất cả)\b|[,;] {_BODY}\b| và {_BODY}\b| và các\b", "nhom"),
     (r"^(ủy ban nhân dân|ubnd) (tỉnh|thành phố)$", "ubnd_tinh"),
     (r"^văn phòng (ủy ban nhân dân|ubnd)", "van_phong_ubnd"),
     (r"^sở\b", "so"),
