@@ -105,6 +105,9 @@ class AgencyMatch(Model):
     """The directory entry an agency name was matched to, or the closest candidates."""
 
     code: str | None
+    members: list[str] = Field(
+        default_factory=list, description="Codes, when the name lists several bodies."
+    )
     candidates: list[Candidate] = Field(default_factory=list)
 
 

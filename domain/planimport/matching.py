@@ -44,8 +44,28 @@ def _entries(directory: AgencyDirectory) -> dict[str, tuple[str, str]]:
     return entries
 
 
+_SPLIT = re.compile(r"\s*[;,]\s*(?=[A-ZĐÀ-Ỹ])|\s+và\s+(?=(?:các\s+)?[A-ZĐÀ-Ỹ])")
+
+
 def match_agency(name: str, directory: AgencyDirectory) -> tuple[AgencyMatch, float]:
-    """The directory entry `name` is, with a confidence; or the closest candidates."""
+    """The directory entry `name` is, with a confidence; or the entries of the several
+    bodies it lists ("Báo Gia Lai, Đài Phát thanh – Truyền hình Gia Lai"); or the closest
+    candidates."""
+    single, confidence = _match_one(name, directory)
+    if single.code is not None:
+        return single, confidence
+    parts = [p for p in _SPLIT.split(name) if p.strip()]
+    if len(parts) > 1:
+        matched = [_match_one(part, directory) for part in parts]
+        if all(m.code is not None for m, _ in matched):
+            members = [m.code for m, _ in matched if m.code is not None]
+            return AgencyMatch(code=None, members=members, candidates=single.candidates), \
+                min(score for _, score in matched)
+    return single, confidence
+
+
+def _match_one(name: str, directory: AgencyDirectory) -> tuple[AgencyMatch, float]:
+    """The one directory entry `name` is, or the closest candidates."""
     entries = _entries(directory)
     key = name_key(name)
     keys = [key, *(key.replace(old, new) for old, new in _SUCCESSORS if old in key)]

@@ -33,7 +33,10 @@ def _at(lines: Span | None) -> str:
 def _agencies(draft: PlanDraft) -> list[str]:
     out: list[str] = []
     for agency in draft.agencies:
-        if agency.match is not None and agency.match.code is None:
+        if agency.match is not None and agency.match.members:
+            out.append(f"- **{agency.name}** ({_at(agency.lines)}): nhiều cơ quan, khớp "
+                       f"{', '.join(agency.match.members)}; xác nhận.")
+        elif agency.match is not None and agency.match.code is None:
             near = ", ".join(f"{c.code} {c.name} ({c.score:.0f})" for c in agency.match.candidates)
             out.append(f"- **{agency.name}** ({_at(agency.lines)}): không có trong danh bạ. "
                        f"Gần nhất: {near or 'không có'}. Chọn một mục hoặc thêm cơ quan mới.")

@@ -19,6 +19,13 @@ from schemas.plan_draft import DraftAgency, DraftDeadline, PlanDraft
 _FREQUENCIES = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
 
 
+def lead_codes(agency: DraftAgency, codes: dict[str, str]) -> list[str]:
+    """Who leads the agency's duties: its code, or the codes of the bodies it lists."""
+    if agency.match is not None and agency.match.members:
+        return list(agency.match.members)
+    return [codes[agency.name]]
+
+
 def agency_codes(draft: PlanDraft) -> dict[str, str]:
     """Name → code: the directory's code when matched, else a proposed one."""
     taken: set[str] = set()
@@ -93,7 +100,7 @@ def _clause(section: str, clause: str) -> str:
     return ".".join([section.split(".")[0], *parts]) if parts else section
 
 
-def _duties(agency: DraftAgency, code: str, used: set[str]) -> tuple[list[dict[str, Any]],
+def _duties(agency: DraftAgency, leads: list[str], used: set[str]) -> tuple[list[dict[str, Any]],
                                                                       dict[str, Any]]:
     duties: list[dict[str, Any]] = []
     notes: dict[str, Any] = {}
@@ -111,7 +118,7 @@ def _duties(agency: DraftAgency, code: str, used: set[str]) -> tuple[list[dict[s
         section = clause.split(".")[0]
         duties.append({
             "id": duty_id, "clause": clause, "section": section, "heading": agency.name,
-            "text": duty.phrase, "lead": [code], "mode": agency.mode, "deadline": rule,
+            "text": duty.phrase, "lead": leads, "mode": agency.mode, "deadline": rule,
         })
         notes[duty_id] = {
             "lines": [duty.lines.first_line, duty.lines.last_line] if duty.lines else None,
@@ -163,7 +170,7 @@ def draft_planfile(draft: PlanDraft, *, agencies_file: str) -> dict[str, Any]:
     duties: list[dict[str, Any]] = []
     notes: dict[str, Any] = {}
     for agency in draft.agencies:
-        more, more_notes = _duties(agency, codes[agency.name], used)
+        more, more_notes = _duties(agency, lead_codes(agency, codes), used)
         duties.extend(more)
         notes.update(more_notes)
     report = draft.final_report
