@@ -68,12 +68,15 @@ def _match_one(name: str, directory: AgencyDirectory) -> tuple[AgencyMatch, floa
     """The one directory entry `name` is, or the closest candidates."""
     entries = _entries(directory)
     key = name_key(name)
-    keys = [key, *(key.replace(old, new) for old, new in _SUCCESSORS if old in key)]
+    # Old and new names both ways: a 2025 plan against an older directory, or the reverse.
+    keys = [key, *(key.replace(old, new) for old, new in _SUCCESSORS if old in key),
+            *(key.replace(new, old) for old, new in _SUCCESSORS if new in key)]
     best: list[tuple[str, float, object]] = []
     for index, variant in enumerate(keys):
         for choice, score, _ in process.extract(variant, list(entries), scorer=fuzz.ratio,
                                                 limit=CANDIDATES):
-            best.append((choice, score - (5.0 if index else 0.0), None))
+            # A renamed body is a candidate, never a match: a merger has several predecessors.
+            best.append((choice, score - (15.0 if index else 0.0), None))
     best.sort(key=lambda item: -item[1])
     seen: dict[str, Candidate] = {}
     for choice, score, _ in best:
