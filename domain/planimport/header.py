@@ -16,7 +16,8 @@ _NUMBER = re.compile(r"Số\s*:\s*([0-9]+[0-9A-Za-z.]*)\s*(/[0-9A-ZĐa-zđ.&-]+)
 _PLACE_DATE = re.compile(
     r"^(?P<place>[^,\d]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
 )
-_ISSUER_START = re.compile(r"^(ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN\b|^(SỞ|BAN|VĂN PHÒNG|HỘI ĐỒNG)\b")
+_ISSUER_START = re.compile(r"(?:^|(?<=\s))(?:(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN|SỞ|VĂN PHÒNG)\s+[A-ZĐ]"
+                           r"|^BAN\s+[A-ZĐ]")
 _DOC_TYPES = ("KẾ HOẠCH", "QUYẾT ĐỊNH", "CÔNG VĂN", "THÔNG BÁO", "CHỈ THỊ", "BÁO CÁO", "TỜ TRÌNH")
 
 
@@ -34,13 +35,22 @@ def normalised_issuer(as_written: str) -> str:
 
 
 def _issuer(paragraphs: list[Paragraph]) -> tuple[DraftField, DraftField]:
-    for paragraph in paragraphs[:6]:
-        if _ISSUER_START.match(paragraph.text) and "CỘNG HÒA" not in paragraph.text:
-            written = paragraph.text
-            return (
-                field_from(normalised_issuer(written), paragraph, confidence=0.9),
-                field_from(written, paragraph, confidence=0.95),
-            )
+    for paragraph in paragraphs[:12]:
+        found = _ISSUER_START.search(paragraph.text)
+        if not found:
+            continue
+        # In a flattened layout the motto follows on the same paragraph.
+        end = paragraph.text.find("CỘNG HÒA", found.start())
+        written = paragraph.text[found.start() : end if end > 0 else None].strip(" -—–")
+        if not written:
+            continue
+        start = found.start()
+        return (
+            field_from(normalised_issuer(written), paragraph, start=start,
+                       end=start + len(written), confidence=0.9),
+            field_from(written, paragraph, start=start, end=start + len(written),
+                       confidence=0.95),
+        )
     missing = field_from(None, None, confidence=0)
     return missing, missing
 

@@ -2,10 +2,11 @@
 text layer. A PDF without a text layer (a scan) is refused rather than read as empty."""
 
 import io
-import zipfile
+import re
 
+from domain.planimport.docx_text import docx_text
 from domain.planimport.refusal import NotAPlan
-from domain.planimport.text import normalise_document
+from domain.planimport.text import PARAGRAPH_START, normalise_document
 
 MAX_BYTES = 20 * 1024 * 1024
 _TEXT_SUFFIXES = {".txt", ".md", ".markdown", ""}
@@ -25,26 +26,6 @@ def _read_text(data: bytes) -> str:
     except UnicodeDecodeError:
         raise NotAPlan("text is not UTF-8",
                        "Tệp văn bản không ở mã UTF-8; hãy lưu lại dưới dạng UTF-8.") from None
-
-
-def _read_docx(data: bytes) -> str:
-    from docx import Document
-
-    try:
-        document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError):
-        raise NotAPlan("not a valid .docx", "Tệp .docx hỏng hoặc không phải .docx.") from None
-    lines: list[str] = []
-    for table in document.tables[:2]:  # the header table: issuer | motto, number | place-date
-        for row in table.rows:
-            for cell in row.cells:
-                lines.extend([*cell.text.split("\n"), "|"])
-    for paragraph in document.paragraphs:
-        lines.extend([paragraph.text, ""])
-    for table in document.tables[2:]:
-        for row in table.rows:
-            lines.extend([*(c.text for c in row.cells), "|"])
-    return "\n".join(lines)
 
 
 def _read_pdf(data: bytes) -> str:
@@ -76,7 +57,7 @@ def read_document(data: bytes, suffix: str) -> str:
                        f"dưới {MAX_BYTES // (1024 * 1024)} MB.")
     suffix = suffix.lower()
     if suffix == ".docx":
-        text = _read_docx(data)
+        text = docx_text(data)
     elif suffix == ".pdf":
         text = _read_pdf(data)
     elif suffix in _TEXT_SUFFIXES:
@@ -84,4 +65,37 @@ def read_document(data: bytes, suffix: str) -> str:
     else:
         raise NotAPlan(f"unsupported file type {suffix!r}",
                        f"Không đọc được tệp {suffix}; hãy dùng .docx, .pdf, .txt hoặc .md.")
-    return normalise_document(text)
+    return normalise_document(reflow(text))
+
+
+_MARKER_LINE = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2}){0,3}\.|[a-zđ]\)|[-–•+])\s")
+_SENTENCE_END = re.compile(r"[.:;!?]\s*$")
+# Header and signature lines that stand alone in a document's layout.
+_OWN_LINE = re.compile(
+    r"^\s*(?:Số\s*:|Nơi nhận|KẾ HOẠCH\s*$|QUYẾT ĐỊNH\s*$|CỘNG HÒA|TM\.|KT\.|Căn cứ"
+    r"|[^,\d]{2,40}, ngày \d)"
+)
+
+
+def reflow(text: str) -> str:
+    """Paragraph breaks for text that has none (a PDF's text layer, a pasted copy).
+
+    Wrapped text with blank lines between paragraphs is left as it is: there a line may
+    start with "1." in the middle of a sentence. Without blank lines, a paragraph starts at
+    an outline marker ("II.", "2.1.", "a)", "-") or after a line that ends a sentence.
+    """
+    lines = text.split("\n")
+    blank = sum(1 for line in lines if not line.strip())
+    if len(lines) < 30 or blank / len(lines) >= 0.05:
+        return text
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        previous = lines[index - 1] if index else ""
+        starts = _MARKER_LINE.match(line) or _OWN_LINE.match(line)
+        # A short numbered line is a heading ("3. Sở Thông tin và Truyền thông").
+        heading = _MARKER_LINE.match(previous) and len(previous) < 80 and line[:1].isupper()
+        if index and (starts or heading or _SENTENCE_END.search(previous)
+                      or _OWN_LINE.match(previous) and not previous.strip().startswith("Căn cứ")):
+            line = PARAGRAPH_START + line  # not a new line: line numbers stay the source's
+        out.append(line)
+    return "\n".join(out)

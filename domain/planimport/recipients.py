@@ -12,10 +12,26 @@ _ITEM = re.compile(r"^[-–•]\s*(.+?)\s*[;,.]?$")
 
 def read_recipients(paragraphs: list[Paragraph]) -> list[DraftRecipient]:
     """Every line of the last "Nơi nhận" list, archives ("Lưu: VT") included."""
-    lists = [p for p in paragraphs if is_recipients(p)]
-    if not lists:
+    indexes = [i for i, p in enumerate(paragraphs) if is_recipients(p)]
+    if not indexes:
         return []
-    paragraph = lists[-1]
+    found: list[DraftRecipient] = []
+    for paragraph in [paragraphs[indexes[-1]], *_items_after(paragraphs, indexes[-1])]:
+        found.extend(_items(paragraph))
+    return found
+
+
+def _items_after(paragraphs: list[Paragraph], index: int) -> list[Paragraph]:
+    """Dash items a layout without blank lines split off the list's own paragraph."""
+    items: list[Paragraph] = []
+    for paragraph in paragraphs[index + 1 :]:
+        if not _ITEM.match(paragraph.text):
+            break
+        items.append(paragraph)
+    return items
+
+
+def _items(paragraph: Paragraph) -> list[DraftRecipient]:
     found: list[DraftRecipient] = []
     offset = 0
     for line in paragraph.lines:

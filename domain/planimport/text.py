@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 # Same-length repairs of characters that PDF and portal conversions garble; applied to the
 # copy the rules read, never to the verbatim text, so offsets stay valid.
+PARAGRAPH_START = "\x1e"  # set by a reader that found a paragraph break without a blank line
 _GARBLED = str.maketrans({"Ƕ": "ỳ", "ǜ": "ũ", "\u00a0": " ", "’": "'", "‘": "'"})
 _EMPHASIS = re.compile(r"\*+")
 _SPACES = re.compile(r"\s+")
@@ -78,6 +79,9 @@ def paragraphs(text: str) -> list[Paragraph]:
         parts, starts, length = [], [], 0
 
     for number, raw in enumerate(text.split("\n"), start=1):
+        if raw.startswith(PARAGRAPH_START):
+            flush()
+            raw = raw[1:]
         if raw.strip() and not raw.replace("*", "").strip():
             continue  # a stray emphasis marker, not a paragraph break
         line = clean_line(raw)

@@ -1,6 +1,7 @@
 """`kehoach plan import`: outputs for a plan, refusals (exit 2, nothing written) otherwise."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,36 @@ def test_a_50_mb_file_is_refused_without_being_read(tmp_path: Path) -> None:
     assert 2 == code
     assert "quá lớn" in output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_docx_with_word_list_numbering_keeps_its_outline(tmp_path: Path) -> None:
+    """Word keeps "1." and "–" out of the paragraph text; the outline must not be lost."""
+    document = Document()
+    for block in SEED.read_text(encoding="utf-8").split("\n\n"):
+        text = block.strip()
+        if re.match(r"^\d{1,2}\. ", text):
+            document.add_paragraph(text.split(" ", 1)[1], style="List Number")
+        elif text.startswith("– "):
+            document.add_paragraph(text[2:], style="List Bullet")
+        else:
+            document.add_paragraph(text)
+    docx = tmp_path / "516-numbered.docx"
+    document.save(str(docx))
+    code, _ = _import(docx, tmp_path / "out")
+    draft = yaml.safe_load((tmp_path / "out" / "516-numbered.draft.yaml").read_text())
+    assert 0 == code
+    assert 14 == len(draft["draft"]["agencies"])
+    assert 6 == len([d for d in draft["duties"] if d["heading"] == "Sở Ngoại vụ"])
+
+
+def test_a_text_without_blank_lines_is_read_with_its_own_line_numbers(tmp_path: Path) -> None:
+    flat = tmp_path / "516-flat.txt"
+    flat.write_text(re.sub(r"\n\s*\n+", "\n", SEED.read_text(encoding="utf-8")), encoding="utf-8")
+    code, _ = _import(flat, tmp_path / "out")
+    draft = yaml.safe_load((tmp_path / "out" / "516-flat.draft.yaml").read_text())
+    lines = flat.read_text(encoding="utf-8").split("\n")
+    assert 0 == code
+    assert 14 == len(draft["draft"]["agencies"])
+    for agency in draft["draft"]["agencies"]:
+        first = agency["lines"][0]
+        assert agency["name"].split()[0] in lines[first - 1], agency
