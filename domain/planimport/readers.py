@@ -95,7 +95,7 @@ def reflow(text: str) -> str:
         # A short numbered line is a heading ("3. Sở Thông tin và Truyền thông").
         heading = _MARKER_LINE.match(previous) and len(previous) < 80 and line[:1].isupper()
         if index and (starts or heading or _SENTENCE_END.search(previous)
-                      or _OWN_LINE.match(previous) and not previous.strip().startswith("Căn cứ")):
+                      or (_OWN_LINE.match(previous) and not previous.strip().startswith("Căn cứ"))):
             line = PARAGRAPH_START + line  # not a new line: line numbers stay the source's
         out.append(line)
     return "\n".join(out)
