@@ -89,7 +89,10 @@ class DraftDuty(Sourced):
     """One duty unit: a leaf bullet, lettered item or paragraph of an agency's block."""
 
     clause: str
-    coordinating: list[str] = Field(default_factory=list)
+    coordinating: list[str] = Field(default_factory=list, description="Names, as written.")
+    coordinating_matches: list["AgencyMatch"] = Field(
+        default_factory=list, description="Directory matches of `coordinating`, same order."
+    )
     deadlines: list[DraftDeadline] = Field(default_factory=list)
 
 
@@ -167,3 +170,6 @@ class PlanDraft(Model):
     final_report: DraftFinalReport | None
     recipients: list[DraftRecipient]
     line_count: int
+
+
+DraftDuty.model_rebuild()

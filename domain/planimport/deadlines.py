@@ -159,8 +159,16 @@ def _every(m: re.Match[str]) -> Found | None:
     return Found(m.start(), m.end(), "recurring", recurrence, {}, 0.65)
 
 
+_PER_YEAR = {1: "annual", 2: "semiannual", 4: "quarterly", 12: "monthly"}
+_NUMBER_WORDS = {"một": 1, "hai": 2, "bốn": 4}
+
+
 def _times_a_year(m: re.Match[str]) -> Found:
-    return Found(m.start(), m.end(), "recurring", "annual", {}, 0.6)
+    """"02 số/năm", "tối thiểu một lần/năm": so many issues or times a year, one per period."""
+    word = m["n"].lower()
+    count = _NUMBER_WORDS.get(word) or int(word)
+    recurrence = _PER_YEAR.get(count, "annual")
+    return Found(m.start(), m.end(), "recurring", recurrence, {}, 0.6)
 
 
 _UPKEEP = re.compile(r"cập nhật|theo dõi|rà soát|giám sát|duy trì|tích hợp|trực", _I)
@@ -227,7 +235,8 @@ RULES: tuple[tuple[re.Pattern[str], Builder], ...] = (
                 r"khi\s+[^;.]{3,80}", _I), _adhoc),
     (re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tháng|quý|năm)\b"
                 r"|\bđịnh\s+kỳ\s+(?P<unit2>(?:0?6|sáu)\s+tháng)", _I), lambda m: _every_any(m)),
-    (re.compile(r"(?:tối thiểu\s+)?(?:một|01|1|hai|02|2)\s+lần\s*/\s*năm", _I), _times_a_year),
+    (re.compile(r"(?:định\s+kỳ\s+|tối\s+thiểu\s+)?(?P<n>một|hai|bốn|\d{1,2})\s+(?:lần|số|kỳ)"
+                r"\s*/\s*năm", _I), _times_a_year),
     (re.compile(r"\(năm\s+(?P<y>20\d\d)\)|(?:trong|hoàn thành(?:\s+trong)?|xong\s+trong)\s+năm\s+"
                 r"(?P<y2>20\d\d)(?!\s*[-–])", _I), lambda m: _year_any(m)),
     (re.compile(r"(?<!chi )thường\s+xuyên\b", _I), _continuous),

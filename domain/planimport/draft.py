@@ -1,11 +1,13 @@
 """The importer: document text → `PlanDraft`, refusing what is not a plan."""
 
 from domain.planimport.body import body_range
+from domain.planimport.coordination import coordinating
 from domain.planimport.deadlines import Found, find_deadlines
 from domain.planimport.duties import Block, read_duties
 from domain.planimport.final_report import ReportClause, find_final_report
 from domain.planimport.header import doc_type_index, read_header
 from domain.planimport.matching import match_agency, propose_agency
+from domain.planimport.names import name_key
 from domain.planimport.recipients import read_recipients
 from domain.planimport.refusal import NotAPlan
 from domain.planimport.sourced import span_of
@@ -46,9 +48,12 @@ def _agency(block: Block, directory: AgencyDirectory | None, taken: set[str]) ->
     for unit in block.units:
         deadlines = [_deadline(f, part.paragraph, part.text, part.start)
                      for part in (unit, *unit.objects) for f in find_deadlines(part.text)]
+        partners = [p for p in coordinating(unit.text) if name_key(p) != block.key]
+        matches = [match_agency(p, directory)[0] for p in partners] if directory else []
         duties.append(DraftDuty(
             phrase=unit.text, lines=span_of(unit.paragraph, unit.start), confidence=0.8,
-            clause=unit.clause or "?", deadlines=deadlines,
+            clause=unit.clause or "?", coordinating=partners, coordinating_matches=matches,
+            deadlines=deadlines,
         ))
     confidence = 0.9 if block.from_heading else 0.7
     match = proposal = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from domain.planimport.deadlines import Found, find_deadlines
 from domain.planimport.duties import DutyReading
 from domain.planimport.names import name_key
-from domain.planimport.text import Paragraph
+from domain.planimport.text import UPPER, Paragraph
 
 _I = re.IGNORECASE
 _TOP = r"(?:Ủy|Uỷ|UBND|Bộ|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|HĐND|Hội đồng|Chính phủ|Thủ tướng)"
@@ -63,7 +63,7 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     """Sentence spans: a plan's reporting clause ends at ";" or at a full stop."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in re.finditer(r"[;]|\.(?=\s+[A-ZĐÀ-Ỹ])|\./\.$", text):
+    for match in re.finditer(rf"[;]|\.(?=\s+[{UPPER}])|\./\.$", text):
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(text)))

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 
 from domain.planimport.sourced import field_from
-from domain.planimport.text import Paragraph
+from domain.planimport.text import UPPER, Paragraph
 from schemas.plan_draft import DraftField, DraftHeader
 
 _NUMBER = re.compile(r"Số\s*:\s*([0-9]+[0-9A-Za-z.]*)\s*(/[0-9A-ZĐa-zđ.&-]+)")
@@ -116,7 +116,7 @@ def _signature_lines(lines: tuple[str, ...]) -> tuple[list[str], str | None]:
             authority.append(line.strip())
         elif authority and line.isupper():
             authority[-1] = f"{authority[-1]} {line.strip()}"  # "TM. ỦY BAN NHÂN" + "DÂN"
-        elif authority and re.match(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,5}$", line):
+        elif authority and re.match(rf"^[{UPPER}]\w*(\s+[{UPPER}]\w*){{1,5}}$", line):
             return authority, line.strip()
     return authority, None
 

@@ -11,6 +11,7 @@ import re
 from rapidfuzz import fuzz, process
 
 from domain.planimport.names import ascii_fold, name_key
+from domain.planimport.text import UPPER
 from schemas.plan import AgencyDirectory
 from schemas.plan_draft import AgencyKindGuess, AgencyMatch, Candidate, ProposedAgency
 
@@ -35,16 +36,27 @@ def _entries(directory: AgencyDirectory) -> dict[str, tuple[str, str]]:
     for agency in directory.agencies:
         for name in (agency.name, agency.short_name):
             if name:
-                key = name_key(name)
-                entries[key] = (agency.code, agency.name)
-                entries[key.replace(f" tỉnh {province}", " tỉnh").strip()] = (agency.code,
-                                                                             agency.name)
+                for key in _variants(name_key(name), province):
+                    entries.setdefault(key, (agency.code, agency.name))
     for group in directory.groups:
-        entries[name_key(group.name)] = (group.code, group.name)
+        for key in _variants(name_key(group.name), province):
+            entries.setdefault(key, (group.code, group.name))
     return entries
 
 
-_SPLIT = re.compile(r"\s*[;,]\s*(?=[A-ZĐÀ-Ỹ])|\s+và\s+(?=(?:các\s+)?[A-ZĐÀ-Ỹ])")
+def _variants(key: str, province: str) -> list[str]:
+    """A directory name as plans shorten it: without the province ("Sở Y tế tỉnh Gia Lai"
+    → "sở y tế tỉnh", "sở y tế") or its "của tỉnh" ("Các sở, ban, ngành của tỉnh")."""
+    variants = [key]
+    for suffix in (f" tỉnh {province}", f" {province}", " của tỉnh", " thuộc tỉnh"):
+        if key.endswith(suffix):
+            variants.append(key.removesuffix(suffix).strip())
+    if key.endswith(f" tỉnh {province}"):
+        variants.append(key.removesuffix(f" {province}"))
+    return variants
+
+
+_SPLIT = re.compile(rf"\s*[;,]\s*(?=[{UPPER}])|\s+và\s+(?=(?:các\s+)?[{UPPER}])")
 
 
 def match_agency(name: str, directory: AgencyDirectory) -> tuple[AgencyMatch, float]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 # Same-length repairs of characters that PDF and portal conversions garble; applied to the
 # copy the rules read, never to the verbatim text, so offsets stay valid.
+# Capital letters of Vietnamese: a range like "À-Ỹ" would take lower-case letters too.
+UPPER = "A-ZĐÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴÈÉẸẺẼÊỀẾỆỂỄÌÍỊỈĨÒÓỌỎÕÔỒỐỘỔỖƠỜỚỢỞỠÙÚỤỦŨƯỪỨỰỬỮỲÝỴỶỸ"
 PARAGRAPH_START = "\x1e"  # set by a reader that found a paragraph break without a blank line
 _GARBLED = str.maketrans({"Ƕ": "ỳ", "ǜ": "ũ", "\u00a0": " ", "’": "'", "‘": "'"})
 _EMPHASIS = re.compile(r"\*+")

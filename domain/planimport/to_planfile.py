@@ -14,7 +14,7 @@ from typing import Any
 from domain.planimport.matching import propose_agency
 from domain.planimport.names import name_key
 from schemas.plan import DueInPeriod
-from schemas.plan_draft import DraftAgency, DraftDeadline, PlanDraft
+from schemas.plan_draft import DraftAgency, DraftDeadline, DraftDuty, PlanDraft
 
 _FREQUENCIES = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
 
@@ -116,16 +116,37 @@ def _duties(agency: DraftAgency, leads: list[str], used: set[str]) -> tuple[list
         used.add(duty_id)
         rule, left = _best_rule(duty.deadlines)
         section = clause.split(".")[0]
-        duties.append({
+        partners, unmatched = _partners(duty, leads)
+        entry: dict[str, Any] = {
             "id": duty_id, "clause": clause, "section": section, "heading": agency.name,
-            "text": duty.phrase, "lead": leads, "mode": agency.mode, "deadline": rule,
-        })
+            "text": duty.phrase, "lead": leads,
+        }
+        if partners:
+            entry["coordinating"] = partners
+        entry.update({"mode": agency.mode, "deadline": rule})
+        duties.append(entry)
         notes[duty_id] = {
             "lines": [duty.lines.first_line, duty.lines.last_line] if duty.lines else None,
             "confidence": duty.confidence,
+            "coordinating_as_written": duty.coordinating,
+            "coordinating_not_in_directory": unmatched,
             "deadlines_not_in_model": [_deadline_note(d) for d in left],
         }
     return duties, notes
+
+
+def _partners(duty: DraftDuty, leads: list[str]) -> tuple[list[str], list[str]]:
+    """Codes of the coordinating bodies the directory knows, and the names it does not."""
+    codes: list[str] = []
+    unmatched: list[str] = []
+    for name, match in zip(duty.coordinating, duty.coordinating_matches, strict=False):
+        found = match.members or ([match.code] if match.code else [])
+        if not found:
+            unmatched.append(name)
+        codes.extend(c for c in found if c not in codes and c not in leads)
+    if not duty.coordinating_matches:
+        unmatched = list(duty.coordinating)
+    return codes, unmatched
 
 
 def _deadline_note(deadline: DraftDeadline) -> dict[str, Any]:

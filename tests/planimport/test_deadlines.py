@@ -27,6 +27,8 @@ def _read(text: str) -> list[tuple[str, str | None, dict[str, Any]]]:
         ("trước ngày 16 hàng tháng", [("recurring", "monthly", {"day_of_month": [16]})]),
         ("6 tháng (trước ngày 16/6)", [("recurring", "semiannual", {"month_day": ["06-16"]})]),
         ("định kỳ hằng quý tổng hợp báo cáo", [("recurring", "quarterly", {})]),
+        ("xuất bản Tập san, định kỳ 02 số/năm", [("recurring", "semiannual", {})]),
+        ("diễn tập tối thiểu một lần/năm", [("recurring", "annual", {})]),
         ("báo cáo UBND tỉnh trước 19h00’ hằng ngày",
          [("recurring", "daily", {"times_of_day": ["19:00"]})]),
         ("báo cáo 02 lần/ngày (trước 9h00’ và 16h00’)",
