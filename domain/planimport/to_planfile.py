@@ -119,7 +119,7 @@ def _duties(agency: DraftAgency, leads: list[str], used: set[str]) -> tuple[list
         partners, unmatched = _partners(duty, leads)
         entry: dict[str, Any] = {
             "id": duty_id, "clause": clause, "section": section, "heading": agency.name,
-            "text": duty.phrase, "lead": leads,
+            "text": duty.phrase, "lead": list(leads),  # no shared list: YAML would alias it
         }
         if partners:
             entry["coordinating"] = partners

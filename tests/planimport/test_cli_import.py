@@ -159,3 +159,15 @@ def test_a_text_without_blank_lines_is_read_with_its_own_line_numbers(tmp_path: 
     for agency in draft["draft"]["agencies"]:
         first = agency["lines"][0]
         assert agency["name"].split()[0] in lines[first - 1], agency
+
+
+def test_the_seed_draft_without_its_draft_section_passes_plan_check(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _ = _import(SEED, out, "--directory", str(DIRECTORY))
+    draft = yaml.safe_load((out / "516-KH-UBND-2023.draft.yaml").read_text())
+    del draft["draft"]
+    resolved = out / "516-resolved.yaml"
+    resolved.write_text(yaml.safe_dump(draft, allow_unicode=True, sort_keys=False))
+    result = runner.invoke(app, ["plan", "check", str(resolved)])
+    assert (0, 0) == (code, result.exit_code), result.output
+    assert "Tổng: 48 nhiệm vụ" in result.output  # section III of the plan: 48 units
