@@ -14,7 +14,10 @@ label in sight; then predictions and labels are compared:
   the date, month-day(s), day(s) of month, month, quarter, year, times of day or relative
   days the phrase states;
 - final report: kind, reporters, recipient, via, recurrence and due value, each a field;
-- header: document type, number, issuer (normalised and as written), date, title, signer.
+- header: document type, number, issuer (normalised and as written), date, title, signer;
+- table tasks: rows of appendix task tables (labelled "Phụ lục …" in `other_assignments`,
+  continuation rows of merged cells left out), paired by the excerpt of the task's text; a
+  pair is right when its lead agency and its time (recurrence, quarter, year, window) agree.
 
 Precision, recall and F1 are micro-averaged over plans.
 """
@@ -35,7 +38,7 @@ from domain.planimport.names import name_key
 from schemas.plan_draft import DraftDeadline, PlanDraft
 
 SUFFIXES = (".txt", ".md", ".docx", ".pdf")
-METRICS = ("agencies", "duty_units", "deadlines", "final_report", "header")
+METRICS = ("agencies", "duty_units", "deadlines", "final_report", "header", "table_tasks")
 FUZZY = 90.0
 
 
@@ -215,6 +218,43 @@ def _score_header(draft: PlanDraft, label: dict[str, Any], score: PlanScore) -> 
                f"header.{name}")
 
 
+def _time_key(d: dict[str, Any]) -> tuple[Any, ...]:
+    start, end = d.get("period_start"), d.get("period_end")
+    return (d.get("recurrence"), d.get("quarter"), d.get("year_only"),
+            int(start) if start else None, int(end) if end else None)
+
+
+def _task_key(text: str) -> str:
+    return name_key(text)[:40]
+
+
+def _score_table_tasks(draft: PlanDraft, label: dict[str, Any], score: PlanScore) -> None:
+    expected = [a for a in label.get("other_assignments", [])
+                if a["section"].startswith("Phụ lục") and "continuation" not in a["section"]]
+    count = score.counts["table_tasks"]
+    unmatched = list(draft.table_tasks)
+    for entry in expected:
+        key = _task_key(entry["task"])
+        # A label quotes an excerpt of the task, not always its start.
+        row = next((t for t in unmatched if key[:30] in name_key(t.task)), None)
+        if row is None:
+            count.fn += 1
+            score.misses.append(f"table task missed: {entry['section']} {entry['task'][:40]!r}")
+            continue
+        unmatched.remove(row)
+        got_time = next((_time_key(d.model_dump()) for d in row.deadlines), None)
+        lead_ok = fuzz.ratio(name_key(row.lead), name_key(entry["lead"] or "")) >= FUZZY
+        if lead_ok and got_time == _time_key(entry):
+            count.tp += 1
+        else:
+            count.fp += 1
+            count.fn += 1
+            score.misses.append(f"table task {entry['section']}: read {row.lead!r} {got_time}, "
+                                f"labelled {entry['lead']!r} {_time_key(entry)}")
+    if expected:
+        count.fp += len(unmatched)
+
+
 def score_plan(document: Path, label_file: Path) -> PlanScore:
     """Import one document and compare it with its label."""
     score = PlanScore(document.stem)
@@ -234,6 +274,7 @@ def score_plan(document: Path, label_file: Path) -> PlanScore:
     _score_agencies(draft, label, score)
     _score_final_report(draft, label, score)
     _score_header(draft, label, score)
+    _score_table_tasks(draft, label, score)
     return score
 
 

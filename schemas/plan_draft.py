@@ -80,6 +80,8 @@ class DraftDeadline(Sourced):
     working_days: bool = False
     relative_to: str | None = None
     trigger: str | None = None
+    period_start: int | None = Field(default=None, description="First year of a window.")
+    period_end: int | None = Field(default=None, description="Last year of a window.")
 
 
 Mode = Literal["assigned", "requested"]
@@ -154,6 +156,18 @@ class DraftFinalReport(Sourced):
     deadlines: list[DraftDeadline] = Field(default_factory=list)
 
 
+class DraftTableTask(Sourced):
+    """A row of an appendix task table: task, lead, coordinating bodies, time."""
+
+    section: str
+    task: str
+    lead: str
+    lead_match: "AgencyMatch | None" = None
+    coordinating: list[str] = Field(default_factory=list)
+    time_text: str
+    deadlines: list[DraftDeadline] = Field(default_factory=list)
+
+
 class DraftRecipient(Sourced):
     """One line of the "Nơi nhận" list."""
 
@@ -170,6 +184,8 @@ class PlanDraft(Model):
     final_report: DraftFinalReport | None
     recipients: list[DraftRecipient]
     line_count: int
+    table_tasks: list[DraftTableTask] = Field(default_factory=list)
 
 
 DraftDuty.model_rebuild()
+DraftTableTask.model_rebuild()

@@ -44,7 +44,7 @@ _PREDICATES = (
     "|phổ biến|lồng ghép|vận động|cập nhật|thường xuyên|tích cực|giám sát|sử dụng|ưu tiên"
     "|hỗ trợ|đề xuất|tuyên truyền|quán triệt|gửi|ban hành|đầu tư|huy động|tham gia|duy trì"
     "|thông tin|đôn đốc|xác định|lập|trình|phát triển|áp dụng|cử|ứng dụng|hoàn thành|tập trung"
-    "|bằng|thông qua"
+    "|bằng|thông qua|thúc đẩy"
 )
 _PREDICATE = re.compile(rf"\s(?:{_PREDICATES})\b")
 _NOT_AFTER = re.compile(r"(được giao|được|đã được|cơ quan|đơn vị|lực lượng)\s*$", re.IGNORECASE)

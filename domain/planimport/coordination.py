@@ -23,6 +23,11 @@ _END = re.compile(
 _SEPARATOR = re.compile(r"([,;]\s*|\s+và\s+)")
 
 
+def split_bodies(listed: str) -> list[str]:
+    """The bodies of a written list ("Sở Công Thương; Ban Quản lý khu Kinh tế"), as written."""
+    return [name for item in _items(listed) if (name := clean_name(item))]
+
+
 def _items(listed: str) -> list[str]:
     """Split a list of partners where a new body starts: "UBND các xã, phường" and "Sở
     Thông tin và Truyền thông" stay whole, "Sở Tài chính, Sở Nội vụ" are two."""

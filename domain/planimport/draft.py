@@ -12,6 +12,7 @@ from domain.planimport.recipients import read_recipients
 from domain.planimport.refusal import NotAPlan
 from domain.planimport.sourced import span_of
 from domain.planimport.structure import outline
+from domain.planimport.task_tables import TableRow, read_task_tables, time_cell_deadlines
 from domain.planimport.text import Paragraph, paragraphs
 from schemas.plan import AgencyDirectory
 from schemas.plan_draft import (
@@ -19,7 +20,9 @@ from schemas.plan_draft import (
     DraftDeadline,
     DraftDuty,
     DraftFinalReport,
+    DraftTableTask,
     PlanDraft,
+    Span,
 )
 
 _REFUSE_NO_PLAN = (
@@ -89,6 +92,26 @@ def _final_report(clause: ReportClause | None) -> DraftFinalReport | None:
     )
 
 
+def _table_task(row: TableRow, directory: AgencyDirectory | None) -> DraftTableTask:
+    time = row.time.text
+    deadlines = [
+        DraftDeadline(
+            phrase=time[f.start : f.end] or time, lines=Span(first_line=row.time.first_line,
+                                                             last_line=row.time.last_line),
+            confidence=f.confidence, kind=f.kind, recurrence=f.recurrence, **f.values,
+        )
+        for f in time_cell_deadlines(time)
+    ]
+    match = match_agency(row.lead.text, directory)[0] if directory else None
+    return DraftTableTask(
+        phrase=row.task.text, lines=Span(first_line=row.task.first_line,
+                                         last_line=row.time.last_line),
+        confidence=0.8 if deadlines else 0.5, section=row.section, task=row.task.text,
+        lead=row.lead.text, lead_match=match, coordinating=row.coordinating, time_text=time,
+        deadlines=deadlines,
+    )
+
+
 def import_plan(text: str, *, source: str, directory: AgencyDirectory | None = None) -> PlanDraft:
     """Read a plan's text into a draft; `NotAPlan` if it has no plan's shape or no duties."""
     paras = paragraphs(text)
@@ -106,6 +129,7 @@ def import_plan(text: str, *, source: str, directory: AgencyDirectory | None = N
     taken: set[str] = set()
     agencies = [_agency(b, directory, taken) for b in reading.blocks]
     return PlanDraft(
+        table_tasks=[_table_task(row, directory) for row in read_task_tables(text)],
         source=source, header=header, duties_sections=reading.sections, agencies=agencies,
         final_report=_final_report(find_final_report(reading)),
         recipients=read_recipients(paras), line_count=text.count("\n") + 1,

@@ -95,6 +95,23 @@ def _unsure(draft: PlanDraft) -> list[str]:
             for a in draft.agencies if a.confidence < LOW]
 
 
+def _table_tasks(draft: PlanDraft) -> list[str]:
+    if not draft.table_tasks:
+        return []
+    lines = [f"- {len(draft.table_tasks)} dòng nhiệm vụ ở bảng phụ lục, giữ trong mục "
+             "`draft.table_tasks` (mô hình kế hoạch chưa có mục phụ lục); cần đưa vào "
+             "`duties` khi mô hình cho phép."]
+    for task in draft.table_tasks:
+        if task.lead_match is not None and task.lead_match.code is None \
+                and not task.lead_match.members:
+            lines.append(f"- {task.section} ({_at(task.lines)}): cơ quan chủ trì «{task.lead}» "
+                         "không có trong danh bạ.")
+        if not task.deadlines:
+            lines.append(f"- {task.section} ({_at(task.lines)}): không đọc được thời gian "
+                         f"«{task.time_text}».")
+    return lines
+
+
 def review_report(draft: PlanDraft) -> str:
     """The Markdown review report of a draft, most costly doubts first."""
     units = sum(len(a.duties) for a in draft.agencies)
@@ -114,7 +131,8 @@ def review_report(draft: PlanDraft) -> str:
         ("3. Báo cáo kết quả cuối cùng", _final_report(draft)),
         ("4. Thời hạn cần xem", _deadlines(draft)),
         ("5. Mục độ tin cậy thấp", _unsure(draft)),
-        ("6. Nơi nhận", [f"- {r.name} ({_at(r.lines)})" for r in draft.recipients]),
+        ("6. Nhiệm vụ trong bảng phụ lục", _table_tasks(draft)),
+        ("7. Nơi nhận", [f"- {r.name} ({_at(r.lines)})" for r in draft.recipients]),
     )
     for title, lines in sections:
         parts.extend([f"## {title}", "", *(lines or ["- Không có mục nào."]), ""])

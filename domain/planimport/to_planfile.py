@@ -213,6 +213,9 @@ def draft_planfile(draft: PlanDraft, *, agencies_file: str) -> dict[str, Any]:
             "duties": notes,
             "final_report": report.model_dump(mode="json") if report else None,
             "recipients": [r.name for r in draft.recipients],
+            # Appendix task rows: the plan model has no appendix clauses yet.
+            "table_tasks": [t.model_dump(mode="json", exclude_defaults=True)
+                            for t in draft.table_tasks],
         },
     }
 

@@ -6,6 +6,7 @@ import pytest
 
 from domain.planimport.citations import cited_phrases
 from domain.planimport.deadlines import find_deadlines
+from domain.planimport.task_tables import time_cell_deadlines
 
 
 def _read(text: str) -> list[tuple[str, str | None, dict[str, Any]]]:
@@ -88,3 +89,22 @@ def test_a_cited_document_is_recognised_and_the_real_deadline_kept() -> None:
     text = ("Căn cứ Quyết định số 596/QĐ-UBND ngày 02/11/2020, báo cáo trước ngày 10/11/2023")
     assert ["Quyết định số 596/QĐ-UBND ngày 02/11/2020"] == cited_phrases(text)
     assert [("date", "once", {"date": "2023-11-10"})] == _read(text)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Quý IV/2025", [("quarter", "once", {"quarter": "2025-Q4"})]),
+        ("2026", [("year", "once", {"year_only": 2026})]),
+        ("ĐẾN NĂM 2030", [("year", "once", {"year_only": 2030})]),
+        ("2025 - 2035", [("continuous", "continuous", {"period_start": 2025, "period_end": 2035})]),
+        ("Năm 2026 và các năm tiếp theo.", [("continuous", "continuous", {"period_start": 2026})]),
+        ("Thường xuyên", [("continuous", "continuous", {})]),
+        ("Hằng năm.", [("recurring", "annual", {})]),
+        ("Khi có phát sinh.", [("adhoc", "adhoc", {})]),
+    ],
+)
+def test_a_task_table_time_cell_reads_as_its_deadline(
+    cell: str, expected: list[tuple[str, str | None, dict[str, Any]]]
+) -> None:
+    assert expected == [(f.kind, f.recurrence, f.values) for f in time_cell_deadlines(cell)]
