@@ -8,6 +8,7 @@ more specific phrase of the same duty already states is dropped.
 """
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,7 +50,8 @@ def _time(hours: str, minutes: str | None) -> str:
 
 
 def _times_per_day(m: re.Match[str]) -> Found:
-    times = [_time(h, mm) for h, mm in re.findall(r"(\d{1,2})\s*h\s*(\d{2})?", m.group("inner"))]
+    times = [_time(h, mm) for h, mm in
+             re.findall(r"(\d{1,2})\s*(?:h|giờ)\s*(\d{2})?", m.group("inner"))]
     return Found(m.start(), m.end(), "recurring", "daily", {"times_of_day": times}, 0.85)
 
 
@@ -58,9 +60,27 @@ def _daily_time(m: re.Match[str]) -> Found:
                  {"times_of_day": [_time(m["h"], m["mm"])]}, 0.85)
 
 
-def _monthly_day(m: re.Match[str]) -> Found:
-    return Found(m.start(), m.end(), "recurring", "monthly",
-                 {"day_of_month": [int(m["d"])]}, 0.9)
+def _monthly_day(m: re.Match[str]) -> Found | None:
+    """"trước ngày 16 hàng tháng", "hằng tháng (trước ngày 20)", "trước ngày 10 và 25 hằng
+    tháng": one or several due days in each month."""
+    days = [int(d) for d in re.findall(r"\d{1,2}", m["days"] or m["days2"])]
+    if not days or any(not 1 <= d <= 31 for d in days):
+        return None
+    return Found(m.start(), m.end(), "recurring", "monthly", {"day_of_month": days}, 0.9)
+
+
+def _several_days(m: re.Match[str]) -> Found | None:
+    """"trước ngày 15/6 và 15/12": several due days a year; two half a year apart are a
+    half-yearly report, four a quarter apart a quarterly one."""
+    pairs = re.findall(r"(\d{1,2})\s*/\s*(\d{1,2})", m["list"])
+    month_days = [md for d, mo in pairs if (md := _month_day(d, mo)) is not None]
+    if len(month_days) != len(pairs):
+        return None
+    months = sorted(int(md[:2]) for md in month_days)
+    gaps = {b - a for a, b in itertools.pairwise(months)}
+    recurrence = "semiannual" if len(months) == 2 and gaps == {6} else \
+        "quarterly" if len(months) == 4 and gaps == {3} else "annual"
+    return Found(m.start(), m.end(), "recurring", recurrence, {"month_day": month_days}, 0.75)
 
 
 def _month_day(day: str, month: str) -> str | None:
@@ -204,11 +224,18 @@ def _periodic(m: re.Match[str]) -> Found | None:
 
 
 RULES: tuple[tuple[re.Pattern[str], Builder], ...] = (
-    (re.compile(r"(?:báo cáo\s+)?\d{1,2}\s*lần\s*/\s*ngày\s*\((?P<inner>[^)]*\d\s*h[^)]*)\)", _I),
-     _times_per_day),
-    (re.compile(rf"trước\s+(?P<h>\d{{1,2}})\s*h\s*(?P<mm>\d{{2}})?'?\s*{_EVERY}\s+ngày", _I),
-     _daily_time),
-    (re.compile(rf"{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})\s+{_EVERY}\s+tháng", _I), _monthly_day),
+    (re.compile(r"(?:báo cáo\s+)?\d{1,2}\s*lần\s*/\s*ngày\s*\((?P<inner>[^)]*\d\s*(?:h|giờ)[^)]*)"
+                r"\)", _I), _times_per_day),
+    (re.compile(rf"trước\s+(?P<h>\d{{1,2}})\s*(?:h|giờ)\s*(?P<mm>\d{{2}})?'?\s*(?:chiều\s+|sáng\s+)?"
+                rf"{_EVERY}\s+ngày", _I), _daily_time),
+    (re.compile(rf"{_BEFORE}\s+ngày\s+(?P<days>\d{{1,2}}(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{{1,2}})*)"
+                rf"\s+{_EVERY}\s+tháng"
+                rf"|{_EVERY}\s+tháng\s*\(?\s*{_BEFORE}\s+ngày\s+(?P<days2>\d{{1,2}}"
+                r"(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{1,2})*)(?!\s*/|\s+tháng)\s*\)?", _I),
+     _monthly_day),
+    (re.compile(rf"{_BEFORE}\s+(?:các\s+)?ngày\s+(?P<list>\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*(?:,|và)\s*"
+                r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d))+)(?!\s*/\s*\d)", _I),
+     _several_days),
     (re.compile(rf"(?P<period>(?:0?6|sáu)\s+tháng(?:\s+đầu\s+năm)?|{_EVERY}\s+quý|quý)\s*"
                 rf"\(?\s*{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?!\s*/\s*\d)"
                 r"\s*\)?", _I), _period_day),

@@ -89,7 +89,9 @@ def _best_rule(deadlines: list[DraftDeadline]) -> tuple[dict[str, Any], list[Dra
     chosen = ranked[0]
     rule = deadline_rule(chosen)
     assert rule is not None
-    return rule, [d for d in deadlines if d is not chosen]
+    # The model holds one due day per period; a phrase with several keeps them all in draft.
+    several = len(chosen.day_of_month) > 1 or len(chosen.month_day) > 1
+    return rule, [d for d in deadlines if d is not chosen or several]
 
 
 def _clause(section: str, clause: str) -> str:
