@@ -234,7 +234,8 @@ RULES: tuple[tuple[re.Pattern[str], Builder], ...] = (
                 r"(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{1,2})*)(?!\s*/|\s+tháng)\s*\)?", _I),
      _monthly_day),
     (re.compile(rf"{_BEFORE}\s+(?:các\s+)?ngày\s+(?P<list>\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*(?:,|và)\s*"
-                r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d))+)(?!\s*/\s*\d)", _I),
+                r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d))+)(?!\s*/\s*\d)"
+                rf"(?:\s+{_EVERY}\s+năm)?", _I),
      _several_days),
     (re.compile(rf"(?P<period>(?:0?6|sáu)\s+tháng(?:\s+đầu\s+năm)?|{_EVERY}\s+quý|quý)\s*"
                 rf"\(?\s*{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?!\s*/\s*\d)"

@@ -104,14 +104,15 @@ def _match_one(name: str, directory: AgencyDirectory) -> tuple[AgencyMatch, floa
 
 _BODY = r"(sở|ủy ban|ubnd|ban|báo|đài|công an|bộ chỉ huy|cổng|liên đoàn|hội|viện|tòa án)"
 _KINDS: tuple[tuple[str, AgencyKindGuess], ...] = (
-    # several bodies named together, or a class of bodies
-    (rf"^(các|những|mọi|tất cả)\b|[,;] {_BODY}\b| và {_BODY}\b| và các\b", "nhom"),
+    # a class of bodies, or several bodies named together
+    (rf"^(các|những|mọi|tất cả)\b|[,;] {_BODY}\b| và các\b", "nhom"),
     (r"^(ủy ban nhân dân|ubnd) (tỉnh|thành phố)$", "ubnd_tinh"),
-    (r"^văn phòng (ủy ban nhân dân|ubnd)", "van_phong_ubnd"),
+    (r"^văn phòng (hội đồng nhân dân |hđnd )?(và )?(ủy ban nhân dân|ubnd)", "van_phong_ubnd"),
     (r"^sở\b", "so"),
     (r"^ban quản lý", "ban_quan_ly"),
-    (r"^(ủy ban nhân dân|ubnd) (các )?(xã|phường|đặc khu)", "ubnd_xa"),
+    (r"^(ủy ban nhân dân|ubnd) (các )?(xã|phường|đặc khu|thị trấn)", "ubnd_xa"),
     (r"^(ủy ban nhân dân|ubnd) (các )?(huyện|thị xã|quận)", "ubnd_huyen"),
+    (rf" và {_BODY}\b", "nhom"),
     (r"mặt trận|đoàn|hội|liên đoàn|liên minh", "mat_tran_doan_the"),
     (r"tỉnh ủy|thành ủy|đảng", "co_quan_dang"),
     (r"công an|quân sự|biên phòng|bộ tư lệnh", "luc_luong_vu_trang"),

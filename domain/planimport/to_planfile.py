@@ -183,6 +183,15 @@ def _final_report(draft: PlanDraft, codes: dict[str, str]) -> dict[str, Any] | N
     }
 
 
+def _issuer_code(issuer: str | None) -> str:
+    """UBND_TINH for a provincial People's Committee (the directories' code), else a
+    proposed code the coordinator confirms."""
+    key = name_key(issuer or "")
+    if re.match(r"^ủy ban nhân dân (tỉnh|thành phố) ", key) or not key:
+        return "UBND_TINH"
+    return propose_agency(issuer or "", set()).code
+
+
 def draft_planfile(draft: PlanDraft, *, agencies_file: str) -> dict[str, Any]:
     """The plan-file mapping of a draft, with a `draft:` section for what it cannot hold."""
     codes = agency_codes(draft)
@@ -201,7 +210,8 @@ def draft_planfile(draft: PlanDraft, *, agencies_file: str) -> dict[str, Any]:
     return {
         "plan": {
             "number": header.number.value, "title": header.title.value,
-            "issuer": "UBND_TINH", "issued_on": issued, "place": header.place.value,
+            "issuer": _issuer_code(header.issuer.value), "issued_on": issued,
+            "place": header.place.value,
             "signer": {"name": header.signer_name.value, "title": header.signer_title.value},
             "year": year, "coordinator": via_code, "office": "VP_UBND",
             "final_report": _final_report(draft, codes),
