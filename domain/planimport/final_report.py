@@ -23,7 +23,7 @@ _BEFORE_PAREN = re.compile(rf"(?:về|gửi)\s+(?:về\s+)?((?:{_DEPT}|{_TOP})[^
 _VIA_SEND = re.compile(
     rf"(?:gửi|về|của|cho)\s+(?:về\s+)?({_DEPT}[^,;.()]{{2,80}}?)\s+(?:để\s+)?(?:tổng\s+hợp"
     r"|xem\s+xét|theo\s+dõi)")
-_VIA_ABOUT = re.compile(rf"báo\s+cáo[^;()]{{0,80}}?\svề\s+({_DEPT}[^,;.()]{{2,80}}?)"
+_VIA_ABOUT = re.compile(rf"(?:báo\s+cáo|gửi)[^;()]{{0,80}}?\svề\s+({_DEPT}[^,;.()]{{2,80}}?)"
                         r"(?=\s+(?:chậm nhất|trước|trong|định kỳ|hằng|hàng|để)\b|\s*[,;.(]|$)")
 _TO_ADVISE = re.compile(rf"tổng\s+hợp,?\s+tham\s+mưu\s+({_TOP}[^,;.]{{2,60}}?)\s+báo\s+cáo")
 _TO_AFTER_VIA = re.compile(rf"tổng\s+hợp,?\s+(?:báo\s+cáo\s+)({_TOP}[^.;]+?)"

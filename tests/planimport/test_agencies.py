@@ -108,3 +108,14 @@ def test_name_keys_agree_across_tone_placement_and_abbreviation() -> None:
     assert name_key("Ủy ban nhân dân tỉnh") == name_key("UBND tỉnh")
     old, new = "Sở Văn hoá, Thể thao và Du lịch", "Sở Văn hóa, Thể thao và Du lịch"
     assert name_key(old) == name_key(new)
+
+
+def test_a_report_sent_to_a_department_names_it_as_the_consolidating_body() -> None:
+    from domain.planimport.final_report import _routing
+
+    assert (None, "Sở Nội vụ") == _routing(
+        "các cơ quan gửi kết quả thực hiện về Sở Nội vụ trước ngày 15/12 hằng năm")
+    assert ("UBND tỉnh", "Sở Nội vụ") == _routing("báo cáo kết quả về UBND tỉnh (qua Sở Nội vụ)")
+    # "(qua …)" after a department is the department's own unit, not the recipient's.
+    assert (None, "Công an tỉnh (qua Phòng An ninh chính trị nội bộ)") == _routing(
+        "kết quả báo cáo về Công an tỉnh (qua Phòng An ninh chính trị nội bộ)")
