@@ -91,6 +91,7 @@ class _Numbering:
         self.counts: dict[str, dict[int, int]] = defaultdict(dict)
 
     def marker(self, paragraph: Paragraph) -> str:
+        """The list marker Word would show before this paragraph, or "" if none."""
         num = _num_pr(paragraph)
         num_ref = num.find(qn("w:numId")) if num is not None else None
         if num is None or num_ref is None:

@@ -75,6 +75,7 @@ def paragraphs(text: str) -> list[Paragraph]:
     length = 0
 
     def flush() -> None:
+        """Close the paragraph being built, if any."""
         nonlocal parts, starts, length
         if parts:
             result.append(Paragraph(" ".join(parts), first, tuple(starts)))
