@@ -68,8 +68,10 @@ def read_document(data: bytes, suffix: str) -> str:
     return normalise_document(reflow(text))
 
 
-_MARKER_LINE = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2}){0,3}\.|[a-zđ]\)|[-–•+])\s")
-_SENTENCE_END = re.compile(r"[.:;!?]\s*$")
+_MARKER_LINE = re.compile(
+    r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2}){0,3}\.|[a-zđ]\)|[-–•+])(?:\s|$)")
+# A colon at a line's end may be a wrapped label ("Nhóm 1:" + its text): not an end here.
+_SENTENCE_END = re.compile(r"[.;!?]\s*$")
 # Header and signature lines that stand alone in a document's layout.
 _OWN_LINE = re.compile(
     r"^\s*(?:Số\s*:|Nơi nhận|KẾ HOẠCH\s*$|QUYẾT ĐỊNH\s*$|CỘNG HÒA|TM\.|KT\.|Căn cứ"
@@ -88,13 +90,23 @@ def reflow(text: str) -> str:
     blank = sum(1 for line in lines if not line.strip())
     if len(lines) < 30 or blank / len(lines) >= 0.05:
         return text
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    full = lengths[int(len(lengths) * 0.9)] * 0.85 if lengths else 0
     out: list[str] = []
     for index, line in enumerate(lines):
         previous = lines[index - 1] if index else ""
-        starts = _MARKER_LINE.match(line) or _OWN_LINE.match(line)
+        # "kết nối cung" + "– cầu hàng hóa": after a full line that ends mid-sentence, a
+        # marker is the wrap of a dash or number inside the sentence.
+        wrapped = len(previous.rstrip()) >= full and not _SENTENCE_END.search(previous)
+        bare_marker = bool(re.fullmatch(r"\s*(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3})\.\s*",
+                                        previous))
+        starts = (_MARKER_LINE.match(line) and not wrapped) or _OWN_LINE.match(line)
         # A short numbered line is a heading ("3. Sở Thông tin và Truyền thông").
-        heading = _MARKER_LINE.match(previous) and len(previous) < 80 and line[:1].isupper()
-        if index and (starts or heading or _SENTENCE_END.search(previous)
+        marker = _MARKER_LINE.match(previous)
+        heading = (marker is not None and len(previous) < 80 and line[:1].isupper()
+                   and len(previous[marker.end() :].split()) >= 2  # not a bare "IV."
+                   and not (previous.isupper() and line.isupper()))  # "V. TỔ CHỨC" "THỰC HIỆN"
+        if index and not bare_marker and (starts or heading or _SENTENCE_END.search(previous)
                       or (_OWN_LINE.match(previous) and not previous.strip().startswith("Căn cứ"))):
             line = PARAGRAPH_START + line  # not a new line: line numbers stay the source's
         out.append(line)

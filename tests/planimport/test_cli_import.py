@@ -11,6 +11,7 @@ from pypdf import PdfWriter
 from typer.testing import CliRunner
 
 from kehoach.cli import app
+from tests.planimport.textpdf import text_pdf
 
 REPO = Path(__file__).parents[2]
 SEED = REPO / "plans" / "sources" / "516-KH-UBND-2023.txt"
@@ -171,3 +172,17 @@ def test_the_seed_draft_without_its_draft_section_passes_plan_check(tmp_path: Pa
     result = runner.invoke(app, ["plan", "check", str(resolved)])
     assert (0, 0) == (code, result.exit_code), result.output
     assert "Tổng: 48 nhiệm vụ" in result.output  # section III of the plan: 48 units
+
+
+def test_a_pdf_with_a_text_layer_reads_like_its_text(tmp_path: Path) -> None:
+    """A printed page has no blank lines between paragraphs and wraps every line."""
+    pdf = tmp_path / "516.pdf"
+    pdf.write_bytes(text_pdf(SEED.read_text(encoding="utf-8")))
+    code, _ = _import(pdf, tmp_path / "out", "--directory", str(DIRECTORY))
+    draft = yaml.safe_load((tmp_path / "out" / "516.draft.yaml").read_text())
+    assert 0 == code
+    assert ("516/KH-UBND", "2023-03-09") == (draft["plan"]["number"],
+                                             draft["plan"]["issued_on"])
+    assert 14 == len(draft["draft"]["agencies"])
+    assert "2023-11-10" == draft["plan"]["final_report"]["deadline"]["due"]
+    assert 48 == len(draft["duties"])
