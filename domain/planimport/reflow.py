@@ -1,0 +1,84 @@
+"""Paragraph breaks for text that has none: a PDF's text layer, a copy pasted line by line.
+
+Wrapped text with blank lines between paragraphs is left as it is (there a line may start
+with "1." in the middle of a sentence). Without blank lines, a paragraph starts where the
+layout of an administrative document starts one: an outline marker ("II.", "2.1.", "a)",
+"-"), the header's own lines ("Số:", the place and date, "KẾ HOẠCH"), the signature block,
+after a sentence's end, and after a capitalised title. Breaks are marked at the start of a
+line (`PARAGRAPH_START`), never by adding lines, so line numbers stay the source's.
+"""
+
+import itertools
+import re
+
+from domain.planimport.text import PARAGRAPH_START
+
+_MARKER = re.compile(
+    r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2}){0,3}\.|[a-zđ]\)|[-–•+])(?:\s|$)")
+_BARE_MARKER = re.compile(r"\s*(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3})\.\s*")
+# A colon at a line's end may be a wrapped label ("Nhóm 1:" + its text): not an end here.
+_SENTENCE_END = re.compile(r"[.;!?]\s*$")
+_STARTS = re.compile(
+    r"^\s*(?:Số\s*:|Nơi nhận|KẾ HOẠCH\s*$|QUYẾT ĐỊNH\s*$|CỘNG HÒA|Căn cứ|PHỤ LỤC"
+    r"|[^,\d]{2,40}, ngày \d)"
+)
+_WHOLE = re.compile(r"^\s*(?:Số\s*:.*|KẾ HOẠCH|QUYẾT ĐỊNH|.*\bnăm \d{4}\)?\*?)\s*$")
+_AUTHORITY = re.compile(r"^\s*(?:TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC"
+                        r"|PHÓ GIÁM ĐỐC)")
+_MIN_LINES = 30
+_AFTER_BLANK_SHARE = 0.2
+
+
+def _full_width(lines: list[str]) -> float:
+    """The length of a full printed line: most lines that wrap are about this long."""
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    return lengths[int(len(lengths) * 0.9)] * 0.85 if lengths else 0.0
+
+
+def _is_caps(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def starts_paragraph(previous: str, line: str, full: float) -> bool:
+    """Whether `line` opens a new paragraph after `previous` in text without blank lines."""
+    if _BARE_MARKER.fullmatch(previous):
+        return False  # "IV." then its title
+    if _AUTHORITY.match(previous):
+        return False  # the signature block stays together
+    if _AUTHORITY.match(line):
+        return not _is_caps(previous)  # "TM. ỦY BAN NHÂN" "DÂN" "KT. CHỦ TỊCH" is one block
+    wrapped = len(previous.rstrip()) >= full and not _SENTENCE_END.search(previous)
+    if _MARKER.match(line) and not wrapped:
+        return True  # not "kết nối cung" + "– cầu": a dash inside a wrapped sentence
+    if _STARTS.match(line) or _WHOLE.match(previous):
+        return True
+    marker = _MARKER.match(previous)
+    if (marker is not None and len(previous) < 80 and line[:1].isupper()
+            and len(previous[marker.end() :].split()) >= 2 and not _is_caps(line)):
+        return True  # "3. Sở Thông tin và Truyền thông" then its first duty
+    if _is_caps(previous) and not _is_caps(line) and (line[:1].isupper() or line[:1] == "("):
+        return True  # a title in capitals, then the text under it
+    return bool(_SENTENCE_END.search(previous))
+
+
+def _has_paragraph_breaks(lines: list[str]) -> bool:
+    """Whether the text already separates paragraphs: in a portal's or a word processor's
+    text most outline markers follow a blank line; in a PDF's text layer almost none do."""
+    markers = [i for i, line in enumerate(lines) if _MARKER.match(line.replace("*", ""))]
+    if not markers:
+        return sum(1 for line in lines if not line.strip()) / max(len(lines), 1) >= 0.05
+    after_blank = sum(1 for i in markers if i > 0 and not lines[i - 1].replace("*", "").strip())
+    return after_blank / len(markers) >= _AFTER_BLANK_SHARE
+
+
+def reflow(text: str) -> str:
+    """The text with paragraph starts marked, if it has no paragraph breaks of its own."""
+    lines = text.split("\n")
+    if len(lines) < _MIN_LINES or _has_paragraph_breaks(lines):
+        return text
+    full = _full_width(lines)
+    out = [lines[0]]
+    for previous, line in itertools.pairwise(lines):
+        out.append(PARAGRAPH_START + line if starts_paragraph(previous, line, full) else line)
+    return "\n".join(out)
