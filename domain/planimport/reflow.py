@@ -12,9 +12,11 @@ import itertools
 import re
 
 from domain.planimport.text import PARAGRAPH_START
+from domain.planimport.verbs import opens_with_verb
 
 _MARKER = re.compile(
     r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2}){0,3}\.|[a-zđ]\)|[-–•+])(?:\s|$)")
+_HEADING = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2}){0,3}\.)\s")
 _BARE_MARKER = re.compile(r"\s*(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3})\.\s*")
 # A colon at a line's end may be a wrapped label ("Nhóm 1:" + its text): not an end here.
 _SENTENCE_END = re.compile(r"[.;!?]\s*$")
@@ -25,6 +27,8 @@ _STARTS = re.compile(
 _WHOLE = re.compile(r"^\s*(?:Số\s*:.*|KẾ HOẠCH|QUYẾT ĐỊNH|.*\bnăm \d{4}\)?\*?)\s*$")
 _AUTHORITY = re.compile(r"^\s*(?:TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC"
                         r"|PHÓ GIÁM ĐỐC)")
+# A line ending like this goes on: "13. Báo và" + "Phát thanh, Truyền hình tỉnh".
+_OPEN_END = re.compile(r"(?:\bvà|\bcác|\bcủa|\bcho|\bvới|\bvề|[,\-–])\s*$")
 _MIN_LINES = 30
 _AFTER_BLANK_SHARE = 0.2
 
@@ -40,8 +44,9 @@ def _is_caps(line: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
-def starts_paragraph(previous: str, line: str, full: float) -> bool:
-    """Whether `line` opens a new paragraph after `previous` in text without blank lines."""
+def starts_paragraph(previous: str, line: str, full: float, current: str = "") -> bool:
+    """Whether `line` opens a new paragraph after `previous` in text without blank lines;
+    `current` is the paragraph so far (a heading may wrap over several lines)."""
     if _BARE_MARKER.fullmatch(previous):
         return False  # "IV." then its title
     if _AUTHORITY.match(previous):
@@ -55,8 +60,12 @@ def starts_paragraph(previous: str, line: str, full: float) -> bool:
         return True
     marker = _MARKER.match(previous)
     if (marker is not None and len(previous) < 80 and line[:1].isupper()
-            and len(previous[marker.end() :].split()) >= 2 and not _is_caps(line)):
+            and len(previous[marker.end() :].split()) >= 2 and not _is_caps(line)
+            and not _OPEN_END.search(previous)):
         return True  # "3. Sở Thông tin và Truyền thông" then its first duty
+    if (_HEADING.match(current) and len(current) < 120 and line[:1].isupper()
+            and opens_with_verb(line) and not _is_caps(line)):
+        return True  # "3. Sở Nông nghiệp và / Môi trường" then "Chủ trì, phối hợp …"
     if _is_caps(previous) and not _is_caps(line) and (line[:1].isupper() or line[:1] == "("):
         return True  # a title in capitals, then the text under it
     return bool(_SENTENCE_END.search(previous))
@@ -79,6 +88,12 @@ def reflow(text: str) -> str:
         return text
     full = _full_width(lines)
     out = [lines[0]]
+    current = lines[0]
     for previous, line in itertools.pairwise(lines):
-        out.append(PARAGRAPH_START + line if starts_paragraph(previous, line, full) else line)
+        if starts_paragraph(previous, line, full, current):
+            out.append(PARAGRAPH_START + line)
+            current = line
+        else:
+            out.append(line)
+            current = f"{current} {line}".strip()
     return "\n".join(out)
