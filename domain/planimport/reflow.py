@@ -34,9 +34,10 @@ _AFTER_BLANK_SHARE = 0.2
 
 
 def _full_width(lines: list[str]) -> float:
-    """The length of a full printed line: most lines that wrap are about this long."""
-    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
-    return lengths[int(len(lengths) * 0.9)] * 0.85 if lengths else 0.0
+    """The length of a full printed line: the typical length of the long lines (table
+    cells and headings are short and do not count)."""
+    long = sorted(len(line.rstrip()) for line in lines if len(line.rstrip()) >= 40)
+    return long[len(long) // 2] * 0.9 if long else float("inf")
 
 
 def _is_caps(line: str) -> bool:
@@ -54,7 +55,7 @@ def starts_paragraph(previous: str, line: str, full: float, current: str = "") -
     if _AUTHORITY.match(line):
         return not _is_caps(previous)  # "TM. ỦY BAN NHÂN" "DÂN" "KT. CHỦ TỊCH" is one block
     wrapped = len(previous.rstrip()) >= full and not _SENTENCE_END.search(previous)
-    if _MARKER.match(line) and not wrapped:
+    if _MARKER.match(line) and (not wrapped or re.match(r"^\s*[IVX]{1,5}\.\s", line)):
         return True  # not "kết nối cung" + "– cầu": a dash inside a wrapped sentence
     if _STARTS.match(line) or _WHOLE.match(previous):
         return True
