@@ -10,8 +10,8 @@ from docx import Document
 from pypdf import PdfWriter
 from typer.testing import CliRunner
 
+from bench.textpdf import text_pdf
 from kehoach.cli import app
-from tests.planimport.textpdf import text_pdf
 
 REPO = Path(__file__).parents[2]
 SEED = REPO / "plans" / "sources" / "516-KH-UBND-2023.txt"

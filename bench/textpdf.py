@@ -1,4 +1,5 @@
-"""A PDF with a text layer, written by hand for tests (no PDF writer with text in the deps).
+"""A PDF with a text layer, written by hand (no PDF writer with text in the dependencies):
+the scorer prints plans to PDF with it (`import_score --as-pdf`) and the tests read one.
 
 One Type1 font (Helvetica) whose encoding maps codes 128–255 to the Vietnamese letters the
 text uses, by their glyph names ("/uni1EC7"), so a PDF reader gives the letters back.
