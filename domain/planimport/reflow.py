@@ -11,6 +11,7 @@ line (`PARAGRAPH_START`), never by adding lines, so line numbers stay the source
 import itertools
 import re
 
+from domain.planimport.agencies import names_a_body
 from domain.planimport.text import PARAGRAPH_START
 from domain.planimport.verbs import opens_with_verb
 
@@ -24,7 +25,7 @@ _STARTS = re.compile(
     r"^\s*(?:Số\s*:|Nơi nhận|KẾ HOẠCH\s*$|QUYẾT ĐỊNH\s*$|CỘNG HÒA|Căn cứ|PHỤ LỤC"
     r"|[^,\d]{2,40}, ngày \d)"
 )
-_WHOLE = re.compile(r"^\s*(?:Số\s*:.*|KẾ HOẠCH|QUYẾT ĐỊNH|.*\bnăm \d{4}\)?\*?)\s*$")
+_WHOLE = re.compile(r"^\s*(?:Số\s*:\s*\S+.*|KẾ HOẠCH|QUYẾT ĐỊNH|.*\bnăm \d{4}\)?\*?)\s*$")
 _AUTHORITY = re.compile(r"^\s*(?:TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC"
                         r"|PHÓ GIÁM ĐỐC)")
 # A line ending like this goes on: "13. Báo và" + "Phát thanh, Truyền hình tỉnh".
@@ -65,8 +66,11 @@ def starts_paragraph(previous: str, line: str, full: float, current: str = "") -
             and not _OPEN_END.search(previous)):
         return True  # "3. Sở Thông tin và Truyền thông" then its first duty
     if (_HEADING.match(current) and len(current) < 120 and line[:1].isupper()
-            and opens_with_verb(line) and not _is_caps(line)):
-        return True  # "3. Sở Nông nghiệp và / Môi trường" then "Chủ trì, phối hợp …"
+            and not _is_caps(line) and not _OPEN_END.search(current)
+            and (opens_with_verb(line) or names_a_body(line))):
+        # "3. Sở Nông nghiệp và / Môi trường" then "Chủ trì, phối hợp …", or a heading
+        # naming two bodies then "Sở Khoa học và Công nghệ chủ trì …"
+        return True
     if _is_caps(previous) and not _is_caps(line) and (line[:1].isupper() or line[:1] == "("):
         return True  # a title in capitals, then the text under it
     return bool(_SENTENCE_END.search(previous))
