@@ -46,6 +46,11 @@ def _is_caps(line: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+def _no_lower(line: str) -> bool:
+    """A line of capitals, digits and signs ("GIAI ĐOẠN 2026 -", "2030")."""
+    return any(c.isalnum() for c in line) and not any(c.islower() for c in line)
+
+
 def starts_paragraph(previous: str, line: str, full: float, current: str = "") -> bool:
     """Whether `line` opens a new paragraph after `previous` in text without blank lines;
     `current` is the paragraph so far (a heading may wrap over several lines)."""
@@ -60,18 +65,16 @@ def starts_paragraph(previous: str, line: str, full: float, current: str = "") -
         return True  # not "kết nối cung" + "– cầu": a dash inside a wrapped sentence
     if _STARTS.match(line) or _WHOLE.match(previous):
         return True
-    marker = _MARKER.match(previous)
-    if (marker is not None and len(previous) < 80 and line[:1].isupper()
-            and len(previous[marker.end() :].split()) >= 2 and not _is_caps(line)
-            and not _OPEN_END.search(previous)):
-        return True  # "3. Sở Thông tin và Truyền thông" then its first duty
-    if (_HEADING.match(current) and len(current) < 120 and line[:1].isupper()
+    heading = _HEADING.match(current)
+    if (heading is not None and len(current) < 120 and len(previous.rstrip()) < full
+            and len(current[heading.end() :].split()) >= 2 and line[:1].isupper()
             and not _is_caps(line) and not _OPEN_END.search(current)
             and (opens_with_verb(line) or names_a_body(line))):
         # "3. Sở Nông nghiệp và / Môi trường" then "Chủ trì, phối hợp …", or a heading
-        # naming two bodies then "Sở Khoa học và Công nghệ chủ trì …"
+        # naming two bodies then "Sở Khoa học và Công nghệ chủ trì …"; not "6. Ban" +
+        # "Quản lý khu Kinh tế" nor a full line that wraps a long heading.
         return True
-    if _is_caps(previous) and not _is_caps(line) and (line[:1].isupper() or line[:1] == "("):
+    if _no_lower(previous) and not _is_caps(line) and (line[:1].isupper() or line[:1] == "("):
         return True  # a title in capitals, then the text under it
     return bool(_SENTENCE_END.search(previous))
 

@@ -20,7 +20,7 @@ chủ trì|phối hợp|tổ chức|tham mưu|triển khai|thực hiện|xây d�
 |theo dõi|chỉ đạo|khẩn trương|quan tâm|rà soát|nghiên cứu|tiếp tục|bố trí|cung cấp|đẩy mạnh
 |phát huy|nâng cao|kiểm tra|tổng hợp|báo cáo|đảm bảo|bảo đảm|chủ động|phổ biến|lồng ghép
 |vận động|cập nhật|thường xuyên|tích cực|giám sát|sử dụng|ưu tiên|hỗ trợ|đề xuất|tuyên truyền
-|quán triệt|ban hành|đầu tư|huy động|tham gia|duy trì|thông tin|đôn đốc|xác định|phát triển
+|quán triệt|ban hành|đầu tư|huy động|tham gia|duy trì|đôn đốc|xác định|phát triển
 |áp dụng|ứng dụng|hoàn thành|tập trung|khuyến khích|đào tạo|bồi dưỡng|nắm bắt|điều tra
 |sắp xếp|thu thập|đánh giá|sơ kết|tổng kết|biên tập|chuẩn hóa|chuẩn hoá|quản lý|khảo sát
 |thẩm định|phân bổ|giải quyết|chuyển đổi|kết nối|chia sẻ|tiến hành|thiết lập|khai thác|xử lý
