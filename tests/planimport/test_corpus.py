@@ -42,3 +42,21 @@ def test_the_corpus_total_meets_the_importer_targets() -> None:
             total[metric].add(score.counts[metric])
     f1 = {m: total[m].scores()["f1"] for m in METRICS}
     assert all(f1[m] >= floor for m, floor in TOTAL_FLOOR.items()), f1
+
+
+PDF_TOTAL_FLOOR = {"agencies": 0.9, "duty_units": 0.9, "deadlines": 0.85, "final_report": 0.9,
+                   "header": 0.95}
+
+
+@needs_corpus
+def test_the_corpus_printed_to_pdf_still_imports_well() -> None:
+    """A PDF's text layer has no blank lines and wraps every line: the outline must be
+    found again from the layout (see `domain.planimport.reflow`)."""
+    total = {m: Count() for m in METRICS}
+    for document, label in PAIRS:
+        score = score_plan(document, label, as_pdf=True)
+        assert score.error is None, (document.name, score.error)
+        for metric in METRICS:
+            total[metric].add(score.counts[metric])
+    f1 = {m: total[m].scores()["f1"] for m in METRICS}
+    assert all(f1[m] >= floor for m, floor in PDF_TOTAL_FLOOR.items()), f1
