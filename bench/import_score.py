@@ -15,9 +15,11 @@ label in sight; then predictions and labels are compared:
   days the phrase states;
 - final report: kind, reporters, recipient, via, recurrence and due value, each a field;
 - header: document type, number, issuer (normalised and as written), date, title, signer;
-- table tasks: rows of appendix task tables (labelled "Phụ lục …" in `other_assignments`,
-  continuation rows of merged cells left out), paired by the excerpt of the task's text; a
-  pair is right when its lead agency and its time (recurrence, quarter, year, window) agree.
+- task rows: rows of appendix task tables and per-task blocks ("Cơ quan chủ trì: …",
+  "Thời gian thực hiện: …"); labelled in `other_assignments` as "Phụ lục …" rows, or with
+  both a lead and a time (continuation rows of merged cells left out); paired by the
+  excerpt of the task's text; a pair is right when its lead agency and its time
+  (recurrence, quarter, year, window) agree.
 
 Precision, recall and F1 are micro-averaged over plans. `--as-pdf` scores the same text
 documents printed to a PDF first (a text layer, lines wrapped at 95 characters, no blank
@@ -42,7 +44,7 @@ from domain.planimport.names import name_key
 from schemas.plan_draft import DraftDeadline, PlanDraft
 
 SUFFIXES = (".txt", ".md", ".docx", ".pdf")
-METRICS = ("agencies", "duty_units", "deadlines", "final_report", "header", "table_tasks")
+METRICS = ("agencies", "duty_units", "deadlines", "final_report", "header", "task_rows")
 FUZZY = 90.0
 
 
@@ -232,10 +234,11 @@ def _task_key(text: str) -> str:
     return name_key(text)[:40]
 
 
-def _score_table_tasks(draft: PlanDraft, label: dict[str, Any], score: PlanScore) -> None:
+def _score_task_rows(draft: PlanDraft, label: dict[str, Any], score: PlanScore) -> None:
     expected = [a for a in label.get("other_assignments", [])
-                if a["section"].startswith("Phụ lục") and "continuation" not in a["section"]]
-    count = score.counts["table_tasks"]
+                if (a["section"].startswith("Phụ lục") or (a.get("lead") and a.get("time_text")))
+                and "continuation" not in a["section"]]
+    count = score.counts["task_rows"]
     unmatched = list(draft.table_tasks)
     for entry in expected:
         key = _task_key(entry["task"])
@@ -243,7 +246,7 @@ def _score_table_tasks(draft: PlanDraft, label: dict[str, Any], score: PlanScore
         row = next((t for t in unmatched if key[:30] in name_key(t.task)), None)
         if row is None:
             count.fn += 1
-            score.misses.append(f"table task missed: {entry['section']} {entry['task'][:40]!r}")
+            score.misses.append(f"task row missed: {entry['section']} {entry['task'][:40]!r}")
             continue
         unmatched.remove(row)
         got_time = next((_time_key(d.model_dump()) for d in row.deadlines), None)
@@ -253,7 +256,7 @@ def _score_table_tasks(draft: PlanDraft, label: dict[str, Any], score: PlanScore
         else:
             count.fp += 1
             count.fn += 1
-            score.misses.append(f"table task {entry['section']}: read {row.lead!r} {got_time}, "
+            score.misses.append(f"task row {entry['section']}: read {row.lead!r} {got_time}, "
                                 f"labelled {entry['lead']!r} {_time_key(entry)}")
     if expected:
         count.fp += len(unmatched)
@@ -287,7 +290,7 @@ def score_plan(document: Path, label_file: Path, *, as_pdf: bool = False) -> Pla
     _score_agencies(draft, label, score)
     _score_final_report(draft, label, score)
     _score_header(draft, label, score)
-    _score_table_tasks(draft, label, score)
+    _score_task_rows(draft, label, score)
     return score
 
 

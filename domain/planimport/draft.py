@@ -12,6 +12,7 @@ from domain.planimport.recipients import read_recipients
 from domain.planimport.refusal import NotAPlan
 from domain.planimport.sourced import span_of
 from domain.planimport.structure import outline
+from domain.planimport.task_blocks import read_task_blocks
 from domain.planimport.task_tables import TableRow, read_task_tables, time_cell_deadlines
 from domain.planimport.text import Paragraph, paragraphs
 from schemas.plan import AgencyDirectory
@@ -120,7 +121,8 @@ def import_plan(text: str, *, source: str, directory: AgencyDirectory | None = N
         raise NotAPlan("no KẾ HOẠCH heading", _REFUSE_NO_PLAN)
     start, end = body_range(paras, found[1])
     header = read_header(paras, body_limit=len(paras))
-    reading = read_duties(outline(paras[start:end]))
+    tree = outline(paras[start:end])
+    reading = read_duties(tree)
     last = paras[end - 1] if end > start else None
     if last is not None and last not in reading.closing and "báo cáo" in last.text:
         reading.closing.append(last)  # "Trên đây là Kế hoạch …, báo cáo … trước ngày …./."
@@ -129,7 +131,8 @@ def import_plan(text: str, *, source: str, directory: AgencyDirectory | None = N
     taken: set[str] = set()
     agencies = [_agency(b, directory, taken) for b in reading.blocks]
     return PlanDraft(
-        table_tasks=[_table_task(row, directory) for row in read_task_tables(text)],
+        table_tasks=[_table_task(row, directory)
+                     for row in [*read_task_blocks(tree), *read_task_tables(text)]],
         source=source, header=header, duties_sections=reading.sections, agencies=agencies,
         final_report=_final_report(find_final_report(reading)),
         recipients=read_recipients(paras), line_count=text.count("\n") + 1,
