@@ -98,9 +98,9 @@ def _unsure(draft: PlanDraft) -> list[str]:
 def _table_tasks(draft: PlanDraft) -> list[str]:
     if not draft.table_tasks:
         return []
-    lines = [f"- {len(draft.table_tasks)} dòng nhiệm vụ ở bảng phụ lục, giữ trong mục "
-             "`draft.table_tasks` (mô hình kế hoạch chưa có mục phụ lục); cần đưa vào "
-             "`duties` khi mô hình cho phép."]
+    lines = [f"- {len(draft.table_tasks)} nhiệm vụ ở bảng phụ lục hoặc ở khối «Cơ quan chủ "
+             "trì / Thời gian thực hiện», giữ trong mục `draft.table_tasks` (mô hình kế hoạch "
+             "chưa có mục cho chúng); cần đưa vào `duties` khi mô hình cho phép."]
     for task in draft.table_tasks:
         if task.lead_match is not None and task.lead_match.code is None \
                 and not task.lead_match.members:
@@ -131,7 +131,7 @@ def review_report(draft: PlanDraft) -> str:
         ("3. Báo cáo kết quả cuối cùng", _final_report(draft)),
         ("4. Thời hạn cần xem", _deadlines(draft)),
         ("5. Mục độ tin cậy thấp", _unsure(draft)),
-        ("6. Nhiệm vụ trong bảng phụ lục", _table_tasks(draft)),
+        ("6. Nhiệm vụ ở bảng phụ lục và khối nhiệm vụ", _table_tasks(draft)),
         ("7. Nơi nhận", [f"- {r.name} ({_at(r.lines)})" for r in draft.recipients]),
     )
     for title, lines in sections:
