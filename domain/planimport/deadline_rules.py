@@ -112,6 +112,24 @@ def _yearless_date(m: re.Match[str]) -> Found | None:
     return Found(m.start(), m.end(), "recurring", "annual", {"month_day": [md]}, 0.75)
 
 
+def _quarter_end_day(m: re.Match[str]) -> Found | None:
+    """"trước ngày 15 của tháng cuối quý": quarterly, due in the quarter's third month."""
+    day = int(m["d"])
+    if not 1 <= day <= 31:
+        return None
+    return Found(m.start(), m.end(), "recurring", "quarterly",
+                 {"month_day": [f"03-{day:02d}"]}, 0.8)
+
+
+def _labelled_years(m: re.Match[str]) -> Found:
+    """"Thời gian thực hiện: năm 2026" is due that year; "Thời gian: 2025 - 2030" is a
+    window the task runs through."""
+    if m["b"]:
+        return Found(m.start(), m.end(), "continuous", "continuous",
+                     {"period_start": int(m["a"]), "period_end": int(m["b"])}, 0.7)
+    return Found(m.start(), m.end(), "year", "once", {"year_only": int(m["a"])}, 0.75)
+
+
 def _quarter(m: re.Match[str]) -> Found:
     q = _ROMAN_Q[m["q"].upper()]
     return Found(m.start(), m.end(), "quarter", "once", {"quarter": f"{m['y']}-Q{q}"}, 0.85)
@@ -242,6 +260,10 @@ RULES: tuple[tuple[re.Pattern[str], Builder], ...] = (
                 r"(?P<y>\d{4})", _I), _full_date),
     (re.compile(rf"{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})(?:\s*/\s*|\s+tháng\s+)(?P<m>\d{{1,2}})"
                 rf"(?!\s*/\s*\d|\s+năm\s+\d)(?:\s+{_EVERY}\s+năm)?", _I), _yearless_date),
+    (re.compile(rf"{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})\s+(?:của\s+)?tháng\s+cuối\s+"
+                rf"(?:mỗi\s+|{_EVERY}\s+)?quý", _I), _quarter_end_day),
+    (re.compile(r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành))?\s*:\s*(?:năm\s+)?"
+                r"(?P<a>20\d\d)(?:\s*[-–]\s*(?P<b>20\d\d))?", _I), _labelled_years),
     (re.compile(r"quý\s+(?P<q>IV|I{1,3}|[1-4])\s*(?:/|năm\s+)\s*(?P<y>\d{4})", _I), _quarter),
     (re.compile(r"(?:trong|hoàn thành trong|trước|đến hết|cuối|xong trong|vào)\s+tháng\s+"
                 r"(?P<m>\d{1,2})\s*(?:/|năm\s+)\s*(?P<y>\d{4})", _I), _month_only),
