@@ -56,7 +56,6 @@ class DutyReading:
     sections: list[str]
     blocks: list[Block]
     closing: list[Paragraph]
-    section_texts: list[Paragraph]
 
 
 def _clause(node: Node) -> str:
@@ -187,7 +186,6 @@ def read_duties(root: Node) -> DutyReading:
     sections: list[str] = []
     blocks: list[Block] = []
     closing: list[Paragraph] = []
-    texts: list[Paragraph] = []
     for section in root.children:
         if section.level != 0:
             continue
@@ -198,36 +196,40 @@ def read_duties(root: Node) -> DutyReading:
             targets = [c for c in section.children if c.is_heading and is_duty_section(c)]
         for target in targets:
             sections.append(section_label(target))
-            _read_section(target, blocks, closing, texts)
-    return DutyReading(sections, _merge(blocks), closing, texts)
+            _read_section(target, blocks, closing)
+    return DutyReading(sections, _merge(blocks), closing)
 
 
 _CONTINUES = re.compile(r"^(Đồng thời|Ngoài ra|Bên cạnh đó)\b")
 
 
-def _read_section(target: Node, blocks: list[Block], closing: list[Paragraph],
-                  texts: list[Paragraph]) -> None:
-    label = target.marker if target.level == 0 else f"{_clause(target)}"
+def _read_section(target: Node, blocks: list[Block], closing: list[Paragraph]) -> None:
+    """The agency blocks of one duty section; its unmarked paragraphs after the numbered
+    items close it (they are read for the final report, not as agencies)."""
+    label = target.marker if target.level == 0 else _clause(target)
     found: list[Block] = []
-    marked = [c for c in target.children if c.level != PARAGRAPH_LEVEL]
-    for child in target.children:
-        if child.paragraph is not None:
-            texts.append(child.paragraph)
-        if child.level == PARAGRAPH_LEVEL and _CONTINUES.match(child.text) and found \
-                and not found[-1].from_heading:
-            found[-1].units.append(_unit(child))  # "Đồng thời, …" goes on the last item
-            continue
-        if child.level == PARAGRAPH_LEVEL:
-            if marked and target.children.index(child) > target.children.index(marked[0]):
-                closing.append(child.paragraph)  # type: ignore[arg-type]
-                continue
-            subject = sentence_subject(child.text)
-            if subject is not None and not re.match(r"^(trong quá trình|nếu)", child.text,
-                                                    re.IGNORECASE):
-                found.append(_block(subject, child, label, from_heading=False))
-                continue
-            if child.paragraph is not None:
-                closing.append(child.paragraph)
-            continue
-        _read_node(child, f"{label}.{child.marker}" if child.marker != "-" else label, found)
+    first_marked = next((i for i, c in enumerate(target.children)
+                         if c.level != PARAGRAPH_LEVEL), None)
+    for index, child in enumerate(target.children):
+        if child.level != PARAGRAPH_LEVEL:
+            _read_node(child, f"{label}.{child.marker}" if child.marker != "-" else label, found)
+        elif child.paragraph is not None:
+            closes = first_marked is not None and index > first_marked
+            _section_paragraph(child, label, found, closing, closes=closes)
     blocks.extend(found)
+
+
+def _section_paragraph(node: Node, label: str, found: list[Block], closing: list[Paragraph],
+                       *, closes: bool) -> None:
+    """An unmarked paragraph right under a duty section: it continues the last sentence
+    block ("Đồng thời, …"), closes the section, or (in a section without numbered items)
+    gives a duty to its subject."""
+    assert node.paragraph is not None
+    if _CONTINUES.match(node.text) and found and not found[-1].from_heading:
+        found[-1].units.append(_unit(node))
+        return
+    subject = None if closes else sentence_subject(node.text)
+    if subject is None or re.match(r"^(trong quá trình|nếu)", node.text, re.IGNORECASE):
+        closing.append(node.paragraph)
+        return
+    found.append(_block(subject, node, label, from_heading=False))
