@@ -116,6 +116,14 @@ def clean_name(name: str) -> str:
     return _ROLE_NOTE.sub("", name).strip(" :.;,")
 
 
+def _subject(text: str, name: str, offset: int, requested: bool, rest_start: int) -> Subject:
+    """A subject whose rest starts at its first word, so offsets point at the rest itself."""
+    rest = text[rest_start:]
+    skipped = len(rest) - len(rest.lstrip(" :"))
+    return Subject(name, offset, offset + len(name), requested, rest.strip(" :"),
+                   rest_start + skipped)
+
+
 def heading_subject(text: str) -> Subject | None:
     """The agency a heading names: the whole heading, or its part before a colon."""
     offset, requested = _strip_prefix(text)
@@ -130,8 +138,7 @@ def heading_subject(text: str) -> Subject | None:
     else:
         name, rest_start = body.rstrip(" :.;"), len(text)
     name = clean_name(name)
-    return Subject(name, offset, offset + len(name), requested, text[rest_start:].strip(),
-                   rest_start)
+    return _subject(text, name, offset, requested, rest_start)
 
 
 def sentence_subject(text: str) -> Subject | None:
@@ -146,8 +153,7 @@ def sentence_subject(text: str) -> Subject | None:
     name = clean_name(body[:cut])
     if not name or (len(name.split()) < 2 and not name.isupper()):
         return None
-    return Subject(name, offset, offset + len(name), requested, body[cut:].strip(" :"),
-                   offset + cut)
+    return _subject(text, name, offset, requested, offset + cut)
 
 
 _MORE_SUBJECTS = re.compile(

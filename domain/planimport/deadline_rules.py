@@ -245,7 +245,8 @@ RULES: tuple[tuple[re.Pattern[str], Builder], ...] = (
     (re.compile(rf"{_BEFORE}\s+ngày\s+(?P<days>\d{{1,2}}(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{{1,2}})*)"
                 rf"\s+{_EVERY}\s+tháng"
                 rf"|{_EVERY}\s+tháng\s*\(?\s*{_BEFORE}\s+ngày\s+(?P<days2>\d{{1,2}}"
-                r"(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{1,2})*)(?!\s*/|\s+tháng)\s*\)?", _I),
+                r"(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{1,2})*)(?!\s*/|\s+tháng)"
+                rf"(?:\s+{_EVERY}\s+tháng)?\s*\)?", _I),
      _monthly_day),
     (re.compile(rf"{_BEFORE}\s+(?:các\s+)?ngày\s+(?P<list>\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*(?:,|và)\s*"
                 r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d))+)(?!\s*/\s*\d)"

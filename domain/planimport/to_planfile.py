@@ -159,13 +159,20 @@ def _deadline_note(deadline: DraftDeadline) -> dict[str, Any]:
 
 
 def _code_for(name: str | None, codes: dict[str, str]) -> str | None:
-    """The code of a body named in the final report, if it is one of the plan's agencies."""
+    """The code of a body named in the final report, if it is one of the plan's agencies:
+    "Công an tỉnh (qua Phòng An ninh chính trị nội bộ)" and "Phòng Tham mưu - Công an tỉnh"
+    are Công an tỉnh's."""
     if not name:
         return None
-    key = name_key(name)
+    key = name_key(re.sub(r"\s*\(qua .*\)$", "", name))
     if key.startswith("ủy ban nhân dân tỉnh") or key.startswith("ủy ban nhân dân thành phố"):
         return "UBND_TINH"
-    return next((code for agency, code in codes.items() if name_key(agency) == key), None)
+    exact = next((code for agency, code in codes.items() if name_key(agency) == key), None)
+    if exact is not None:
+        return exact
+    within = [(len(name_key(agency)), code) for agency, code in codes.items()
+              if len(name_key(agency).split()) >= 2 and f" {name_key(agency)} " in f" {key} "]
+    return max(within)[1] if within else None
 
 
 def _final_report(draft: PlanDraft, codes: dict[str, str]) -> dict[str, Any] | None:
@@ -206,7 +213,10 @@ def draft_planfile(draft: PlanDraft, *, agencies_file: str) -> dict[str, Any]:
         duties.extend(more)
         notes.update(more_notes)
     report = draft.final_report
-    via_code = _code_for(report.via, codes) if report else None
+    # The coordinator consolidates the results: the body they go through, or the one
+    # department that reports them itself.
+    via_code = (_code_for(report.via, codes) or _code_for(report.reporters, codes)) \
+        if report else None
     return {
         "plan": {
             "number": header.number.value, "title": header.title.value,
