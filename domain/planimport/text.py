@@ -28,8 +28,14 @@ def normalise_document(raw: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_BULLET = re.compile(r"^(\s*)[*+]\s+(?=\S)")
+
+
 def clean_line(line: str) -> str:
-    """A line without emphasis markers, table pipes at its ends and repeated spaces."""
+    """A line without emphasis markers, table pipes at its ends and repeated spaces; a
+    Markdown heading mark ("## ") is dropped and a "* " bullet read as "- "."""
+    line = _MD_BULLET.sub(r"\1- ", _MD_HEADING.sub("", line))
     line = _EMPHASIS.sub("", line).strip()
     if line in {"|", ""}:
         return ""

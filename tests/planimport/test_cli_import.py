@@ -186,3 +186,17 @@ def test_a_pdf_with_a_text_layer_reads_like_its_text(tmp_path: Path) -> None:
     assert 14 == len(draft["draft"]["agencies"])
     assert "2023-11-10" == draft["plan"]["final_report"]["deadline"]["due"]
     assert 48 == len(draft["duties"])
+
+
+def test_a_markdown_plan_with_headings_and_star_bullets_reads_like_its_text(
+    tmp_path: Path,
+) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(I|II|III|IV|V)\. ", r"## \1. ", text)
+    text = re.sub(r"(?m)^– ", "* ", text)
+    markdown = tmp_path / "516.md"
+    markdown.write_text(text, encoding="utf-8")
+    code, _ = _import(markdown, tmp_path / "out")
+    draft = yaml.safe_load((tmp_path / "out" / "516.draft.yaml").read_text())
+    assert 0 == code
+    assert (14, 48) == (len(draft["draft"]["agencies"]), len(draft["duties"]))
