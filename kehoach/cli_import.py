@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 import yaml
+from pydantic import ValidationError
 from rich.console import Console
 
 from domain.planimport import NotAPlan, import_plan, read_document
@@ -37,7 +38,12 @@ def _load_directory(path: Path | None) -> AgencyDirectory | None:
     if path is None:
         return None
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return AgencyDirectory.model_validate(data)
+    try:
+        return AgencyDirectory.model_validate(data)
+    except ValidationError as exc:
+        fields = "; ".join(".".join(str(p) for p in e["loc"]) or "(gốc)" for e in exc.errors())
+        raise ValueError(f"tệp danh bạ {path} không đúng dạng danh bạ cơ quan "
+                         f"({exc.error_count()} lỗi ở: {fields})") from None
 
 
 def _read(file: Path) -> bytes:
@@ -103,5 +109,9 @@ def register(plan_app: typer.Typer) -> None:
             log.info("plan import refused: source=%s reason=%s", file, refusal.message)
             err.print(f"Không nhập được: {refusal.message_vi}", markup=False, highlight=False)
             raise typer.Exit(2) from None
+        except (OSError, ValueError) as exc:  # unreadable file, bad directory file
+            log.warning("plan import failed: source=%s error=%r", file, exc)
+            err.print(f"Không nhập được: {exc}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
         out.print(f"Bản nháp: {draft_path}", markup=False, highlight=False)
         out.print(f"Báo cáo rà soát: {review_path}", markup=False, highlight=False)

@@ -200,3 +200,12 @@ def test_a_markdown_plan_with_headings_and_star_bullets_reads_like_its_text(
     draft = yaml.safe_load((tmp_path / "out" / "516.draft.yaml").read_text())
     assert 0 == code
     assert (14, 48) == (len(draft["draft"]["agencies"]), len(draft["duties"]))
+
+
+def test_a_directory_file_that_is_not_a_directory_stops_with_a_message(tmp_path: Path) -> None:
+    bad = tmp_path / "agencies.yaml"
+    bad.write_text("province: Gia Lai\nagencies: []\n", encoding="utf-8")
+    code, output = _import(SEED, tmp_path / "out", "--directory", str(bad))
+    assert 1 == code
+    assert "Không nhập được" in output
+    assert not (tmp_path / "out").exists()
