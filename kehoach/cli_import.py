@@ -110,7 +110,7 @@ def register(plan_app: typer.Typer) -> None:
             err.print(f"Không nhập được: {refusal.message_vi}", markup=False, highlight=False)
             raise typer.Exit(2) from None
         except (OSError, ValueError) as exc:  # unreadable file, bad directory file
-            log.warning("plan import failed: source=%s error=%r", file, exc)
+            log.info("plan import failed: source=%s error=%r", file, exc)
             err.print(f"Không nhập được: {exc}", markup=False, highlight=False)
             raise typer.Exit(1) from None
         out.print(f"Bản nháp: {draft_path}", markup=False, highlight=False)
