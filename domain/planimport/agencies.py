@@ -27,7 +27,8 @@ _NOT_BODIES = re.compile(
     re.IGNORECASE,
 )
 _PREFIX = re.compile(
-    r"^(?:(?P<request>đề nghị)|giao|yêu cầu|căn cứ[^,]{0,120},|trên cơ sở[^,]{0,120},)\s*",
+    r"^(?:(?P<request>đề nghị)|giao(?:\s+nhiệm\s+vụ\s+cho)?|yêu cầu"
+    r"|(?:trách nhiệm|nhiệm vụ)\s+(?:của|cho)|căn cứ[^,]{0,120},|trên cơ sở[^,]{0,120},)\s*",
     re.IGNORECASE,
 )
 # Where a subject ends: the predicates that open a duty sentence. They are matched in lower

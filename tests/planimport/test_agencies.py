@@ -59,6 +59,12 @@ def test_a_heading_keeps_a_colon_list_of_names_and_splits_off_an_inline_duty() -
     assert inline.rest.startswith("Khẩn trương kiểm tra")
 
 
+def test_a_heading_that_announces_an_agency_s_duties_names_the_agency() -> None:
+    read = [heading_subject(text) for text in (
+        "Trách nhiệm của Sở Y tế", "Nhiệm vụ của Công an tỉnh:", "Giao nhiệm vụ cho Sở Tài chính")]
+    assert ["Sở Y tế", "Công an tỉnh", "Sở Tài chính"] == [s.name if s else None for s in read]
+
+
 def test_a_role_note_is_not_part_of_the_name() -> None:
     subject = heading_subject("Sở Tài chính (cơ quan chủ trì)")
     assert subject is not None and "Sở Tài chính" == subject.name
