@@ -1,0 +1,1 @@
+"""The pure core: rules about plans that need no I/O, no clock and no network."""

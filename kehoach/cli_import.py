@@ -1,0 +1,117 @@
+"""`kehoach plan import FILE`: a plan document in, a draft plan file and a review report out.
+
+The importer itself is pure (`domain.planimport`); this module reads the file, writes the
+two outputs, and turns a refusal into a Vietnamese message and exit code 2. Both outputs
+are rendered in memory first and moved into place only when both are ready, so a refused
+or failed import leaves nothing half-written.
+"""
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from pydantic import ValidationError
+from rich.console import Console
+
+from domain.planimport import NotAPlan, import_plan, read_document
+from domain.planimport.readers import MAX_BYTES
+from domain.planimport.review import review_report
+from domain.planimport.to_planfile import draft_planfile
+from schemas.plan import AgencyDirectory
+
+log = logging.getLogger(__name__)  # quiet unless the process configured logging
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+_HEADER = (
+    "# Bản nháp kế hoạch do `kehoach plan import` đọc từ văn bản; CHƯA DUYỆT.\n"
+    "# Xem báo cáo rà soát (.review.md) trước; phần `draft:` ở cuối giữ những gì mô hình kế\n"
+    "# hoạch chưa biểu diễn được (dòng nguồn, độ tin cậy, thời hạn khác) — xóa khi đã xử lý.\n"
+)
+
+
+def _load_directory(path: Path | None) -> AgencyDirectory | None:
+    if path is None:
+        return None
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return AgencyDirectory.model_validate(data)
+    except ValidationError as exc:
+        fields = "; ".join(".".join(str(p) for p in e["loc"]) or "(gốc)" for e in exc.errors())
+        raise ValueError(f"tệp danh bạ {path} không đúng dạng danh bạ cơ quan "
+                         f"({exc.error_count()} lỗi ở: {fields})") from None
+
+
+def _read(file: Path) -> bytes:
+    """The file's bytes; too large a file is refused before it is read."""
+    size = file.stat().st_size
+    if size > MAX_BYTES:
+        raise NotAPlan(f"file too large ({size} bytes)",
+                       f"Tệp quá lớn ({size // (1024 * 1024)} MB); một kế hoạch thường dưới "
+                       f"{MAX_BYTES // (1024 * 1024)} MB. Không đọc.")
+    return file.read_bytes()
+
+
+def _write_together(files: dict[Path, str]) -> None:
+    """Write every file to a temporary name, then rename them all into place."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, text in files.items():
+            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            staged.append((Path(name), target))
+        for temporary, target in staged:
+            temporary.replace(target)
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+
+
+def run_import(file: Path, *, out_dir: Path, directory: Path | None) -> tuple[Path, Path]:
+    """Import `file` into `out_dir`; returns the draft and review paths. Raises NotAPlan."""
+    if not file.is_file():
+        raise NotAPlan(f"no such file {file}", f"Không tìm thấy tệp {file}.")
+    agencies = _load_directory(directory)
+    text = read_document(_read(file), file.suffix)
+    draft = import_plan(text, source=file.name, directory=agencies)
+    agencies_file = os.path.relpath(directory, out_dir) if directory else "agencies-CHUA-CO.yaml"
+    mapping = draft_planfile(draft, agencies_file=agencies_file)
+    body = yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=100)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = file.stem
+    draft_path, review_path = out_dir / f"{stem}.draft.yaml", out_dir / f"{stem}.review.md"
+    _write_together({draft_path: _HEADER + body, review_path: review_report(draft)})
+    log.info("plan imported: source=%s agencies=%d duties=%d draft=%s", file,
+             len(draft.agencies), sum(len(a.duties) for a in draft.agencies), draft_path)
+    return draft_path, review_path
+
+
+def register(plan_app: typer.Typer) -> None:
+    """Add `import` to `kehoach plan`."""
+
+    @plan_app.command("import")
+    def import_command(
+        file: Annotated[Path, typer.Argument(help="Văn bản kế hoạch: .docx, .pdf, .txt, .md.")],
+        out_dir: Annotated[Path, typer.Option("--out", help="Thư mục ghi bản nháp.")] = Path("."),
+        directory: Annotated[
+            Path | None, typer.Option("--directory", help="Danh bạ cơ quan của tỉnh (YAML).")
+        ] = None,
+    ) -> None:
+        """Đọc văn bản kế hoạch, ghi bản nháp tệp kế hoạch và báo cáo rà soát."""
+        try:
+            draft_path, review_path = run_import(file, out_dir=out_dir, directory=directory)
+        except NotAPlan as refusal:
+            log.info("plan import refused: source=%s reason=%s", file, refusal.message)
+            err.print(f"Không nhập được: {refusal.message_vi}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+        except (OSError, ValueError) as exc:  # unreadable file, bad directory file
+            log.info("plan import failed: source=%s error=%r", file, exc)
+            err.print(f"Không nhập được: {exc}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+        out.print(f"Bản nháp: {draft_path}", markup=False, highlight=False)
+        out.print(f"Báo cáo rà soát: {review_path}", markup=False, highlight=False)
