@@ -12,12 +12,17 @@ WORKDIR /app
 
 # The packages pyproject.toml installs, plus the data the code reads from the source tree:
 # db/migrations (adapters/store/migrate.py looks for it beside the adapters package) and plans/.
+# tests/test_dockerfile.py checks that every package pyproject.toml names is copied.
 COPY pyproject.toml README.md ./
-COPY kehoach ./kehoach
 COPY schemas ./schemas
+COPY domain ./domain
+COPY adapters ./adapters
+COPY client ./client
 COPY workflows ./workflows
 COPY activities ./activities
+COPY web ./web
 COPY workers ./workers
+COPY kehoach ./kehoach
 COPY db ./db
 COPY plans ./plans
 

@@ -99,7 +99,7 @@ def build_worker(
     )
 
 
-OWN_MODULES = ("workflows", "schemas", "kehoach", "activities")
+OWN_MODULES = ("workflows", "schemas", "domain", "activities", "adapters", "client")
 
 
 def sandbox(*, pass_through_own_modules: bool) -> SandboxedWorkflowRunner:

@@ -47,11 +47,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from schemas.calendar import VN_TZ
     from schemas.plan import ApproverRole
-    from workflows import assignment_effects as effects
-    from workflows import assignment_rules as rules
-    from workflows import assignment_timers as timers
-    from workflows.assignment_rules import SIGNING_SUBMITTER_ROLES, refuse
-    from workflows.clock import PlanClock
+
+# Workflow code of our own: imported in the sandbox like this module, so it is watched too.
+from workflows import assignment_effects as effects
+from workflows import assignment_rules as rules
+from workflows import assignment_timers as timers
+from workflows.assignment_rules import SIGNING_SUBMITTER_ROLES, refuse
+from workflows.clock import PlanClock
 
 STEP_RECIPIENT: dict[str, Recipient] = {
     "agency_leader": "leader",
