@@ -127,7 +127,7 @@ def _perform(
         return await calls.update(await temporal_client(settings), assignment_id, update,
                                   update_message)
 
-    result = run_action(send())
+    result = run_action(send(), check_with=f"kehoach assignments show {assignment_id}")
     out.print(result.message_vi, markup=False, highlight=False)
 
 

@@ -188,14 +188,21 @@ async def temporal_client(settings: Settings) -> Client:
 
 
 
-def run_action(action: Awaitable[T]) -> T:
-    """Run one call to Temporal; a refusal is printed in Vietnamese with exit code 1."""
-    from client.calls import Refused
+def run_action(action: Awaitable[T], *, check_with: str | None = None) -> T:
+    """Run one call to Temporal; a refusal is printed in Vietnamese with exit code 1. When
+    no answer came, the request may still be carried out later: `check_with` names the
+    command that shows whether it was."""
+    from client.calls import Refused, Unavailable
 
     try:
         return asyncio.run(action)  # type: ignore[arg-type]
     except Refused as refusal:
         err.print(f"Không thực hiện được: {refusal.reason_vi}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    except Unavailable:
+        later = f"; kiểm tra bằng `{check_with}`" if check_with else ""
+        err.print("Chưa nhận được phản hồi (worker có đang chạy không?). Yêu cầu có thể vẫn "
+                  f"được xử lý sau{later}.", markup=False, highlight=False)
         raise typer.Exit(1) from None
 
 

@@ -14,9 +14,11 @@ from schemas.plan import ApprovalChain, ApproverRole, EscalationLadder, Mode, Re
 from schemas.store import AttachmentRef
 
 MAX_REPORT_CHARS = 100_000
+"""A report's text travels in an update payload; attachments travel as references only."""
 MIN_REASON = 5
 """The shortest reason for a return, a cancellation or an amendment, in characters."""
-"""A report's text travels in an update payload; attachments travel as references only."""
+MAX_NOTE_CHARS = 2000
+"""The longest comment, reason or request subject a person writes, in characters."""
 
 Status = Literal[
     "assigned",  # chưa nộp
@@ -100,7 +102,7 @@ class SubmitReport(Model):
 
 class Approve(Model):
     actor: Actor
-    comment: Text | None = Field(default=None, max_length=2000)
+    comment: Text | None = Field(default=None, max_length=MAX_NOTE_CHARS)
     version: int | None = Field(
         default=None, ge=1, description="The report version decided on (an action link's); "
         "refused once a newer version exists. None: the current one.")
@@ -108,7 +110,7 @@ class Approve(Model):
 
 class ReturnForRevision(Model):
     actor: Actor
-    reason: Text = Field(max_length=2000)
+    reason: Text = Field(max_length=MAX_NOTE_CHARS)
     version: int | None = Field(
         default=None, ge=1, description="The report version decided on (an action link's); "
         "refused once a newer version exists. None: the current one.")
@@ -117,7 +119,7 @@ class ReturnForRevision(Model):
 class ExtendDeadline(Model):
     actor: Actor
     new_last_day: dt.date
-    reason: Text = Field(max_length=2000)
+    reason: Text = Field(max_length=MAX_NOTE_CHARS)
 
 
 class SetDeadline(Model):
@@ -127,7 +129,7 @@ class SetDeadline(Model):
 
 class Cancel(Model):
     actor: Actor
-    reason: Text = Field(max_length=2000)
+    reason: Text = Field(max_length=MAX_NOTE_CHARS)
     waive: bool = Field(default=False, description="Waived (miễn) instead of cancelled.")
 
 

@@ -5,7 +5,13 @@
     ├── StoreError               the PostgreSQL store refused something
     │   ├── NotFound             no such row
     │   └── Conflict             a unique key already holds another value
-    └── RuntimeStartError        the embedded runtime could not start a part
+    ├── RuntimeStartError        the embedded runtime could not start a part
+    ├── CalendarRangeError       a date outside a working calendar (schemas.calendar)
+    ├── Refused                  a workflow refused an action, with its reason (client.calls)
+    └── Unavailable              Temporal or the worker did not answer (client.calls)
+
+The tree lives in the lowest layer, so every layer may raise and catch it; the last three
+are defined beside the code that raises them.
 
 Each carries an English `message` for logs and a Vietnamese `message_vi` for people.
 In activities these become `temporalio.exceptions.ApplicationError` with the class name as

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.assignment import Actor, DutyBrief
+from schemas.assignment import MAX_NOTE_CHARS, Actor, DutyBrief
 from schemas.base import Model, Text
 from schemas.calendar import WorkingCalendar
 
@@ -106,14 +106,14 @@ class ProgressRequest(Model):
 class WithdrawDuty(Model):
     actor: Actor
     duty_id: str
-    reason: Text = Field(max_length=2000)
+    reason: Text = Field(max_length=MAX_NOTE_CHARS)
 
 
 class MoveDeadline(Model):
     actor: Actor
     duty_id: str
     new_last_day: dt.date
-    reason: Text = Field(max_length=2000)
+    reason: Text = Field(max_length=MAX_NOTE_CHARS)
 
 
 class AddDuty(Model):
@@ -127,7 +127,7 @@ class AdHocRequest(Model):
     """Báo cáo đột xuất: the coordinator asks chosen agencies for a report by a date."""
 
     actor: Actor
-    subject: Text = Field(min_length=5, max_length=2000)
+    subject: Text = Field(min_length=5, max_length=MAX_NOTE_CHARS)
     agencies: list[str] = Field(min_length=1, max_length=500)
     last_day: dt.date
 
@@ -185,7 +185,7 @@ class CompiledReport(Model):
 class ConsolidationDecision(Model):
     actor: Actor
     approve: bool
-    reason: Text | None = Field(default=None, max_length=2000)
+    reason: Text | None = Field(default=None, max_length=MAX_NOTE_CHARS)
 
 
 class ConsolidationNotice(Model):

@@ -22,13 +22,20 @@ from fastapi.responses import HTMLResponse
 from adapters import links
 from client import calls
 from client.calls import Refused, Unavailable
-from schemas.assignment import MIN_REASON, ActionResult, Actor, Approve, ReturnForRevision
+from schemas.assignment import (
+    MAX_NOTE_CHARS,
+    MIN_REASON,
+    ActionResult,
+    Actor,
+    Approve,
+    ReturnForRevision,
+)
 from schemas.base import UNSTORABLE_VI, storable
 from schemas.calls import APPROVE, RETURN_FOR_REVISION
 from schemas.store import Assignment
 from web import views
 from web.auth import person
-from web.pages import MAX_DECISION_CHARS, Csrf, assignment_url
+from web.pages import Csrf, assignment_url
 from web.portal import PageError, Portal, now, portal_of, readable, render
 from web.sessions import Session
 
@@ -128,8 +135,8 @@ async def perform(
     problem = None
     if action == "return" and len(reason.strip()) < MIN_REASON:
         problem = f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự)."
-    elif max(len(reason.strip()), len(comment.strip())) > MAX_DECISION_CHARS:
-        problem = f"Lý do hoặc ý kiến dài quá {MAX_DECISION_CHARS} ký tự; hãy rút gọn."
+    elif max(len(reason.strip()), len(comment.strip())) > MAX_NOTE_CHARS:
+        problem = f"Lý do hoặc ý kiến dài quá {MAX_NOTE_CHARS} ký tự; hãy rút gọn."
     elif not (storable(reason) and storable(comment)):
         problem = UNSTORABLE_VI
     if problem is not None:

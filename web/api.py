@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from client import calls
 from client.calls import Refused, Unavailable
 from schemas.assignment import (
+    MAX_NOTE_CHARS,
     MAX_REPORT_CHARS,
     MIN_REASON,
     ActionResult,
@@ -98,11 +99,11 @@ class SubmitIn(BaseModel):
 
 
 class ApproveIn(BaseModel):
-    comment: Text | None = Field(default=None, max_length=2000)
+    comment: Text | None = Field(default=None, max_length=MAX_NOTE_CHARS)
 
 
 class ReturnIn(BaseModel):
-    reason: Text = Field(min_length=MIN_REASON, max_length=2000)
+    reason: Text = Field(min_length=MIN_REASON, max_length=MAX_NOTE_CHARS)
 
 
 class MeOut(BaseModel):

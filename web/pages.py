@@ -23,6 +23,7 @@ from client import calls
 from client.calls import Refused, Unavailable
 from domain.vocabulary import STATUS_VI
 from schemas.assignment import (
+    MAX_NOTE_CHARS,
     MAX_REPORT_CHARS,
     MIN_REASON,
     OPEN_STATUSES,
@@ -49,7 +50,6 @@ from web.portal import (
 )
 
 log = structlog.get_logger(__name__)
-MAX_DECISION_CHARS = 2000
 
 
 async def csrf_form(request: Request) -> None:
@@ -190,9 +190,9 @@ async def approve(request: Request, assignment_id: str, me: Me, portal: Resource
     await readable(portal, me, assignment_id)
     form = await request.form()
     comment = field(form, "comment")
-    if len(comment.strip()) > MAX_DECISION_CHARS:
+    if len(comment.strip()) > MAX_NOTE_CHARS:
         return _outcome(request, assignment_id, status=400, refused=(
-            f"Ý kiến dài quá {MAX_DECISION_CHARS} ký tự; hãy rút gọn."))
+            f"Ý kiến dài quá {MAX_NOTE_CHARS} ký tự; hãy rút gọn."))
     if not storable(comment):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: calls.update(
@@ -212,9 +212,9 @@ async def return_for_revision(request: Request, assignment_id: str, me: Me, port
         return _outcome(request, assignment_id,
                         refused=f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự).",
                         status=400)
-    if len(reason.strip()) > MAX_DECISION_CHARS:
+    if len(reason.strip()) > MAX_NOTE_CHARS:
         return _outcome(request, assignment_id, status=400, refused=(
-            f"Lý do dài quá {MAX_DECISION_CHARS} ký tự; hãy rút gọn."))
+            f"Lý do dài quá {MAX_NOTE_CHARS} ký tự; hãy rút gọn."))
     if not storable(reason):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     return await _act(request, portal, assignment_id, lambda: calls.update(

@@ -8,18 +8,12 @@ from collections import Counter
 from typing import Any
 
 from client import calls
-from domain.vocabulary import LABEL_VI, STATUS_VI, STEP_VI
+from domain.vocabulary import ACTION_VI, LABEL_VI, STATUS_VI, STEP_VI
 from schemas.assignment import Actor, AssignmentState
 from schemas.store import Assignment, AuditEntry, Submission
 from web import progress
 from web.portal import COORDINATOR_ROLES, Portal, can_submit, may_decide
 
-ACTION_VI: dict[str, str] = {
-    "assign": "giao nhiệm vụ", "submit": "nộp báo cáo", "approve": "duyệt",
-    "return": "trả lại để chỉnh sửa", "accept": "chấp nhận báo cáo", "overdue": "quá hạn",
-    "escalate": "đôn đốc", "extend": "gia hạn", "set_deadline": "đặt hạn", "cancel": "hủy",
-    "waive": "miễn thực hiện", "notice_failed": "gửi thông báo không thành công",
-}
 QUERY_CONCURRENCY = 16
 
 

@@ -1,11 +1,17 @@
 """Helpers for workflow tests (fixtures stay in conftest.py)."""
 
+import asyncio
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 from adapters.mail import MailConfig
 from adapters.store import Store
@@ -26,3 +32,33 @@ async def running_worker(client: Client, store: Store, mailbox: Mailbox, *,
                               pass_through_own_modules=pass_through_own_modules)
         async with worker:
             yield queue
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Ran:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+async def run_kehoach(env: WorkflowEnvironment, *args: str) -> Ran:
+    """`kehoach …` as a person runs it, a process of its own (the worker of the test runs
+    in this one and logs to its stdout), against the dev server and the fixture plan."""
+    environment = {k: v for k, v in os.environ.items() if k != "KEHOACH_CONTACTS_FILE"}
+    environment |= {
+        "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": env.client.namespace,
+        "KEHOACH_PLAN_FILE": str(FIXTURES / "plan.yaml"),
+        "COLUMNS": "200",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(BIN / "kehoach"), *args, env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await process.communicate()
+    assert process.returncode is not None
+    return Ran(process.returncode, stdout.decode(), stderr.decode())

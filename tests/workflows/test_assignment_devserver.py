@@ -4,11 +4,9 @@ with the real store and mailbox, and the `kehoach assignments` commands driving 
 import asyncio
 import datetime as dt
 import json
-import os
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +40,7 @@ from schemas.assignment import (
 )
 from schemas.calendar import VN_TZ
 from tests.factories import CALENDAR, actor, assignment_input, eventually, tiny_plan
-from tests.workflows.helpers import running_worker
+from tests.workflows.helpers import Ran, run_kehoach, running_worker
 from workflows.assignment import AssignmentWorkflow
 
 pytestmark = pytest.mark.devserver
@@ -295,9 +293,9 @@ async def test_overdue_filter_returns_exactly_one_agencys_overdue_assignments(
             lambda ids: 4 == len(ids), within=20)
         found = await eventually(lambda: _ids(client, query), lambda ids: wanted == ids)
         cli = await _temporal_cli_ids(dev_env, query)
-        kehoach = await _kehoach(dev_env, "assignments", "list", "--plan", plan_id,
+        kehoach = await run_kehoach(dev_env, "assignments", "list", "--plan", plan_id,
                                  "--agency", "SNGV", "--status", "overdue", "--json")
-        table = await _kehoach(dev_env, "assignments", "list", "--plan", plan_id)
+        table = await run_kehoach(dev_env, "assignments", "list", "--plan", plan_id)
         for handle in handles:
             await handle.terminate(reason="test over")
 
@@ -335,32 +333,6 @@ async def _temporal_cli_ids(env: WorkflowEnvironment, query: str) -> set[str]:
 # --- (d) the kehoach assignments commands ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class Ran:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-async def _kehoach(env: WorkflowEnvironment, *args: str) -> Ran:
-    """`kehoach …` as a person runs it, a process of its own (the worker of the test runs
-    in this one and logs to its stdout), against the dev server and the fixture plan."""
-    environment = {k: v for k, v in os.environ.items() if k != "KEHOACH_CONTACTS_FILE"}
-    environment |= {
-        "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-        "TEMPORAL_NAMESPACE": env.client.namespace,
-        "KEHOACH_PLAN_FILE": str(FIXTURES / "plan.yaml"),
-        "COLUMNS": "200",
-    }
-    process = await asyncio.create_subprocess_exec(
-        str(BIN / "kehoach"), *args, env=environment,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await process.communicate()
-    assert process.returncode is not None
-    return Ran(process.returncode, stdout.decode(), stderr.decode())
-
-
 @pytest.fixture
 def report_file(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "bao-cao.txt"
@@ -378,7 +350,7 @@ async def test_cli_acts_through_updates_and_prints_refusals_in_vietnamese(
     coordinator, director = "daumoi@stttt.example", "lanhdao@stttt.example"
 
     async def run(*args: str) -> Ran:
-        return await _kehoach(dev_env, "assignments", *args)
+        return await run_kehoach(dev_env, "assignments", *args)
 
     async def expect(message: str, *args: str) -> None:
         result = await run(*args)

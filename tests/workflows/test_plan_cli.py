@@ -9,8 +9,7 @@ from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
 from schemas.plan_run import PlanRunInput, RunOptions
 from tests.factories import CALENDAR, PLAN_ID, eventually, recurring_plan
-from tests.workflows.helpers import running_worker
-from tests.workflows.test_assignment_devserver import _kehoach
+from tests.workflows.helpers import run_kehoach, running_worker
 from workflows.plan import PlanWorkflow
 
 COORDINATOR = "daumoi@stttt.example"
@@ -31,16 +30,16 @@ async def test_coordinator_requests_a_report_and_reads_progress_from_the_cli(
         try:
             await eventually(lambda: store.list_assignments(plan_id=PLAN_ID),
                              lambda rows: len(rows) >= 4)
-            asked = await _kehoach(dev_env, "plan", "request-report", "--as", COORDINATOR,
+            asked = await run_kehoach(dev_env, "plan", "request-report", "--as", COORDINATOR,
                                    "--subject", "Báo cáo nhanh tình hình đón khách quốc tế.",
                                    "--agencies", "SNGV,UB_MTTQ", "--until", until)
             assert (0, "Đã gửi yêu cầu báo cáo đột xuất số 1 tới 2 cơ quan.\n") == (
                 asked.exit_code, asked.stdout), asked.stderr
-            refused = await _kehoach(dev_env, "plan", "withdraw", "IX.9", "--as", COORDINATOR,
+            refused = await run_kehoach(dev_env, "plan", "withdraw", "IX.9", "--as", COORDINATOR,
                                      "--reason", "Không có nhiệm vụ này.")
             assert (1, "Không thực hiện được: Kế hoạch không có nhiệm vụ IX.9.\n") == (
                 refused.exit_code, refused.stderr)
-            shown = await _kehoach(dev_env, "plan", "progress", "--json")
+            shown = await run_kehoach(dev_env, "plan", "progress", "--json")
             assert 0 == shown.exit_code, shown.stderr
             assert len(await store.list_assignments(plan_id=PLAN_ID)) == json.loads(
                 shown.stdout)["total"]
