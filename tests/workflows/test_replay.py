@@ -21,7 +21,8 @@ from workflows.plan import PlanWorkflow
 PLAN_HISTORIES = HISTORIES / "plan"
 RECORDED = sorted(HISTORIES.rglob("*.json"))
 ASSIGNMENT_RECORDED = [p for p in RECORDED if PLAN_HISTORIES not in p.parents]
-PLAN_PATHS = {"first_year", "last_year", "consolidation_returned"}
+PLAN_PATHS = {"first_year", "last_year", "consolidation_returned", "plan_516_year",
+              "plan_516_consolidation"}
 PATHS = {"on_time", "late_escalated", "returned_twice", "extended_before", "extended_after",
          "open_deadline_set", "cancelled", "tet_reminder", "requested_escalation", "year",
          "pull_valid", "pull_invalid", "pull_down"}
