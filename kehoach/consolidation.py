@@ -153,9 +153,16 @@ def _opening(report: ConsolidationInput) -> str:
     return (
         f"Thực hiện Kế hoạch số {report.plan_number} ngày {_dmy(report.plan_issued_on)} "
         f"của {_issuer_text(report)} về {about}; trên cơ sở báo cáo của các cơ quan, đơn vị, "
-        f"{_coordinator_text(report)} tổng hợp, báo cáo kết quả thực hiện năm {report.year} "
+        f"{_coordinator_text(report)} tổng hợp, báo cáo kết quả thực hiện {_when(report)} "
         "như sau:"
     )
+
+
+def _when(report: ConsolidationInput) -> str:
+    """"năm 2023" for a yearly report; "kỳ 2026-05" for one period of a recurring one."""
+    if report.period is None or report.period == str(report.year):
+        return f"năm {report.year}"
+    return f"kỳ {report.period}"
 
 
 def _summary(report: ConsolidationInput) -> list[str]:
@@ -225,8 +232,8 @@ def _proposals_placeholder(report: ConsolidationInput) -> str:
 
 def _closing(report: ConsolidationInput) -> str:
     return (
-        f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {report.plan_number} năm "
-        f"{report.year} của {_coordinator_text(report)}./."
+        f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {report.plan_number} "
+        f"{_when(report)} của {_coordinator_text(report)}./."
     )
 
 

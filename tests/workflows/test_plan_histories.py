@@ -5,6 +5,7 @@ consolidated report returned once before it is approved."""
 import datetime as dt
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from kehoach.calendar import VN_TZ
@@ -20,7 +21,7 @@ from schemas.plan_run import (
     RunOptions,
     WithdrawDuty,
 )
-from tests.factories import CALENDAR, PLAN_ID, actor, eventually, recurring_plan
+from tests.factories import CALENDAR, PLAN_ID, actor, eventually, monthly_plan, recurring_plan
 from tests.workflows.conftest import running_worker
 from tests.workflows.histories import record
 from workflows.consolidation import ConsolidationWorkflow
@@ -101,3 +102,51 @@ async def test_two_plan_years_with_amendments_and_a_returned_consolidation(
         await record(client.get_workflow_handle(plan.id, run_id=first_run), "plan/first_year")
         await record(plan, "plan/last_year")
         await record(client.get_workflow_handle(consolidation_id), "plan/consolidation_returned")
+
+
+async def test_a_monthly_final_report_is_consolidated_month_by_month(
+    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> None:
+    plan_data = monthly_plan()
+    await store.load_plan(plan_data)
+    client = time_env.client
+    async with running_worker(client, store, mailbox) as queue:
+        plan = await client.start_workflow(
+            PlanWorkflow.run,
+            PlanRunInput(plan_id=PLAN_ID, year=2027, calendar=CALENDAR,
+                         options=RunOptions(consolidation_delay_days=3)),
+            id=f"plan/{PLAN_KEY}", task_queue=queue,
+        )
+        people = People(client=client, store=store, plan=plan_data,
+                        now=time_env.get_current_time)
+        people.profiles = {"SNGV": "on_time", "UB_MTTQ": "late"}
+        months = ["2027-01", "2027-02", "2027-03"]
+        approved: list[str] = []
+        while await time_env.get_current_time() < dt.datetime(2028, 1, 2, tzinfo=VN_TZ):
+            await time_env.sleep(dt.timedelta(days=2))
+            await people.step()
+            for month in months:
+                if month not in approved and await _approved(
+                        people, f"{PLAN_KEY}/consolidation/{month}"):
+                    approved.append(month)
+        await plan.result()
+        reports = [await client.get_workflow_handle_for(
+            ConsolidationWorkflow.run, f"{PLAN_KEY}/consolidation/{m}").result() for m in months]
+        rows = await store.list_assignments(plan_id=PLAN_ID)
+        await record(plan, "plan/monthly_year")
+        await record(client.get_workflow_handle(f"{PLAN_KEY}/consolidation/2027-02"),
+                     "plan/monthly_consolidation")
+    assert months == approved
+    assert sorted(f"{PLAN_KEY}/VII.1/{a}/{m}" for a in ("SNGV", "UB_MTTQ") for m in months
+                  ) == sorted(r.id for r in rows)
+    # Three days after each month's deadline SNGV has reported on time; UB_MTTQ, four
+    # days late, is still missing from that month's report.
+    assert [(["SNGV"], [], ["UB_MTTQ"])] * 3 == [(r.accepted, r.late, r.missing)
+                                                for r in reports]
+
+
+async def _approved(people: People, workflow_id: str) -> bool:
+    try:
+        return await people.approve_consolidation(workflow_id)
+    except RPCError:  # not started yet
+        return False

@@ -13,7 +13,7 @@ from temporalio.worker import Replayer
 from tests.workflows.histories import HISTORIES
 from workflows.assignment import LOCAL_FIRST_PATCH, AssignmentWorkflow
 from workflows.consolidation import ConsolidationWorkflow
-from workflows.plan import PlanWorkflow
+from workflows.plan import PERIODIC_CONSOLIDATION_PATCH, PlanWorkflow
 
 # histories/*.json come from the current code; histories/<name>/ keep the histories of an
 # earlier version for as long as runs started under it may still be open. histories/plan/
@@ -22,7 +22,7 @@ PLAN_HISTORIES = HISTORIES / "plan"
 RECORDED = sorted(HISTORIES.rglob("*.json"))
 ASSIGNMENT_RECORDED = [p for p in RECORDED if PLAN_HISTORIES not in p.parents]
 PLAN_PATHS = {"first_year", "last_year", "consolidation_returned", "plan_516_year",
-              "plan_516_consolidation"}
+              "plan_516_consolidation", "monthly_year", "monthly_consolidation"}
 PATHS = {"on_time", "late_escalated", "returned_twice", "extended_before", "extended_after",
          "open_deadline_set", "cancelled", "tet_reminder", "requested_escalation", "year",
          "pull_valid", "pull_invalid", "pull_down"}
@@ -50,6 +50,14 @@ def test_histories_of_the_plan_and_consolidation_paths_are_recorded() -> None:
     assert {"EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
             "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED",
             "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED"} <= kinds
+
+
+def test_only_plans_consolidating_each_period_take_the_periodic_path() -> None:
+    """Plans of the first format (one final report date) never reach the patch marker, so
+    their recorded histories, and runs open under the earlier code, replay unchanged."""
+    marked = {p.stem for p in PLAN_HISTORIES.glob("*.json")
+              if PERIODIC_CONSOLIDATION_PATCH in _patches(p)}
+    assert {"monthly_year"} == marked
 
 
 def _patches(path: Path) -> set[str]:
