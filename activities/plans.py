@@ -7,6 +7,7 @@ import hashlib
 import structlog
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from activities.notices import NoticeActivities
@@ -30,6 +31,7 @@ from schemas.plan_run import (
     CompiledReport,
     CompileRequest,
     ConsolidationNotice,
+    ConsolidationRunInput,
     DutyChange,
     PlanSchedule,
     Progress,
@@ -44,6 +46,11 @@ from workflows.assignment import AssignmentWorkflow
 
 log = structlog.get_logger(__name__)
 START_HOUR = dt.time(8, 0)
+
+
+def consolidation_id(plan_id: str, period: str) -> str:
+    """The workflow id of one period's consolidated report: 9-KH-UBND/consolidation/2027-01."""
+    return f"{plan_id.replace('/', '-')}/consolidation/{period}"
 
 
 def _at(day: dt.date, time: dt.time = START_HOUR) -> dt.datetime:
@@ -133,6 +140,20 @@ class PlanActivities:
         started = len(inputs) - existing
         log.info("batch started", duty=batch.duty_id, period=batch.period, count=len(inputs))
         return StartedBatch(started=started, existing=existing)
+
+    @activity.defn
+    async def start_consolidation(self, input: ConsolidationRunInput) -> str:
+        """Start one period's consolidation as a workflow of its own (idempotent: a running
+        or finished one with the same id is kept). Not a child: the plan's run continues as
+        new each year while a period's report may still await approval."""
+        assert input.period is not None
+        workflow_id = consolidation_id(input.plan_id, input.period)
+        await self._client.start_workflow(  # by name: workflows.consolidation imports us
+            "Consolidation", input, id=workflow_id, task_queue=self._task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            static_summary=f"Tổng hợp báo cáo kỳ {input.period} — {input.plan_id}",
+        )
+        return workflow_id
 
     @activity.defn
     async def plan_progress(self, request: ProgressRequest) -> Progress:

@@ -99,14 +99,17 @@ class PlanWorkflow:
             if now >= next_progress:
                 await self._refresh_progress()
                 next_progress = now + dt.timedelta(days=input.options.progress_every_days)
-            if now >= schedule.year_end:
+            # A period due at the year's end is consolidated after it: the run waits for it.
+            if now >= schedule.year_end and not self._periodic(schedule):
                 break
             waits = [s.at for s in schedule.starts if _key(s) not in self.started]
             if (schedule.consolidate_at is not None
                     and self._consolidation_id() not in self.consolidations):
                 waits.append(schedule.consolidate_at)
             waits += [due.at for due in self._periodic(schedule)]
-            waits += [next_progress, schedule.year_end]
+            waits += [next_progress]
+            if now < schedule.year_end:
+                waits.append(schedule.year_end)
             target = min(waits)
             self._show(target)
             await workflow.sleep(self.clock.real(max(target - now, dt.timedelta(0))),
@@ -138,16 +141,18 @@ class PlanWorkflow:
 
     async def _consolidate_period(self, schedule: PlanSchedule,
                                   due: ScheduledConsolidation) -> None:
+        """Start one period's consolidation through an activity, as a workflow of its own:
+        a period due at the year's end is still awaiting approval when this run continues
+        as new, and a child would be tied to the closed run."""
         assert schedule.final_duty is not None
         workflow.patched(PERIODIC_CONSOLIDATION_PATCH)
-        await workflow.start_child_workflow(
-            ConsolidationWorkflow.run,
+        await workflow.execute_activity_method(
+            PlanActivities.start_consolidation,
             ConsolidationRunInput(plan_id=self.input.plan_id, year=int(due.period[:4]),
                                   duty_id=schedule.final_duty, options=self.input.options,
                                   period=due.period),
-            id=self._consolidation_id(due.period),
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            static_summary=f"Tổng hợp báo cáo kỳ {due.period} — {self.input.plan_id}",
+            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            summary=f"Tổng hợp báo cáo kỳ {due.period}",
         )
         self.consolidations.append(self._consolidation_id(due.period))
 
