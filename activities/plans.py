@@ -11,9 +11,9 @@ from temporalio.client import Client
 from activities.notices import NoticeActivities
 from adapters.store import Store
 from client import calls
-from client.starts import start_assignment
-from domain.assign import batch_inputs, duty_periods
-from domain.periods import periods
+from client.starts import start_assignment, start_consolidation
+from domain.assign import batch_inputs
+from domain.deadlines import duty_occurrences, find_occurrence
 from domain.report import render_docx, render_markdown
 from schemas.assignment import (
     FINAL_STATUSES,
@@ -26,16 +26,18 @@ from schemas.assignment import (
 from schemas.calendar import VN_TZ, last_day_of
 from schemas.calls import CANCEL, EXTEND_DEADLINE, SET_DEADLINE
 from schemas.consolidation import AgencyReport, ConsolidationInput, LateReport, MissingReport
-from schemas.plan import RecurringDeadline
+from schemas.plan import DateDeadline
 from schemas.plan_run import (
     AmendmentResult,
     CompiledReport,
     CompileRequest,
     ConsolidationNotice,
+    ConsolidationRunInput,
     DutyChange,
     PlanSchedule,
     Progress,
     ProgressRequest,
+    ScheduledConsolidation,
     ScheduledStart,
     ScheduleRequest,
     StartBatch,
@@ -63,36 +65,50 @@ class PlanActivities:
 
     @activity.defn
     async def plan_schedule(self, request: ScheduleRequest) -> PlanSchedule:
-        """When each batch of the year starts, when to consolidate, when the year ends."""
+        """When each batch of the year starts, when to consolidate, when the year ends.
+
+        Only periods inside the plan's span exist: a plan issued in November with a
+        monthly report has no January-October assignments."""
         plan = await self._store.get_plan(request.plan_id)
+        header = plan.plan
         shift = dt.timedelta(days=request.shift_days)
-        plan_start = _at(plan.plan.issued_on + shift)
+        plan_start = _at(header.span.start + shift)
+        calendar = request.calendar
         starts: list[ScheduledStart] = []
         for duty in plan.duties:
-            rule = duty.deadline
-            if request.first_year and rule.kind in ("date", "open"):
-                starts.append(ScheduledStart(at=plan_start, duty_id=duty.id,
-                                             period=str(request.year)))
-            if isinstance(rule, RecurringDeadline):
-                for period in periods(rule, request.year):
-                    at = _at(period.start + shift)
-                    starts.append(ScheduledStart(
-                        at=max(at, plan_start) if request.first_year else at,
-                        duty_id=duty.id, period=period.key))
-        final = plan.plan.final_report
-        calendar = request.calendar
+            for occurrence in duty_occurrences(duty, request.year, header, calendar):
+                at = _at(occurrence.start + shift)
+                starts.append(ScheduledStart(
+                    at=max(at, plan_start) if request.first_year else at,
+                    duty_id=duty.id, period=occurrence.key))
+        final = header.final_report
+        move = header.move_deadline_off_non_working_days
+        delay = dt.timedelta(days=request.consolidation_delay_days)
         consolidate_at = None
-        if request.first_year and final.duty is not None:
-            consolidate_at = calendar.deadline_instant(
-                final.deadline.last_day() + shift,
-                move_off_non_working_days=plan.plan.move_deadline_off_non_working_days,
-            ) + dt.timedelta(days=request.consolidation_delay_days)
-        adhoc = next((d.id for d in plan.duties if d.deadline.kind == "adhoc"), None)
+        consolidations: list[ScheduledConsolidation] = []
+        if isinstance(final.deadline, DateDeadline):  # one report, one consolidation
+            if request.first_year and final.duty is not None:
+                consolidate_at = calendar.deadline_instant(
+                    final.deadline.last_day() + shift, move_off_non_working_days=move) + delay
+        elif final.duty is not None:  # each period of the final duty, its own consolidation
+            duty = next(d for d in plan.duties if d.id == final.duty)
+            consolidations = [
+                ScheduledConsolidation(at=calendar.deadline_instant(
+                    o.last_day + shift, move_off_non_working_days=move) + delay, period=o.key)
+                for o in duty_occurrences(duty, request.year, header, calendar)
+                if o.last_day is not None
+            ]
+        adhoc = next((d.id for d in plan.duties
+                      if any(r.kind == "adhoc" for r in d.all_deadlines())), None)
+        end = header.span.end
         return PlanSchedule(
             starts=sorted(starts, key=lambda s: s.at), consolidate_at=consolidate_at,
             year_end=_at(dt.date(request.year + 1, 1, 1) + shift, dt.time(0)),
-            coordinator=plan.plan.coordinator, duty_ids=[d.id for d in plan.duties],
+            coordinator=header.coordinator, duty_ids=[d.id for d in plan.duties],
             agencies=[a.code for a in plan.agencies], final_duty=final.duty, adhoc_duty=adhoc,
+            consolidations=sorted(consolidations, key=lambda c: c.at),
+            last_year=end.year if end is not None else None,  # years of the plan, unshifted
+            open_ended=end is None,
         )
 
     @activity.defn
@@ -103,9 +119,8 @@ class PlanActivities:
         shift = dt.timedelta(days=batch.options.shift_days)
         last_day = batch.last_day
         if last_day is None and batch.brief is None:
-            year = int(batch.period[:4])
-            found = dict(duty_periods(duty, year))
-            raw = found.get(batch.period)
+            found = find_occurrence(duty, batch.period, plan.plan, batch.calendar)
+            raw = found.last_day if found is not None else None
             last_day = raw + shift if raw is not None else None
         inputs = batch_inputs(
             plan, duty, period=batch.period, last_day=last_day, calendar=batch.calendar,
@@ -120,6 +135,14 @@ class PlanActivities:
         started = len(inputs) - existing
         log.info("batch_started", duty=batch.duty_id, period=batch.period, count=len(inputs))
         return StartedBatch(started=started, existing=existing)
+
+    @activity.defn
+    async def start_consolidation(self, input: ConsolidationRunInput) -> str:
+        """Start one period's consolidation as a workflow of its own (idempotent: a running
+        or finished one with the same id is kept). Not a child: the plan's run continues as
+        new each year while a period's report may still await approval."""
+        handle = await start_consolidation(self._client, input, task_queue=self._task_queue)
+        return handle.id
 
     @activity.defn
     async def plan_progress(self, request: ProgressRequest) -> Progress:
@@ -176,7 +199,8 @@ class PlanActivities:
         """Gather every agency's accepted report, render the document, keep it in the store."""
         plan = await self._store.get_plan(request.plan_id)
         rows = [r for r in await self._store.list_assignments(plan_id=request.plan_id)
-                if r.duty_id == request.duty_id]
+                if r.duty_id == request.duty_id
+                and (request.period is None or r.period == request.period)]
         names = {a.code: a.name for a in plan.agencies}
         duty = next(d for d in plan.duties if d.id == request.duty_id)
         accepted: list[AgencyReport] = []
@@ -209,7 +233,8 @@ class PlanActivities:
             coordinator_name=names[plan.plan.coordinator].upper(),
             coordinator_short=plan.plan.coordinator, plan_number=plan.plan.number,
             plan_title=plan.plan.title, plan_issued_on=plan.plan.issued_on,
-            year=request.year, place=plan.plan.place, report_date=request.report_date,
+            year=request.year, period=request.period, place=plan.plan.place,
+            report_date=request.report_date,
             report_number=None,
             recipients=[f"{recipient} (báo cáo)",
                         *(f"{names[c]} (báo cáo)" for c in plan.plan.final_report.copies),
@@ -219,8 +244,8 @@ class PlanActivities:
         )
         markdown = render_markdown(document)
         docx = render_docx(document)
-        document_id = (f"{request.plan_id.replace('/', '-')}/consolidated/{request.year}"
-                       f"/v{request.version}")
+        document_id = (f"{request.plan_id.replace('/', '-')}/consolidated/"
+                       f"{request.period or request.year}/v{request.version}")
         await self._store.put_document(
             id=document_id, plan_id=request.plan_id, kind="consolidated_report",
             markdown=markdown, docx=docx)

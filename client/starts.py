@@ -13,13 +13,19 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 
 from domain.assign import details, summary
-from domain.ids import plan_workflow_id
+from domain.ids import consolidation_workflow_id, plan_workflow_id
 from schemas import calls
 from schemas import search_attributes as sa
 from schemas.assignment import AssignmentInput, AssignmentState
 from schemas.calendar import WorkingCalendar
 from schemas.plan import NormalizedPlan
-from schemas.plan_run import PlanRunInput, Progress, RunOptions
+from schemas.plan_run import (
+    ConsolidationRunInput,
+    ConsolidationState,
+    PlanRunInput,
+    Progress,
+    RunOptions,
+)
 
 
 def search_attributes(input: AssignmentInput) -> TypedSearchAttributes:
@@ -72,4 +78,19 @@ async def start_plan(
         static_summary=f"{header.number} — {header.title}",
         static_details=f"Kế hoạch {header.number} ban hành ngày "
                        f"{header.issued_on:%d/%m/%Y}; cơ quan đầu mối {header.coordinator}.",
+    )
+
+
+async def start_consolidation(
+    client: Client, input: ConsolidationRunInput, *, task_queue: str
+) -> WorkflowHandle[Any, ConsolidationState]:
+    """Start one period's consolidated report as a workflow of its own (idempotent: a running
+    or finished one with the same id is kept). Not a child of the plan's workflow: the plan's
+    run continues as new each year while a period's report may still await approval."""
+    assert input.period is not None
+    return await client.start_workflow(
+        calls.CONSOLIDATION, input,
+        id=consolidation_workflow_id(input.plan_id, input.period), task_queue=task_queue,
+        result_type=ConsolidationState, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary=f"Tổng hợp báo cáo kỳ {input.period} — {input.plan_id}",
     )

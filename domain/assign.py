@@ -1,18 +1,20 @@
 """Turning a plan into assignments: their inputs, periods and Web UI texts.
 
-An assignment is one duty for one agency for one period. Duties with a fixed date, an
-open deadline (set later by the coordinator) or a recurrence become assignments; continuous
-duties are reported through the annual report, and ad-hoc ones start when requested.
+An assignment is one duty for one agency for one period. Duties with a deadline that falls
+once (a date, a month, a quarter, a year, days after receipt), an open or event-triggered
+deadline (set later by the coordinator) or a recurrence become assignments, one per period
+inside the plan's span (`domain.deadlines`); continuous duties are reported through the
+periodic report, and ad-hoc ones start when requested.
 """
 
 import datetime as dt
 from collections.abc import Iterator
 
+from domain.deadlines import duty_occurrences
 from domain.ids import assignment_id
-from domain.periods import periods
 from schemas.assignment import AssignmentInput, DutyBrief
 from schemas.calendar import WorkingCalendar
-from schemas.plan import DateDeadline, NormalizedDuty, NormalizedPlan, RecurringDeadline
+from schemas.plan import NormalizedDuty, NormalizedPlan
 
 SUMMARY_CHARS = 120
 
@@ -22,16 +24,10 @@ def calendar_for(plan: NormalizedPlan, *, until_year: int) -> WorkingCalendar:
     return WorkingCalendar.for_years(plan.plan.year, max(plan.plan.year, until_year) + 1)
 
 
-def duty_periods(duty: NormalizedDuty, year: int) -> list[tuple[str, dt.date | None]]:
+def duty_periods(duty: NormalizedDuty, year: int, plan: NormalizedPlan,
+                 calendar: WorkingCalendar | None = None) -> list[tuple[str, dt.date | None]]:
     """(period key, last day) of each assignment the duty creates in `year`."""
-    rule = duty.deadline
-    if isinstance(rule, DateDeadline):
-        return [(str(year), rule.last_day())]
-    if isinstance(rule, RecurringDeadline):
-        return [(p.key, p.due) for p in periods(rule, year)]
-    if rule.kind == "open":
-        return [(str(year), None)]
-    return []
+    return [(o.key, o.last_day) for o in duty_occurrences(duty, year, plan.plan, calendar)]
 
 
 def batch_inputs(
@@ -66,7 +62,7 @@ def batch_inputs(
 def plan_assignments(plan: NormalizedPlan, calendar: WorkingCalendar) -> Iterator[AssignmentInput]:
     """Every assignment the plan creates for its own year, in plan order."""
     for duty in plan.duties:
-        for period, last_day in duty_periods(duty, plan.plan.year):
+        for period, last_day in duty_periods(duty, plan.plan.year, plan, calendar):
             yield from batch_inputs(plan, duty, period=period, last_day=last_day,
                                     calendar=calendar)
 

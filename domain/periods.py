@@ -1,4 +1,5 @@
-"""Periods of a recurring deadline: their keys, spans, due days and data windows (Decree 09)."""
+"""Periods of a recurring deadline: their keys, spans, due days and data windows (Decree 09),
+and the one rule that turns a month, quarter, half or year into its last day (`period_end`)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,27 @@ class Period(Model):
     cutoff: dt.date | None = Field(description="Data cut-off: last day of the data window.")
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    if month == 12:
+def period_end(year: int, *, month: int | None = None, quarter: int | None = None,
+               half: int | None = None) -> dt.date:
+    """The last day of a year, or of one of its halves, quarters or months.
+
+    The one rule for deadlines that name a period instead of a day: "trong tháng 12/2025",
+    "Quý IV/2025", "6 tháng đầu năm", "hoàn thành trong năm 2025" are on time up to and
+    including the period's last day (31/12, 31/12, 30/6, 31/12), and a recurring day 31 is
+    the last day of whatever month it falls in. At most one of `month`, `quarter`, `half`.
+    """
+    if sum(x is not None for x in (month, quarter, half)) > 1:
+        raise ValueError("at most one of month, quarter, half")
+    last_month = (month if month is not None
+                  else 3 * quarter if quarter is not None
+                  else 6 * half if half is not None else 12)
+    if last_month == 12:
         return dt.date(year, 12, 31)
-    return dt.date(year, month + 1, 1) - _ONE_DAY
+    return dt.date(year, last_month + 1, 1) - _ONE_DAY
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return period_end(year, month=month)
 
 
 def _cutoff_in(year: int, month: int, cutoff_day: int) -> dt.date:
@@ -34,15 +52,26 @@ def _cutoff_in(year: int, month: int, cutoff_day: int) -> dt.date:
     return dt.date(year, month, min(cutoff_day, _month_end(year, month).day))
 
 
+def _day_in(year: int, month: int, day: int) -> dt.date:
+    """`day` of a month; 31 (or any day past its end) is the month's last day."""
+    return dt.date(year, month, min(day, _month_end(year, month).day))
+
+
 def periods(rule: RecurringDeadline, year: int) -> list[Period]:
     """The periods of `rule` in `year`, in order, with due and cut-off dates.
 
-    Semiannual: H1 January-June, H2 July-December; quarterly Q1-Q4; monthly; annual. The due
-    day is inside the period (`due.month_of_period`, `due.day`). With `cutoff_day` the data
-    window (Decree 09/2019) ends on that day of the period's last month and starts the day
-    after the previous period's cut-off: cutoff_day 14 gives half-year windows 15/12 (of the
-    year before) to 14/06 and 15/06 to 14/12, and an annual window 15/12 to 14/12.
+    Semiannual: H1 January-June, H2 July-December; quarterly Q1-Q4; monthly; annual; daily
+    (keys YYYY-MM-DD, due the day itself). The due day is inside the period
+    (`due.month_of_period`, `due.day`, 31 being the month's last day) or given per period
+    (`dates`); `before` ("trước ngày") makes the day before the last day. With `cutoff_day`
+    the data window (Decree 09/2019) ends on that day of the period's last month and starts
+    the day after the previous period's cut-off: cutoff_day 14 gives half-year windows 15/12
+    (of the year before) to 14/06 and 15/06 to 14/12, and an annual window 15/12 to 14/12.
     """
+    if rule.frequency == "daily":
+        first, days = dt.date(year, 1, 1), (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+        return [Period(key=d.isoformat(), start=d, end=d, due=d, data_from=None, cutoff=None)
+                for d in (first + dt.timedelta(days=n) for n in range(days))]
     months = MONTHS_IN_PERIOD[rule.frequency]
     out: list[Period] = []
     for index, first_month in enumerate(range(1, 13, months), start=1):
@@ -55,11 +84,14 @@ def periods(rule: RecurringDeadline, year: int) -> list[Period]:
             key = f"{year}-Q{index}"
         else:
             key = f"{year}-{first_month:02d}"
-        due = (
-            dt.date(year, first_month + rule.due.month_of_period - 1, rule.due.day)
-            if rule.due is not None
-            else None
-        )
+        due: dt.date | None = None
+        if rule.dates is not None:
+            month_day = rule.dates[index - 1]
+            due = _day_in(year, int(month_day[:2]), int(month_day[3:]))
+        elif rule.due is not None:
+            due = _day_in(year, first_month + rule.due.month_of_period - 1, rule.due.day)
+        if due is not None and rule.before:
+            due -= _ONE_DAY
         data_from: dt.date | None = None
         cutoff: dt.date | None = None
         if rule.cutoff_day is not None:

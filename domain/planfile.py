@@ -2,7 +2,9 @@
 
 Every problem names the file, the line, the field, the value found and what was expected,
 so a coordinator can fix the YAML without reading Python. Nothing here raises anything but
-`PlanError` for bad input.
+`PlanError` for bad input. What is accepted but looks inconsistent (a final report due on
+one date whose duty recurs monthly) comes back as warnings in the same form
+(`check_plan`), for `kehoach plan check` to show.
 """
 
 from collections.abc import Iterable, Iterator
@@ -12,17 +14,20 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from domain.deadlines import once_last_day
 from domain.yamllines import LineMap, load_yaml_with_lines
 from schemas.errors import PlanError, PlanProblem
 from schemas.plan import (
-    Agency,
+    DEADLINE_KINDS,
     AgencyDirectory,
     Contact,
     DateDeadline,
+    DirectoryAgency,
     Duty,
     NormalizedDuty,
     NormalizedPlan,
     PlanFile,
+    RecurringDeadline,
 )
 
 MAX_FILE_BYTES = 5_000_000
@@ -48,8 +53,8 @@ _EXPECTED_VI: dict[str, str] = {
     "model_type": "một ánh xạ (key: value)",
     "model_attributes_type": "một ánh xạ (key: value)",
     "too_short": "danh sách/chuỗi không rỗng",
-    "union_tag_invalid": "kind là một trong: date, recurring, adhoc, open, none",
-    "union_tag_not_found": "có trường kind (date, recurring, adhoc, open, none)",
+    "union_tag_invalid": "kind là một trong: " + ", ".join(DEADLINE_KINDS),
+    "union_tag_not_found": "có trường kind (" + ", ".join(DEADLINE_KINDS) + ")",
 }
 
 
@@ -219,51 +224,95 @@ def _check_directory(directory: AgencyDirectory, check: _Checker) -> None:
         check.in_directory(("agencies", index, "code"), code, "mã cơ quan chưa dùng")
     for index, code in _duplicates(g.code for g in directory.groups):
         check.in_directory(("groups", index, "code"), code, "mã nhóm chưa dùng")
-    known = {a.code for a in directory.agencies}
+    known = {a.code for a in directory.agencies} | {g.code for g in directory.groups}
     for g_index, group in enumerate(directory.groups):
         for m_index, member in enumerate(group.members):
             if member not in known:
                 check.in_directory(
                     ("groups", g_index, "members", m_index),
                     member,
-                    "mã một cơ quan có trong danh bạ",
+                    "mã một cơ quan hoặc nhóm (@...) có trong danh bạ",
                 )
+    members = {g.code: list(g.members) for g in directory.groups}
+    for g_index, group in enumerate(directory.groups):
+        if _nests_itself(group.code, members):
+            check.in_directory(("groups", g_index, "code"), group.code,
+                               "nhóm không chứa chính nó (qua các nhóm lồng nhau)")
+
+
+def _nests_itself(code: str, members: dict[str, list[str]]) -> bool:
+    seen: set[str] = set()
+    todo = list(members.get(code, []))
+    while todo:
+        ref = todo.pop()
+        if ref == code:
+            return True
+        if ref in members and ref not in seen:
+            seen.add(ref)
+            todo += members[ref]
+    return False
 
 
 def _check_plan(plan_file: PlanFile, directory: AgencyDirectory, check: _Checker) -> None:
-    known = {a.code for a in directory.agencies} | {g.code for g in directory.groups}
+    agencies = {a.code for a in directory.agencies}
+    known = agencies | {g.code for g in directory.groups}
     plan = plan_file.plan
+    final = plan.final_report
     header_refs: list[tuple[tuple[str | int, ...], str]] = [
         (("plan", "issuer"), plan.issuer),
         (("plan", "coordinator"), plan.coordinator),
         (("plan", "office"), plan.office),
-        (("plan", "final_report", "recipient"), plan.final_report.recipient),
-        (("plan", "final_report", "via"), plan.final_report.via),
+        (("plan", "final_report", "recipient"), final.recipient),
+        (("plan", "final_report", "via"), final.via),
     ]
     header_refs += [(("plan", "final_report", "copies", i), c)
-                    for i, c in enumerate(plan.final_report.copies)]
+                    for i, c in enumerate(final.copies)]
     duty_ids = {d.id for d in plan_file.duties}
-    if plan.final_report.duty is not None and plan.final_report.duty not in duty_ids:
-        check.in_plan(("plan", "final_report", "duty"), plan.final_report.duty,
+    if final.duty is not None and final.duty not in duty_ids:
+        check.in_plan(("plan", "final_report", "duty"), final.duty,
                       "mã một nhiệm vụ có trong kế hoạch")
+    if final.duty is None and final.deadline is None:
+        check.in_plan(("plan", "final_report"), "(không có duty, deadline)",
+                      "final_report có duty (nhiệm vụ báo cáo) hoặc deadline")
     for path, code in header_refs:
-        if code not in known:
+        if code not in agencies:
             check.in_plan(path, code, "mã một cơ quan có trong danh bạ")
-    if plan.final_report.deadline.last_day() < plan.issued_on:
+    if isinstance(final.deadline, DateDeadline) and final.deadline.last_day() < plan.issued_on:
         check.in_plan(
             ("plan", "final_report", "deadline", "due"),
-            str(plan.final_report.deadline.due),
+            str(final.deadline.due),
             f"một ngày sau ngày ban hành {plan.issued_on.isoformat()}",
         )
+    groups = {g.code: g for g in directory.groups}
+    for group_code, members in plan.resolved_groups.items():
+        if group_code not in groups or not groups[group_code].open:
+            check.in_plan(("plan", "resolved_groups", group_code), group_code,
+                          "mã một nhóm mở (open: true) có trong danh bạ")
+        for m_index, member in enumerate(members):
+            if member not in agencies:
+                check.in_plan(("plan", "resolved_groups", group_code, m_index), member,
+                              "mã một cơ quan có trong danh bạ")
     for index, duty_id in _duplicates(d.id for d in plan_file.duties):
         check.in_plan(("duties", index, "id"), duty_id, "mã nhiệm vụ chưa dùng")
     for d_index, duty in enumerate(plan_file.duties):
         _check_duty(duty, d_index, known=known, issued_on_check=plan.issued_on, check=check)
+        if duty.report_to is not None and duty.report_to not in agencies:
+            check.in_plan(("duties", d_index, "report_to"), duty.report_to,
+                          "mã một cơ quan có trong danh bạ")
+
+
+def _deadline_paths(duty: Duty, index: int) -> list[tuple[tuple[str | int, ...], Any]]:
+    if duty.deadlines:
+        return [(("duties", index, "deadlines", i), rule) for i, rule in enumerate(duty.deadlines)]
+    return [(("duties", index, "deadline"), duty.deadline)]
 
 
 def _check_duty(
     duty: Duty, index: int, *, known: set[str], issued_on_check: Any, check: _Checker
 ) -> None:
+    if duty.clause.split(".")[0] != duty.section:
+        check.in_plan(("duties", index, "section"), duty.section,
+                      f"phần đầu của clause {duty.clause} ({duty.clause.split('.')[0]})")
     for field in ("lead", "coordinating", "assignees"):
         for r_index, ref in enumerate(getattr(duty, field) or []):
             if ref not in known:
@@ -272,27 +321,74 @@ def _check_duty(
                     ref,
                     "mã một cơ quan hoặc nhóm (@...) có trong danh bạ",
                 )
-    deadline = duty.deadline
-    if isinstance(deadline, DateDeadline) and deadline.last_day() < issued_on_check:
-        check.in_plan(
-            ("duties", index, "deadline", "due"),
-            str(deadline.due),
-            f"một ngày sau ngày ban hành {issued_on_check.isoformat()}",
-        )
+    for path, deadline in _deadline_paths(duty, index):
+        if isinstance(deadline, DateDeadline) and deadline.last_day() < issued_on_check:
+            check.in_plan(
+                (*path, "due"),
+                str(deadline.due),
+                f"một ngày sau ngày ban hành {issued_on_check.isoformat()}",
+            )
+
+
+def _warnings(plan_file: PlanFile, data: Any, directory: AgencyDirectory,
+              check: _Checker) -> None:
+    """What is accepted but looks inconsistent, in the same form as a refusal."""
+    plan = plan_file.plan
+    final = plan.final_report
+    if isinstance(data.get("plan"), dict) and "year" in data["plan"]:
+        check.in_plan(("plan", "year"), data["plan"]["year"],
+                      f"span: {{start: ..., end: ...}} (đang đọc là từ {plan.span.start} "
+                      f"đến {plan.span.end})")
+    duties = {d.id: (i, d) for i, d in enumerate(plan_file.duties)}
+    if final.duty in duties and isinstance(final.deadline, DateDeadline):
+        index, duty = duties[final.duty]
+        for path, rule in _deadline_paths(duty, index):
+            if isinstance(rule, RecurringDeadline):
+                check.in_plan(
+                    (*path, "frequency"), rule.frequency,
+                    f"báo cáo kết quả (final_report) có một hạn {final.deadline.due} nhưng "
+                    f"nhiệm vụ {duty.id} báo cáo định kỳ {rule.frequency}: chỉ tổng hợp một "
+                    "lần; bỏ final_report.deadline để tổng hợp từng kỳ",
+                )
+            elif isinstance(rule, DateDeadline) and rule.last_day() != final.deadline.last_day():
+                check.in_plan((*path, "due"), str(rule.due),
+                              f"cùng hạn với final_report.deadline ({final.deadline.due})")
+    for index, duty in enumerate(plan_file.duties):
+        for path, rule in _deadline_paths(duty, index):
+            last = once_last_day(rule, plan)
+            if last is not None and plan.span.end is not None and last > plan.span.end:
+                check.in_plan(path, str(last),
+                              f"một hạn trong thời gian kế hoạch (đến {plan.span.end})")
+    open_groups = {g.code for g in directory.groups if g.open} - set(plan.resolved_groups)
+    for index, duty in enumerate(plan_file.duties):
+        for field in ("lead", "assignees"):
+            for r_index, ref in enumerate(getattr(duty, field) or []):
+                if ref in open_groups:
+                    check.in_plan(("duties", index, field, r_index), ref,
+                                  "nhóm mở được xác định thành viên (plan.resolved_groups) "
+                                  "trước khi ban hành; chưa có thì không có phân công")
 
 
 def _expand(refs: list[str], groups: dict[str, list[str]]) -> list[str]:
+    """Agency codes of `refs`, groups expanded however deep they nest, in order, once each."""
     out: list[str] = []
-    for ref in refs:
-        for code in groups.get(ref, [ref]):
-            if code not in out:
-                out.append(code)
+    todo = list(reversed(refs))
+    seen: set[str] = set()
+    while todo:
+        ref = todo.pop()
+        if ref in groups:
+            if ref not in seen:
+                seen.add(ref)
+                todo += reversed(groups[ref])
+        elif ref not in out:
+            out.append(ref)
     return out
 
 
 def _normalize(plan_file: PlanFile, directory: AgencyDirectory) -> NormalizedPlan:
     plan = plan_file.plan
-    groups = {g.code: list(g.members) for g in directory.groups}
+    groups = {g.code: list(plan.resolved_groups.get(g.code, g.members))
+              for g in directory.groups}
     duties = [
         NormalizedDuty(
             id=d.id,
@@ -308,16 +404,22 @@ def _normalize(plan_file: PlanFile, directory: AgencyDirectory) -> NormalizedPla
             assignees=_expand(list(d.assignees if d.assignees is not None else d.lead), groups),
             mode=d.mode,
             deliverable=d.deliverable,
-            deadline=d.deadline,
+            deadline=d.all_deadlines()[0],
+            deadlines=list(d.deadlines),
             reminders=d.reminders or plan.reminders,
             escalation=d.escalation or plan.escalation,
             approval=d.approval or plan.approval,
             basis=d.basis,
+            subject=d.subject,
+            report_to=d.report_to,
+            milestone=d.milestone,
+            interpretation=d.interpretation,
         )
         for d in plan_file.duties
     ]
     return NormalizedPlan(
-        plan=plan, agencies=list(directory.agencies), groups=list(directory.groups), duties=duties
+        plan=plan, agencies=[a.resolved() for a in directory.agencies],
+        groups=list(directory.groups), duties=duties,
     )
 
 
@@ -341,7 +443,7 @@ def _apply_contacts(directory: AgencyDirectory, contacts_file: Path) -> AgencyDi
         )
     known = {a.code: a for a in directory.agencies}
     problems: list[PlanProblem] = []
-    updated: dict[str, Agency] = {}
+    updated: dict[str, DirectoryAgency] = {}
     for code, entry in data.items():
         if code not in known:
             problems.append(
@@ -385,8 +487,10 @@ def _apply_contacts(directory: AgencyDirectory, contacts_file: Path) -> AgencyDi
     return directory.model_copy(update={"agencies": agencies})
 
 
-def load_plan(path: Path, *, contacts_file: Path | None = None) -> NormalizedPlan:
-    """Read, validate and normalize a plan file; raise PlanError listing every problem."""
+def check_plan(path: Path, *, contacts_file: Path | None = None
+               ) -> tuple[NormalizedPlan, list[PlanProblem]]:
+    """Read, validate and normalize a plan file; raise PlanError listing every problem.
+    Also return the warnings: what is accepted but looks inconsistent."""
     data, lines = _read_yaml(path)
     plan_file = _validate(PlanFile, path, data, lines)
     dir_path = path.parent / plan_file.agencies_file
@@ -397,6 +501,12 @@ def load_plan(path: Path, *, contacts_file: Path | None = None) -> NormalizedPla
     _check_plan(plan_file, directory, check)
     if check.problems:
         raise PlanError(check.problems)
+    _warnings(plan_file, data, directory, check)
     if contacts_file is not None:
         directory = _apply_contacts(directory, contacts_file)
-    return _normalize(plan_file, directory)
+    return _normalize(plan_file, directory), check.problems
+
+
+def load_plan(path: Path, *, contacts_file: Path | None = None) -> NormalizedPlan:
+    """Read, validate and normalize a plan file; raise PlanError listing every problem."""
+    return check_plan(path, contacts_file=contacts_file)[0]

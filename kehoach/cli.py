@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.settings import Settings
-from domain.planfile import load_plan
+from domain.planfile import check_plan, load_plan
 from kehoach.cli_assignments import assignments_app
 from kehoach.cli_common import friendly_errors
 from kehoach.cli_import import register as register_import_command
 from kehoach.cli_plan import register as register_plan_commands
-from schemas.errors import KehoachError
+from schemas.errors import KehoachError, PlanProblem
 from schemas.plan import NormalizedPlan
 
 app = typer.Typer(
@@ -42,14 +42,43 @@ def main() -> None:
     """kehoach: run a provincial plan on Temporal."""
 
 
-def _summary(plan: NormalizedPlan) -> None:
+def _final_report_due(plan: NormalizedPlan) -> str:
+    final = plan.plan.final_report
+    rule = final.deadline
+    if rule is None:
+        duty = next((d for d in plan.duties if d.id == final.duty), None)
+        rule = duty.deadline if duty is not None else None
+    if rule is None:
+        return "báo cáo (không nêu hạn)"
+    if rule.kind == "date":
+        return f"báo cáo trước {rule.due:%d/%m/%Y}"
+    return f"báo cáo theo hạn «{rule.text or rule.kind}»"
+
+
+def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
     header = plan.plan
     out.print(f"[bold]{header.number}[/] — {header.title}")
+    span = header.span
     out.print(
-        f"Ban hành {header.issued_on:%d/%m/%Y}; cơ quan đầu mối: {header.coordinator}; "
-        f"báo cáo trước {header.final_report.deadline.due:%d/%m/%Y} "
-        f"(gửi {header.final_report.recipient} qua {header.final_report.via})"
+        f"Ban hành {header.issued_on:%d/%m/%Y}; thời gian thực hiện từ {span.start:%d/%m/%Y} "
+        + (f"đến {span.end:%d/%m/%Y}" if span.end else "(không xác định ngày kết thúc)")
+        + f"; cơ quan đầu mối: {header.coordinator}; {_final_report_due(plan)} "
+        f"(gửi {header.final_report.recipient} qua {header.final_report.via})",
+        highlight=False,
     )
+    readings = [("Kế hoạch", header.interpretation)] if header.interpretation else []
+    readings += [("Báo cáo kết quả", header.final_report.interpretation)
+                 ] if header.final_report.interpretation else []
+    for duty in plan.duties:
+        readings += [(f"Nhiệm vụ {duty.id}", text) for text in
+                     [duty.interpretation, *(r.interpretation for r in duty.all_deadlines())]
+                     if text]
+    if readings:
+        out.print("[bold]Cách hiểu đã chọn ở chỗ văn bản chưa rõ:[/]")
+        for where, text in readings:
+            out.print(f"  {where}: {text}", markup=False, highlight=False)
+    for warning in warnings:
+        out.print("[bold yellow]Cảnh báo:[/] " + warning.render(), highlight=False)
     sections = Table(title="Nhiệm vụ theo mục")
     sections.add_column("Mục")
     sections.add_column("Số nhiệm vụ", justify="right")
@@ -59,7 +88,8 @@ def _summary(plan: NormalizedPlan) -> None:
     kinds = Table(title="Thời hạn theo loại")
     kinds.add_column("Loại")
     kinds.add_column("Số nhiệm vụ", justify="right")
-    for kind, count in Counter(d.deadline.kind for d in plan.duties).most_common():
+    for kind, count in Counter(r.kind for d in plan.duties
+                               for r in d.all_deadlines()).most_common():
         kinds.add_row(kind, str(count))
     out.print(kinds)
     per_agency = Counter(code for d in plan.duties for code in d.assignees)
@@ -103,11 +133,11 @@ def plan_check(
     ] = None,
 ) -> None:
     """Kiểm tra một tệp kế hoạch và in tóm tắt (hoặc JSON đã chuẩn hóa)."""
-    plan = load_plan(file, contacts_file=contacts)
+    plan, warnings = check_plan(file, contacts_file=contacts)
     if as_json:
         sys.stdout.write(json.dumps(plan_json(plan), ensure_ascii=False, indent=2) + "\n")
     else:
-        _summary(plan)
+        _summary(plan, warnings)
 
 
 def _embedded_settings(data_subdir: str | None = None, *, fresh: bool = False) -> Settings:

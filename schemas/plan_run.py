@@ -44,8 +44,19 @@ class ScheduledStart(Model):
     period: str
 
 
+class ScheduledConsolidation(Model):
+    """One period's consolidated report, compiled at this instant of the plan's clock."""
+
+    at: dt.datetime
+    period: str
+
+
 class PlanSchedule(Model):
-    """What the plan starts during one year, when it consolidates, and what validators need."""
+    """What the plan starts during one year, when it consolidates, and what validators need.
+
+    A final report due on one date is consolidated once (`consolidate_at`, the first
+    format); a recurring one each period (`consolidations`). `last_year` is the span's last
+    year (None in schedules of the first format: the run's own year, unless `open_ended`)."""
 
     starts: list[ScheduledStart]
     consolidate_at: dt.datetime | None
@@ -55,6 +66,9 @@ class PlanSchedule(Model):
     agencies: list[str]
     final_duty: str | None = None
     adhoc_duty: str | None = None
+    consolidations: list[ScheduledConsolidation] = Field(default_factory=list)
+    last_year: int | None = None
+    open_ended: bool = False
 
 
 class ScheduleRequest(Model):
@@ -156,6 +170,7 @@ class ConsolidationRunInput(Model):
     year: int
     duty_id: str = Field(description="The annual report duty whose reports are consolidated.")
     options: RunOptions = Field(default_factory=RunOptions)
+    period: str | None = Field(default=None, description="The period consolidated; None: all.")
 
 
 class ConsolidationState(Model):
@@ -173,6 +188,7 @@ class CompileRequest(Model):
     duty_id: str
     report_date: dt.date
     version: int
+    period: str | None = None
 
 
 class CompiledReport(Model):

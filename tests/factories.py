@@ -23,6 +23,7 @@ from schemas.plan import (
     RecurringDeadline,
     ReminderPolicy,
     Signer,
+    Span,
 )
 
 T = TypeVar("T")
@@ -55,7 +56,7 @@ def tiny_plan(*, year: int = 2026, sngv_report_endpoint: str | None = None) -> N
         a if a.code != "SNGV" else a.model_copy(update={"report_endpoint": sngv_report_endpoint})
         for a in AGENCIES
     ]
-    due = DateDeadline(due=dt.date(year, 11, 10), before=True, source_text="trước ngày 10/11")
+    due = DateDeadline(due=dt.date(year, 11, 10), before=True, text="trước ngày 10/11")
 
     def duty(duty_id: str, agency: str, mode: Mode) -> NormalizedDuty:
         return NormalizedDuty(
@@ -70,7 +71,9 @@ def tiny_plan(*, year: int = 2026, sngv_report_endpoint: str | None = None) -> N
         plan=Plan(
             number=PLAN_ID, title="Kế hoạch thử nghiệm", issuer="UBND_TINH",
             issued_on=dt.date(year, 1, 5), place="Gia Lai",
-            signer=Signer(name="Người ký", title="Phó Chủ tịch"), year=year,
+            signer=Signer(name="Người ký", title="Phó Chủ tịch"),
+            # Open-ended: the tests bound the years with RunOptions.until_year.
+            span=Span(start=dt.date(year, 1, 5)),
             coordinator="STTTT", office="VP_UBND",
             final_report=FinalReport(recipient="UBND_TINH", via="STTTT", deadline=due),
         ),
@@ -123,13 +126,13 @@ def recurring_plan(*, year: int = 2026) -> NormalizedPlan:
     base = tiny_plan(year=year)
     twice_yearly = RecurringDeadline(frequency="semiannual",
                                      due=DueInPeriod(month_of_period=6, day=20),
-                                     source_text="định kỳ 02 số/năm")
+                                     text="định kỳ 02 số/năm")
     bulletin = base.duties[0].model_copy(update={
         "id": "III.5.5", "clause": "III.5.5", "deadline": twice_yearly,
         "text": "Xuất bản Tập san, định kỳ 02 số/năm.", "deliverable": "publication"})
     adhoc = base.duties[0].model_copy(update={
         "id": "KL.2", "clause": "KL.2", "section": "KL",
-        "deadline": AdHocDeadline(source_text="báo cáo đột xuất khi có yêu cầu"),
+        "deadline": AdHocDeadline(text="báo cáo đột xuất khi có yêu cầu"),
         "text": "Báo cáo đột xuất khi có yêu cầu.",
         "assignees": ["SNGV", "UB_MTTQ"], "lead": ["STTTT"]})
     final = base.plan.final_report.model_copy(update={"duty": "III.5.4"})
@@ -137,3 +140,20 @@ def recurring_plan(*, year: int = 2026) -> NormalizedPlan:
         "duties": [*base.duties, bulletin, adhoc],
         "plan": base.plan.model_copy(update={"final_report": final}),
     })
+
+
+def monthly_plan() -> NormalizedPlan:
+    """A plan of the first quarter of 2027 whose final report recurs monthly ("trước ngày 25
+    hằng tháng"): each month is consolidated on its own."""
+    base = tiny_plan(year=2027)
+    monthly = RecurringDeadline(frequency="monthly", due=DueInPeriod(month_of_period=1, day=25),
+                                text="trước ngày 25 hằng tháng")
+    report = base.duties[0].model_copy(update={
+        "id": "VII.1", "clause": "VII.1", "section": "VII", "deadline": monthly,
+        "text": "Báo cáo kết quả thực hiện trước ngày 25 hằng tháng.",
+        "lead": ["SNGV", "UB_MTTQ"], "assignees": ["SNGV", "UB_MTTQ"]})
+    final = base.plan.final_report.model_copy(update={"duty": "VII.1", "deadline": None})
+    header = base.plan.model_copy(update={
+        "issued_on": dt.date(2027, 1, 1), "final_report": final,
+        "span": Span(start=dt.date(2027, 1, 1), end=dt.date(2027, 3, 31))})
+    return base.model_copy(update={"duties": [report], "plan": header})

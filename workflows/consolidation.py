@@ -31,7 +31,8 @@ NOTICE_RETRY = RetryPolicy(initial_interval=dt.timedelta(seconds=2),
 
 @workflow.defn(name="Consolidation")
 class ConsolidationWorkflow:
-    """One consolidated report of one plan year, from compilation to approval."""
+    """One consolidated report of one plan year (or one period of a recurring final report),
+    from compilation to approval."""
 
     @workflow.init
     def __init__(self, input: ConsolidationRunInput) -> None:
@@ -49,7 +50,7 @@ class ConsolidationWorkflow:
                 PlanActivities.compile_consolidation,
                 CompileRequest(plan_id=input.plan_id, year=input.year, duty_id=input.duty_id,
                                report_date=self.clock.now().astimezone(VN_TZ).date(),
-                               version=self.version),
+                               version=self.version, period=input.period),
                 start_to_close_timeout=dt.timedelta(minutes=5), retry_policy=RETRY,
                 summary=f"Tổng hợp báo cáo (bản {self.version})",
             )

@@ -7,7 +7,9 @@ Here one activity starts a whole batch and this history grows per batch, not per
 ops still find every assignment by its search attributes (KehoachPlan = ...).
 
 Recurring duties: this workflow continues-as-new at each year's end with its small state,
-so its history stays bounded however many years pass; each period is its own assignment.
+until the last year of the plan's span (or forever, for an open-ended plan), so its history
+stays bounded however many years pass; each period is its own assignment, and each period
+of a recurring final report its own consolidation.
 Temporal Schedules were the other way: they would need one schedule per recurring duty,
 kept in step with plan amendments, while the periods and their deadlines come from the
 plan's own rules and working-day calendar, which live here.
@@ -36,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         PlanSchedule,
         Progress,
         ProgressRequest,
+        ScheduledConsolidation,
         ScheduledStart,
         ScheduleRequest,
         StartBatch,
@@ -48,6 +51,9 @@ ACTIVITY_RETRY = RetryPolicy(
     initial_interval=dt.timedelta(seconds=1), maximum_interval=dt.timedelta(minutes=1)
 )
 MIN_REASON = 5
+PERIODIC_CONSOLIDATION_PATCH = "periodic-consolidation"
+"""Runs whose schedule consolidates each period (a recurring final report) mark it: a
+schedule of the first format has no such periods, so its runs never reach the marker."""
 
 
 def refuse(code: str, message_vi: str) -> ApplicationError:
@@ -88,23 +94,35 @@ class PlanWorkflow:
             if (schedule.consolidate_at is not None and schedule.consolidate_at <= now
                     and self._consolidation_id() not in self.consolidations):
                 await self._consolidate(schedule)
+            for due in self._periodic(schedule):
+                if due.at <= now:
+                    await self._consolidate_period(schedule, due)
             if now >= next_progress:
                 await self._refresh_progress()
                 next_progress = now + dt.timedelta(days=input.options.progress_every_days)
-            if now >= schedule.year_end:
+            # A period due at the year's end is consolidated after it: the run waits for it.
+            if now >= schedule.year_end and not self._periodic(schedule):
                 break
             waits = [s.at for s in schedule.starts if _key(s) not in self.started]
             if (schedule.consolidate_at is not None
                     and self._consolidation_id() not in self.consolidations):
                 waits.append(schedule.consolidate_at)
-            waits += [next_progress, schedule.year_end]
+            waits += [due.at for due in self._periodic(schedule)]
+            waits += [next_progress]
+            if now < schedule.year_end:
+                waits.append(schedule.year_end)
             target = min(waits)
             self._show(target)
             await workflow.sleep(self.clock.real(max(target - now, dt.timedelta(0))),
                                  summary=_summary_for(target, schedule))
         await self._refresh_progress()
-        last = input.options.until_year or input.year
-        if input.year >= last:
+        if input.options.until_year is not None:
+            last: int | None = input.options.until_year
+        elif schedule.open_ended:
+            last = None  # an open-ended plan runs until it is stopped
+        else:
+            last = schedule.last_year or input.year
+        if last is not None and input.year >= last:
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.progress
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -113,8 +131,30 @@ class PlanWorkflow:
             "adhoc_requests": self.adhoc_requests, "consolidations": self.consolidations,
         }))
 
-    def _consolidation_id(self) -> str:
-        return consolidation_workflow_id(self.input.plan_id, self.input.year)
+    def _consolidation_id(self, period: str | None = None) -> str:
+        return consolidation_workflow_id(self.input.plan_id, period or self.input.year)
+
+    def _periodic(self, schedule: PlanSchedule) -> list[ScheduledConsolidation]:
+        """The periods still to consolidate (none in schedules of the first format)."""
+        return [c for c in schedule.consolidations
+                if self._consolidation_id(c.period) not in self.consolidations]
+
+    async def _consolidate_period(self, schedule: PlanSchedule,
+                                  due: ScheduledConsolidation) -> None:
+        """Start one period's consolidation through an activity, as a workflow of its own:
+        a period due at the year's end is still awaiting approval when this run continues
+        as new, and a child would be tied to the closed run."""
+        assert schedule.final_duty is not None
+        workflow.patched(PERIODIC_CONSOLIDATION_PATCH)
+        await workflow.execute_activity_method(
+            PlanActivities.start_consolidation,
+            ConsolidationRunInput(plan_id=self.input.plan_id, year=int(due.period[:4]),
+                                  duty_id=schedule.final_duty, options=self.input.options,
+                                  period=due.period),
+            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            summary=f"Tổng hợp báo cáo kỳ {due.period}",
+        )
+        self.consolidations.append(self._consolidation_id(due.period))
 
     async def _start(self, start: ScheduledStart) -> None:
         await self._start_batch(StartBatch(
@@ -277,7 +317,7 @@ def _key(start: ScheduledStart) -> str:
 def _summary_for(target: dt.datetime, schedule: PlanSchedule) -> str:
     if target == schedule.year_end:
         return "Chờ hết năm kế hoạch"
-    if target == schedule.consolidate_at:
+    if target == schedule.consolidate_at or any(c.at == target for c in schedule.consolidations):
         return "Chờ đến hạn tổng hợp báo cáo"
     if any(s.at == target for s in schedule.starts):
         return "Chờ đến kỳ giao nhiệm vụ tiếp theo"

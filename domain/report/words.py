@@ -111,9 +111,16 @@ def opening(report: ConsolidationInput) -> str:
     return (
         f"Thực hiện Kế hoạch số {report.plan_number} ngày {dmy(report.plan_issued_on)} "
         f"của {issuer_text(report)} về {about}; trên cơ sở báo cáo của các cơ quan, đơn vị, "
-        f"{coordinator_text(report)} tổng hợp, báo cáo kết quả thực hiện năm {report.year} "
+        f"{coordinator_text(report)} tổng hợp, báo cáo kết quả thực hiện {when(report)} "
         "như sau:"
     )
+
+
+def when(report: ConsolidationInput) -> str:
+    """"năm 2023" for a yearly report; "kỳ 2026-05" for one period of a recurring one."""
+    if report.period is None or report.period == str(report.year):
+        return f"năm {report.year}"
+    return f"kỳ {report.period}"
 
 
 def summary(report: ConsolidationInput) -> list[str]:
@@ -183,8 +190,8 @@ def proposals_placeholder(report: ConsolidationInput) -> str:
 
 def closing(report: ConsolidationInput) -> str:
     return (
-        f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {report.plan_number} năm "
-        f"{report.year} của {coordinator_text(report)}./."
+        f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {report.plan_number} "
+        f"{when(report)} của {coordinator_text(report)}./."
     )
 
 

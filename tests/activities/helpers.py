@@ -87,7 +87,7 @@ def _agency(code: str, kind: AgencyKind, *, webhook_url: str | None = None,
 def directory_plan(webhook_url: str) -> NormalizedPlan:
     """Six agencies: issuer, office, coordinator, and three assignees; STC has a webhook
     and SXD's leader and focal official share one address."""
-    due = DateDeadline(due=dt.date(2023, 12, 15), source_text="trước ngày 15/12/2023")
+    due = DateDeadline(due=dt.date(2023, 12, 15), text="trước ngày 15/12/2023")
     return NormalizedPlan(
         plan=Plan(
             number=PLAN_ID, title="Kế hoạch thông tin đối ngoại năm 2023", issuer="UBND_TINH",

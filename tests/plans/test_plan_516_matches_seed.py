@@ -221,7 +221,7 @@ def test_deadlines_are_only_those_the_text_states(plan_file: PlanFile) -> None:
         rule = duty.deadline
         if rule.kind == "recurring":
             assert rule.due is None, f"{duty.id}: the text sets no day"
-        source = getattr(rule, "source_text", None)
+        source = getattr(rule, "text", None)
         if source is not None:
             assert _norm(source) in _norm(duty.text), duty.id
 
@@ -229,7 +229,7 @@ def test_deadlines_are_only_those_the_text_states(plan_file: PlanFile) -> None:
 def test_closing_report_deadline(plan_file: PlanFile) -> None:
     kl1 = next(d for d in plan_file.duties if d.clause == "KL.1")
     assert isinstance(kl1.deadline, DateDeadline)
-    assert "10/11/2023" in kl1.deadline.source_text
+    assert "10/11/2023" in kl1.deadline.text
     assert kl1.deadline == plan_file.plan.final_report.deadline
     assert "2023-11-09" == kl1.deadline.last_day().isoformat()
     assert ["report", "report"] == [

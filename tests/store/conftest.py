@@ -105,11 +105,11 @@ def tiny_plan() -> NormalizedPlan:
         _agency("STTTT", "Sở Thông tin và Truyền thông", "so"),
         _agency("SNGV", "Sở Ngoại vụ", "so"),
     ]
-    yearly = DateDeadline(due=dt.date(2023, 12, 15), before=True, source_text="trước 15/12/2023")
+    yearly = DateDeadline(due=dt.date(2023, 12, 15), before=True, text="trước 15/12/2023")
     quarterly = RecurringDeadline(
         frequency="quarterly",
         due=DueInPeriod(month_of_period=3, day=15),
-        source_text="định kỳ hằng quý",
+        text="định kỳ hằng quý",
     )
     return NormalizedPlan(
         plan=Plan(

@@ -15,6 +15,7 @@ from schemas.assignment import FINAL_STATUSES
 from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.plan_run import PlanRunInput, RunOptions
 from tests.workflows.helpers import running_worker
+from tests.workflows.histories import record
 from workflows.consolidation import ConsolidationWorkflow
 from workflows.plan import PlanWorkflow
 
@@ -56,6 +57,8 @@ async def test_plan_516_runs_its_whole_year_and_consolidates(
         await people.close_year()
         await time_env.sleep(2 * STEP)
         progress = await handle.result()
+        await record(handle, "plan/plan_516_year")
+        await record(consolidation, "plan/plan_516_consolidation")
 
     rows = await store.list_assignments(plan_id=plan.plan.number)
     assert 122 == len(rows) == progress.total

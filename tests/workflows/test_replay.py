@@ -12,10 +12,17 @@ from temporalio.worker import Replayer
 
 from tests.workflows.histories import HISTORIES
 from workflows.assignment import LOCAL_FIRST_PATCH, AssignmentWorkflow
+from workflows.consolidation import ConsolidationWorkflow
+from workflows.plan import PERIODIC_CONSOLIDATION_PATCH, PlanWorkflow
 
 # histories/*.json come from the current code; histories/<name>/ keep the histories of an
-# earlier version for as long as runs started under it may still be open.
+# earlier version for as long as runs started under it may still be open. histories/plan/
+# holds the plan and consolidation workflows' (tests/workflows/test_plan_histories.py).
+PLAN_HISTORIES = HISTORIES / "plan"
 RECORDED = sorted(HISTORIES.rglob("*.json"))
+ASSIGNMENT_RECORDED = [p for p in RECORDED if PLAN_HISTORIES not in p.parents]
+PLAN_PATHS = {"first_year", "last_year", "consolidation_returned", "plan_516_year",
+              "plan_516_consolidation", "monthly_year", "monthly_consolidation"}
 PATHS = {"on_time", "late_escalated", "returned_twice", "extended_before", "extended_after",
          "open_deadline_set", "cancelled", "tet_reminder", "requested_escalation", "year",
          "pull_valid", "pull_invalid", "pull_down"}
@@ -30,8 +37,27 @@ def test_histories_of_every_path_are_recorded(version: str) -> None:
 
 def test_current_histories_take_the_local_first_path() -> None:
     """The current recordings carry the patch marker; the earlier ones do not."""
-    for path in RECORDED:
+    for path in ASSIGNMENT_RECORDED:
         assert (LOCAL_FIRST_PATCH in _patches(path)) == (path.parent == HISTORIES), path
+
+
+def test_histories_of_the_plan_and_consolidation_paths_are_recorded() -> None:
+    """A plan year that continues as new, amendments and an ad-hoc request, and a
+    consolidated report returned once: replayed below with every other history."""
+    assert PLAN_PATHS <= {p.stem for p in PLAN_HISTORIES.glob("*.json")}
+    first = json.loads((PLAN_HISTORIES / "first_year.json").read_text(encoding="utf-8"))
+    kinds = {e["eventType"] for e in first["events"]}
+    assert {"EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
+            "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED",
+            "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED"} <= kinds
+
+
+def test_only_plans_consolidating_each_period_take_the_periodic_path() -> None:
+    """Plans of the first format (one final report date) never reach the patch marker, so
+    their recorded histories, and runs open under the earlier code, replay unchanged."""
+    marked = {p.stem for p in PLAN_HISTORIES.glob("*.json")
+              if PERIODIC_CONSOLIDATION_PATCH in _patches(p)}
+    assert {"monthly_year"} == marked
 
 
 def _patches(path: Path) -> set[str]:
@@ -47,6 +73,7 @@ def _patches(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", RECORDED, ids=lambda p: str(p.relative_to(HISTORIES)))
 async def test_recorded_history_replays_without_nondeterminism(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
-    replayer = Replayer(workflows=[AssignmentWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow],
+                        data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None

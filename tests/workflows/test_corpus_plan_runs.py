@@ -1,0 +1,106 @@
+"""Each corpus plan encoded under plans/ runs its whole span, re-based onto today, under the
+time-skipping server with simulated people: its assignments fall inside the span, every one
+ends, and every period of its final report has its own consolidation listing the agencies
+that reported and the ones that did not."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from adapters.store import Store
+from client.calls import Unavailable
+from domain.deadlines import duty_occurrences
+from domain.planfile import load_plan
+from kehoach.embedded.mailbox import Mailbox
+from kehoach.simulation import People
+from schemas.assignment import FINAL_STATUSES
+from schemas.calendar import VN_TZ, WorkingCalendar
+from schemas.plan_run import PlanRunInput, RunOptions
+from tests.plans.test_corpus_plans import ENCODED
+from tests.workflows.helpers import running_worker
+from workflows.consolidation import ConsolidationWorkflow
+from workflows.plan import PlanWorkflow
+
+PLANS = Path(__file__).parents[2] / "plans"
+STEP = dt.timedelta(days=5)
+DELAY_DAYS = 10
+OPEN_ENDED_YEARS = 2  # an open-ended plan runs this many years in the test
+
+
+@pytest.mark.parametrize("plan_file", sorted(ENCODED.values()))
+async def test_corpus_plan_runs_its_span_with_a_consolidation_per_period(
+    plan_file: str, time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> None:
+    plan = load_plan(PLANS / plan_file)
+    await store.load_plan(plan)
+    header = plan.plan
+    client = time_env.client
+    today = (await time_env.get_current_time()).astimezone(VN_TZ).date()
+    shift = (today - header.span.start).days
+    last_year = (header.span.end.year if header.span.end is not None
+                 else header.year + OPEN_ENDED_YEARS - 1)
+    years = last_year - header.year
+    calendar = WorkingCalendar.for_years(today.year, today.year + years + 2)
+    key = header.number.replace("/", "-")
+    final_duty = header.final_report.duty
+    async with running_worker(client, store, mailbox) as queue:
+        handle = await client.start_workflow(
+            PlanWorkflow.run,
+            PlanRunInput(plan_id=header.number, year=header.year, calendar=calendar,
+                         options=RunOptions(
+                             shift_days=shift, consolidation_delay_days=DELAY_DAYS,
+                             until_year=last_year if header.span.end is None else None)),
+            id=f"plan/{key}", task_queue=queue,
+        )
+        people = People(client=client, store=store, plan=plan, now=time_env.get_current_time)
+        approved: set[str] = set()
+        end = dt.datetime.combine(dt.date(last_year + 1, 1, 1) + dt.timedelta(days=shift),
+                                  dt.time(0), VN_TZ) + dt.timedelta(days=DELAY_DAYS + 10)
+        while await time_env.get_current_time() < end:
+            await time_env.sleep(STEP)
+            await people.step()
+            for row in await store.list_assignments(plan_id=header.number):
+                consolidation = f"{key}/consolidation/{row.period}"
+                if (row.duty_id == final_duty and consolidation not in approved
+                        and await _approve(people, consolidation)):
+                    approved.add(consolidation)
+        progress = await handle.result()
+        await people.close_year()
+        await time_env.sleep(2 * STEP)
+        rows = await store.list_assignments(plan_id=header.number)
+        reports = {c: await client.get_workflow_handle_for(ConsolidationWorkflow.run, c).result()
+                   for c in sorted(approved)}
+
+    assert progress.total <= len(rows)
+    assert [] == [r.id for r in rows if r.status not in FINAL_STATUSES]
+    first = header.span.start + dt.timedelta(days=shift)
+    last = dt.date(last_year, 12, 31) + dt.timedelta(days=shift)
+    due_days = [(r.id, (r.original_due_at or r.due_at)) for r in rows if r.due_at is not None]
+    assert [] == [rid for rid, due in due_days if due is not None
+                  and not first <= due.astimezone(VN_TZ).date() <= last + dt.timedelta(days=1)]
+    # Every period of the final report that the plan dates has its own consolidation (a
+    # deadline the coordinator sets later is not scheduled), and it lists every agency of
+    # that period as accepted or missing, never as both.
+    duty = next((d for d in plan.duties if d.id == final_duty), None)
+    periods = {o.key for year in range(header.year, last_year + 1)
+               for o in (duty_occurrences(duty, year, header) if duty else [])
+               if o.last_day is not None}
+    assert {f"{key}/consolidation/{p}" for p in periods} == set(reports)
+    for consolidation, report in reports.items():
+        period = consolidation.rsplit("/", 1)[1]
+        agencies = {r.agency_code for r in rows if r.duty_id == final_duty and r.period == period}
+        assert agencies == set(report.accepted) | set(report.missing), consolidation
+        assert not set(report.accepted) & set(report.missing)
+        assert set(report.late) <= set(report.accepted)
+        silent = {a for a in agencies if people.profiles.get(a) == "never"}
+        assert silent <= set(report.missing), consolidation
+
+
+async def _approve(people: People, workflow_id: str) -> bool:
+    try:
+        return await people.approve_consolidation(workflow_id)
+    except (RPCError, Unavailable):  # not started yet
+        return False
