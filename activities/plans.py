@@ -257,8 +257,10 @@ class PlanActivities:
             late=[r.agency_code for r in late], missing=[r.agency_code for r in missing])
 
     @activity.defn
-    async def notify_consolidation(self, notice: ConsolidationNotice) -> None:
-        """Ask the Vice-Chairman to approve, or send the approved report on."""
+    async def consolidation_notices(self, notice: ConsolidationNotice) -> list[NoticeRequest]:
+        """The notices of a consolidated report: the request for approval to the
+        Vice-Chairman, or the approved report to its recipients. The workflow sends each
+        through the notice activity."""
         plan = await self._store.get_plan(notice.plan_id)
         header = plan.plan
         duty = next(d for d in plan.duties if d.id == header.final_report.duty)
@@ -271,8 +273,8 @@ class PlanActivities:
                    else [(code, ["focal", "leader"])
                          for code in (header.final_report.recipient,
                                       *header.final_report.copies)])
-        for agency, recipients in targets:
-            await self._notices.send_notice(NoticeRequest(
+        return [
+            NoticeRequest(
                 idempotency_key=f"{notice.idempotency_key}/{agency}",
                 kind="approval_requested" if notice.kind == "consolidation_ready"
                 else "approved",
@@ -281,4 +283,13 @@ class PlanActivities:
                 agency_name=names[agency], issuer=header.issuer,
                 coordinator=header.coordinator, office=header.office,
                 recipients=recipients,
-            ))
+            )
+            for agency, recipients in targets
+        ]
+
+    @activity.defn
+    async def notify_consolidation(self, notice: ConsolidationNotice) -> None:
+        """Runs of the consolidated report started before they sent each notice as an
+        activity of its own: build the notices and send them here."""
+        for request in await self.consolidation_notices(notice):
+            await self._notices.send_notice(request)

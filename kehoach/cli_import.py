@@ -6,26 +6,26 @@ are rendered in memory first and moved into place only when both are ready, so a
 or failed import leaves nothing half-written.
 """
 
+import logging
 import os
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
-import structlog
 import typer
 import yaml
 from pydantic import ValidationError
 from rich.console import Console
 
-from adapters.logs import configure_logging
-from adapters.settings import load_settings
 from domain.planimport import NotAPlan, import_plan, read_document
 from domain.planimport.readers import MAX_BYTES
 from domain.planimport.review import review_report
 from domain.planimport.to_planfile import draft_planfile
 from schemas.plan import AgencyDirectory
 
-log = structlog.get_logger(__name__)
+# The standard library's logger: silent in a one-shot command unless the process configured
+# logging (adapters.logs routes it with everything else when it has).
+log = logging.getLogger(__name__)
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
@@ -88,8 +88,8 @@ def run_import(file: Path, *, out_dir: Path, directory: Path | None) -> tuple[Pa
     stem = file.stem
     draft_path, review_path = out_dir / f"{stem}.draft.yaml", out_dir / f"{stem}.review.md"
     _write_together({draft_path: _HEADER + body, review_path: review_report(draft)})
-    log.debug("plan_imported", source=str(file), agencies=len(draft.agencies),
-             duties=sum(len(a.duties) for a in draft.agencies), draft=str(draft_path))
+    log.info("plan_imported source=%s agencies=%d duties=%d draft=%s", file,
+             len(draft.agencies), sum(len(a.duties) for a in draft.agencies), draft_path)
     return draft_path, review_path
 
 
@@ -105,15 +105,14 @@ def register(plan_app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Đọc văn bản kế hoạch, ghi bản nháp tệp kế hoạch và báo cáo rà soát."""
-        configure_logging(load_settings())  # log lines to stderr, at KEHOACH_LOG_LEVEL
         try:
             draft_path, review_path = run_import(file, out_dir=out_dir, directory=directory)
         except NotAPlan as refusal:
-            log.debug("plan_import_refused", source=str(file), reason=refusal.message)
+            log.info("plan_import_refused source=%s reason=%s", file, refusal.message)
             err.print(f"Không nhập được: {refusal.message_vi}", markup=False, highlight=False)
             raise typer.Exit(2) from None
         except (OSError, ValueError) as exc:  # unreadable file, bad directory file
-            log.debug("plan_import_failed", source=str(file), error=repr(exc))
+            log.info("plan_import_failed source=%s error=%r", file, exc)
             err.print(f"Không nhập được: {exc}", markup=False, highlight=False)
             raise typer.Exit(1) from None
         out.print(f"Bản nháp: {draft_path}", markup=False, highlight=False)

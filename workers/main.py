@@ -93,7 +93,8 @@ def build_worker(
                     notices.send_notice, reports.fetch_report,
                     plans.plan_schedule, plans.start_batch, plans.plan_progress,
                     plans.apply_duty_change, plans.compile_consolidation,
-                    plans.notify_consolidation, plans.start_consolidation],
+                    plans.notify_consolidation, plans.start_consolidation,
+                    plans.consolidation_notices],
         max_cached_workflows=max_cached_workflows,
         workflow_runner=sandbox(pass_through_own_modules=pass_through_own_modules),
     )

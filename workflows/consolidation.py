@@ -11,6 +11,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows import assignment_effects as effects
+from workflows.clock import PlanClock
+
 with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
     from schemas.calendar import VN_TZ
@@ -21,12 +24,16 @@ with workflow.unsafe.imports_passed_through():
         ConsolidationRunInput,
         ConsolidationState,
     )
-    from workflows.clock import PlanClock
 
 RETRY = RetryPolicy(initial_interval=dt.timedelta(seconds=1),
                     maximum_interval=dt.timedelta(minutes=1))
 NOTICE_RETRY = RetryPolicy(initial_interval=dt.timedelta(seconds=2),
                            maximum_interval=dt.timedelta(minutes=5), maximum_attempts=12)
+# Runs started from this change send each notice of the consolidated report as an activity of
+# its own (the assignment's notice activity, with its retry policy, through `effects.send`);
+# an activity builds the list first. Runs started before keep the one activity that built and
+# sent them all, and replay unchanged.
+NOTICES_EACH_PATCH = "consolidation-notices-each"
 
 
 @workflow.defn(name="Consolidation")
@@ -80,15 +87,29 @@ class ConsolidationWorkflow:
     async def _notify(
         self, kind: Literal["consolidation_ready", "consolidation_approved"], document_id: str
     ) -> None:
+        notice = ConsolidationNotice(
+            plan_id=self.input.plan_id, document_id=document_id,
+            idempotency_key=f"{workflow.info().workflow_id}/{kind}/{self.version}", kind=kind)
+        summary = ("Gửi báo cáo tổng hợp" if kind == "consolidation_approved"
+                   else "Trình Phó Chủ tịch duyệt báo cáo tổng hợp")
+        if not workflow.patched(NOTICES_EACH_PATCH):
+            await self._notify_in_one_activity(notice, summary)
+            return
+        requests = await workflow.execute_activity_method(
+            PlanActivities.consolidation_notices, notice,
+            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=RETRY,
+            summary=f"{summary}: người nhận",
+        )
+        for request in requests:
+            await effects.send(request)
+
+    async def _notify_in_one_activity(self, notice: ConsolidationNotice, summary: str) -> None:
+        """Runs started before NOTICES_EACH_PATCH: one activity built and sent every notice."""
         try:
             await workflow.execute_activity_method(
-                PlanActivities.notify_consolidation,
-                ConsolidationNotice(plan_id=self.input.plan_id, document_id=document_id,
-                                    idempotency_key=f"{workflow.info().workflow_id}/{kind}/"
-                                    f"{self.version}", kind=kind),
+                PlanActivities.notify_consolidation, notice,
                 start_to_close_timeout=dt.timedelta(minutes=2), retry_policy=NOTICE_RETRY,
-                summary="Gửi báo cáo tổng hợp" if kind == "consolidation_approved"
-                else "Trình Phó Chủ tịch duyệt báo cáo tổng hợp",
+                summary=summary,
             )
         except ActivityError as err:
             workflow.logger.warning("consolidation notice not sent: %s", err)

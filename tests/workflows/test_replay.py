@@ -12,7 +12,7 @@ from temporalio.worker import Replayer
 
 from tests.workflows.histories import HISTORIES
 from workflows.assignment import LOCAL_FIRST_PATCH, AssignmentWorkflow
-from workflows.consolidation import ConsolidationWorkflow
+from workflows.consolidation import NOTICES_EACH_PATCH, ConsolidationWorkflow
 from workflows.plan import PERIODIC_CONSOLIDATION_PATCH, PlanWorkflow
 
 # histories/*.json come from the current code; histories/<name>/ keep the histories of an
@@ -77,3 +77,16 @@ async def test_recorded_history_replays_without_nondeterminism(path: Path) -> No
                         data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+def test_consolidations_send_each_notice_as_an_activity_from_the_patch_on() -> None:
+    """Recorded consolidations carry the patch marker; those recorded before it (kept in
+    histories/plan/before-notices-each) do not, and replay on the earlier path."""
+    current = {p.stem for p in PLAN_HISTORIES.glob("*consolidation*.json")}
+    earlier = sorted((PLAN_HISTORIES / "before-notices-each").glob("*.json"))
+    assert {"consolidation_returned", "plan_516_consolidation",
+            "monthly_consolidation"} <= current
+    assert all(NOTICES_EACH_PATCH in _patches(PLAN_HISTORIES / f"{name}.json")
+               for name in current)
+    assert 3 == len(earlier)
+    assert not any(NOTICES_EACH_PATCH in _patches(path) for path in earlier)
