@@ -112,13 +112,17 @@ class PlanActivities:
             agencies=batch.agencies, brief=batch.brief, speed=batch.options.speed,
             clock_origin=batch.options.clock_origin,
         )
-        known = {r.id for r in await self._store.list_assignments(plan_id=batch.plan_id)}
+        known = {r.id: r.status for r in await self._store.list_assignments(plan_id=batch.plan_id)}
         existing = sum(i.assignment_id in known for i in inputs)
         for index, input in enumerate(inputs):
-            await start_assignment(self._client, input, task_queue=self._task_queue)
+            # A closed assignment is never started again: the store says so without a call,
+            # and the id-reuse policy refuses it even when the mirror lags behind.
+            if known.get(input.assignment_id) not in FINAL_STATUSES:
+                await start_assignment(self._client, input, task_queue=self._task_queue)
             activity.heartbeat(index)
         started = len(inputs) - existing
-        log.info("batch_started", duty=batch.duty_id, period=batch.period, count=len(inputs))
+        log.info("batch_started", duty=batch.duty_id, period=batch.period, count=len(inputs),
+                 started=started, existing=existing)
         return StartedBatch(started=started, existing=existing)
 
     @activity.defn
@@ -146,20 +150,25 @@ class PlanActivities:
         rows = [r for r in await self._store.list_assignments(plan_id=change.plan_id)
                 if r.duty_id == change.duty_id and r.status not in FINAL_STATUSES]
         done = refused = 0
+        info = activity.info()
         for index, row in enumerate(rows):
+            # One id per amendment and assignment: a retried activity sends the same
+            # update again, and Temporal applies it once.
+            update_id = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}/{row.id}"
             try:
                 if change.kind == "withdraw":
                     await calls.update(self._client, row.id, CANCEL, Cancel(
-                        actor=change.actor, reason=change.reason))
+                        actor=change.actor, reason=change.reason), update_id=update_id)
                 elif row.due_at is None:
                     assert change.new_last_day is not None
                     await calls.update(self._client, row.id, SET_DEADLINE, SetDeadline(
-                        actor=change.actor, last_day=change.new_last_day))
+                        actor=change.actor, last_day=change.new_last_day),
+                        update_id=update_id)
                 else:
                     assert change.new_last_day is not None
                     await calls.update(self._client, row.id, EXTEND_DEADLINE, ExtendDeadline(
                         actor=change.actor, new_last_day=change.new_last_day,
-                        reason=change.reason))
+                        reason=change.reason), update_id=update_id)
                 done += 1
             except calls.Refused as refusal:
                 refused += 1
