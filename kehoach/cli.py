@@ -18,6 +18,7 @@ from adapters.settings import Settings
 from domain.planfile import load_plan
 from kehoach.cli_assignments import assignments_app
 from kehoach.cli_common import friendly_errors
+from kehoach.cli_notices import notices_app
 from kehoach.cli_plan import register as register_plan_commands
 from schemas.errors import KehoachError
 from schemas.plan import NormalizedPlan
@@ -30,6 +31,7 @@ app = typer.Typer(
 plan_app = typer.Typer(no_args_is_help=True, help="Kiểm tra và xem tệp kế hoạch.")
 app.add_typer(plan_app, name="plan")
 app.add_typer(assignments_app, name="assignments")
+app.add_typer(notices_app, name="notices")
 register_plan_commands(plan_app)
 
 out = Console()

@@ -7,6 +7,7 @@ to PostgreSQL, sending notices) in order, and waits on the next reminder, deadli
 escalation with a timer that is re-armed whenever the state changes.
 """
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from activities.reports import ReportActivities
+    from domain.ids import notice_task_queue
     from domain.vocabulary import STATUS_VI, STEP_VI, last_day_vi
     from schemas import search_attributes as sa
     from schemas.assignment import (
@@ -67,6 +69,14 @@ STEP_RECIPIENT: dict[str, Recipient] = {
 # started before keep one regular activity per effect in queue order and replay unchanged.
 LOCAL_FIRST_PATCH = "effects-local-first"
 
+# Runs started from this change send each notice apart from the effects loop: on the
+# notices' own rate-limited task queue, retried for hours rather than a count of attempts,
+# and a notice given up is recorded (`notice_failed` in the audit, through the same ordered
+# store writes) instead of only logged. Later timers and store writes no longer wait for a
+# slow mail relay; the run ends only once its notices have. Earlier runs await each notice
+# in the effects loop as before.
+NOTICES_APART_PATCH = "notices-apart"
+
 
 @dataclass
 class _Timer:
@@ -84,6 +94,9 @@ class AssignmentWorkflow:
         self.input = input
         self._local_first = workflow.patched(LOCAL_FIRST_PATCH)
         self._shown = _shown_at_start() if self._local_first else None
+        self._notices_apart = self._local_first and workflow.patched(NOTICES_APART_PATCH)
+        self._notices_in_flight = 0
+        self._notice_tasks: set[asyncio.Task[None]] = set()  # referenced until done
         self.status: Status = "assigned"
         self.overdue = False
         self.escalation_level = 0
@@ -115,7 +128,12 @@ class AssignmentWorkflow:
         while True:
             await self._perform_effects()
             if self.status in FINAL_STATUSES and not self.effects:
-                break
+                if not self._notices_in_flight:
+                    break
+                # The last notices are still out; one given up queues its record.
+                await workflow.wait_condition(
+                    lambda: not self._notices_in_flight or bool(self.effects))
+                continue
             self._show_details()
             timer = self._next_timer()
             self.changed = False
@@ -254,7 +272,28 @@ class AssignmentWorkflow:
                     await effects.record_local_first(write)
             for notice in batch:
                 if isinstance(notice, NoticeRequest):
-                    await effects.send(notice)
+                    if self._notices_apart:
+                        self._send_apart(notice)
+                    else:
+                        await effects.send(notice)
+
+    def _send_apart(self, notice: NoticeRequest) -> None:
+        """Send the notice while the loop goes on; if it is given up, record that."""
+        self._notices_in_flight += 1
+        task = asyncio.create_task(self._deliver(notice))
+        self._notice_tasks.add(task)
+        task.add_done_callback(self._notice_tasks.discard)
+
+    async def _deliver(self, notice: NoticeRequest) -> None:
+        try:
+            failure = await effects.deliver(
+                notice, task_queue=notice_task_queue(workflow.info().task_queue))
+            if failure is not None:
+                self._event("notice_failed", actor="system", source="worker",
+                            detail={"notice_key": notice.idempotency_key, "kind": notice.kind,
+                                    "error": failure})
+        finally:
+            self._notices_in_flight -= 1
 
     async def _perform_effects_one_activity_each(self) -> None:
         """The path of runs started before LOCAL_FIRST_PATCH: one regular activity per effect."""

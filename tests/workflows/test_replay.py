@@ -11,7 +11,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from tests.workflows.histories import HISTORIES
-from workflows.assignment import LOCAL_FIRST_PATCH, AssignmentWorkflow
+from workflows.assignment import LOCAL_FIRST_PATCH, NOTICES_APART_PATCH, AssignmentWorkflow
 
 # histories/*.json come from the current code; histories/<name>/ keep the histories of an
 # earlier version for as long as runs started under it may still be open.
@@ -19,7 +19,13 @@ RECORDED = sorted(HISTORIES.rglob("*.json"))
 PATHS = {"on_time", "late_escalated", "returned_twice", "extended_before", "extended_after",
          "open_deadline_set", "cancelled", "tet_reminder", "requested_escalation", "year",
          "pull_valid", "pull_invalid", "pull_down"}
-EARLIER = ("before-local-first",)
+EARLIER = ("before-local-first", "before-notices-apart")
+# Which patches each recorded version carries (the current code's carries all of them).
+PATCHES = {
+    "": {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH},
+    "before-notices-apart": {LOCAL_FIRST_PATCH},
+    "before-local-first": set(),
+}
 
 
 @pytest.mark.parametrize("version", ("", *EARLIER))
@@ -28,10 +34,12 @@ def test_histories_of_every_path_are_recorded(version: str) -> None:
     assert PATHS <= names
 
 
-def test_current_histories_take_the_local_first_path() -> None:
-    """The current recordings carry the patch marker; the earlier ones do not."""
-    for path in RECORDED:
-        assert (LOCAL_FIRST_PATCH in _patches(path)) == (path.parent == HISTORIES), path
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: str(p.relative_to(HISTORIES)))
+def test_each_recording_carries_the_patches_of_its_version(path: Path) -> None:
+    """The current recordings carry every patch marker; each earlier version only those
+    made before it."""
+    version = "" if path.parent == HISTORIES else path.parent.name
+    assert PATCHES[version] == _patches(path) & {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH}
 
 
 def _patches(path: Path) -> set[str]:
