@@ -16,9 +16,10 @@ Failures. Transient ones (connection, timeout, SMTP 4xx, HTTP 5xx/408/429) are c
 outbox and raised, so Temporal's retry policy tries again; deliveries already sent are
 skipped then. The workflow bounds the retries by time (hours); when they run out, it records
 the notice as `notice_failed` in the audit. Under an older retry policy with a count of
-attempts, a transient failure on the last attempt is final and handled as a permanent one. Permanent ones (SMTP 5xx, HTTP 4xx, no usable address) are
-recorded as failed, reported by email to the coordinator's focal official, and counted in
-the result, never raised: a notice that cannot be delivered must not fail the assignment.
+attempts, a transient failure on the last attempt is final and handled as a permanent one.
+Permanent ones (SMTP 5xx, HTTP 4xx, no usable address) are recorded as failed, reported by
+email to the coordinator's focal official, and counted in the result, never raised: a
+notice that cannot be delivered must not fail the assignment.
 """
 
 from __future__ import annotations
@@ -112,6 +113,11 @@ def _time_left() -> float | None:
         return None
     spent = dt.datetime.now(dt.UTC) - info.started_time
     return (info.start_to_close_timeout - spent).total_seconds()
+
+
+def _count(metric: str, channel: str) -> None:
+    """One more on a counter of the worker's Prometheus metrics (docs/OPERATIONS.md)."""
+    activity.metric_meter().create_counter(metric).add(1, {"channel": channel})
 
 
 def _long_enough(reserve_s: float) -> bool:
@@ -219,6 +225,7 @@ class NoticeActivities:
             await delivery.send()
         except _Transient as err:
             if not _last_attempt():
+                _count("kehoach_notice_deliveries_deferred", delivery.channel)
                 await self._store.outbox_mark_failed(delivery.key, str(err), permanent=False)
                 log.warning("notice_deferred", outbox_key=delivery.key, error=str(err), **where)
                 raise
@@ -226,6 +233,7 @@ class NoticeActivities:
         except _Permanent as err:
             error = str(err)
         if error is not None:
+            _count("kehoach_notice_deliveries_failed", delivery.channel)
             await self._store.outbox_mark_failed(delivery.key, error, permanent=True)
             log.error("notice_failed", outbox_key=delivery.key, error=error, **where)
             await self._audit("notice_failed", delivery, notice, error=error)

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         """How long activities in flight may finish once the worker is asked to stop."""
         return dt.timedelta(seconds=self.worker_stop_grace_seconds) - WORKER_STOP_MARGIN
 
+    # The worker's Prometheus metrics (Temporal SDK: schedule-to-start latency, workflow
+    # task failures, slots; kehoach's own notice and overdue counters), e.g. 0.0.0.0:9464;
+    # empty: none.
+    metrics_bind: str | None = Field(None, validation_alias=_env("KEHOACH_METRICS_BIND"))
+
     # Webhooks to chat gateways are signed with this key (HMAC-SHA256).
     webhook_secret: SecretStr = Field(
         SecretStr("dev-only-change-me"), validation_alias=_env("KEHOACH_WEBHOOK_SECRET")

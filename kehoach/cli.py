@@ -187,10 +187,51 @@ def worker_command() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        client = await connect(settings)
+        client = await connect(settings, with_metrics=True)
         await run_worker(client, settings=settings, database_url=database_url, stop=stop)
 
     asyncio.run(main())
+
+
+@app.command("replay")
+@friendly_errors
+def replay_command(
+    per_type: Annotated[int, typer.Option(
+        "--per-type", min=1, help="Bao nhiêu lần chạy gần nhất mỗi loại (đang chạy và đã xong).",
+    )] = 100,
+    query: Annotated[str | None, typer.Option(
+        "--query", help="Điều kiện lọc thêm (cú pháp truy vấn của Temporal).")] = None,
+) -> None:
+    """Kiểm tra trước khi triển khai: chạy lại lịch sử gần đây của cả ba loại workflow từ
+    namespace với mã hiện tại; mã thoát 1 nếu có lịch sử không chạy lại được."""
+    import asyncio
+
+    from adapters.logs import configure_logging
+    from adapters.settings import load_settings
+    from client.connection import connect
+    from workers.replay import replay_recent
+
+    settings = load_settings()
+    configure_logging(settings)
+
+    async def main() -> bool:
+        client = await connect(settings)
+        report = await replay_recent(client, per_type=per_type, extra_query=query)
+        table = Table(title=f"Chạy lại lịch sử — namespace {settings.temporal_namespace}")
+        table.add_column("Loại workflow")
+        table.add_column("Đã chạy lại", justify="right")
+        for workflow_type, count in report.replayed.items():
+            table.add_row(workflow_type, str(count))
+        out.print(table)
+        for workflow_id, why in sorted(report.failed.items()):
+            out.print(f"[bold red]Không chạy lại được:[/] {workflow_id}: {why}",
+                      highlight=False)
+        out.print("Đạt: mã mới chạy lại được mọi lịch sử." if report.ok
+                  else f"KHÔNG ĐẠT: {len(report.failed)} lịch sử không chạy lại được.")
+        return report.ok
+
+    if not asyncio.run(main()):
+        raise typer.Exit(1)
 
 
 @app.command("web")

@@ -209,6 +209,7 @@ class AssignmentWorkflow:
             await self._pull()
         if self.status in OPEN_STATUSES:
             self.overdue = True
+            workflow.metric_meter().create_counter("kehoach_assignments_overdue").add(1)
             self._event("overdue", actor="system", source="worker")
 
     def pull_report_pending(self) -> bool:
@@ -289,6 +290,8 @@ class AssignmentWorkflow:
             failure = await effects.deliver(
                 notice, task_queue=notice_task_queue(workflow.info().task_queue))
             if failure is not None:
+                workflow.metric_meter().create_counter("kehoach_notices_given_up").add(
+                    1, {"kind": notice.kind})
                 self._event("notice_failed", actor="system", source="worker",
                             detail={"notice_key": notice.idempotency_key, "kind": notice.kind,
                                     "error": failure})

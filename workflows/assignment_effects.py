@@ -135,8 +135,10 @@ async def deliver(notice: NoticeRequest, *, task_queue: str) -> str | None:
             summary=notice_summary(notice),
         )
     except ActivityError as err:
-        workflow.logger.error("notice %s given up: %s", notice.idempotency_key, err.cause)
-        return failure_reason(err)
+        reason = failure_reason(err)
+        workflow.logger.error("notice_given_up", extra={
+            "notice_key": notice.idempotency_key, "kind": notice.kind, "error": reason})
+        return reason
     return None
 
 
