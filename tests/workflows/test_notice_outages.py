@@ -11,12 +11,13 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from adapters.store import Store
+from adapters.store import Store, open_pool
 from kehoach.embedded.mailbox import Mailbox
 from schemas.assignment import AssignmentState, SubmitReport
 from schemas.calendar import VN_TZ
@@ -37,10 +38,12 @@ async def queue(time_env: WorkflowEnvironment, store: Store,
         yield queue
 
 
-async def _start(env: WorkflowEnvironment, queue: str, last_day: dt.date) -> Handle:
+async def _start(env: WorkflowEnvironment, queue: str, last_day: dt.date, *,
+                 period: str = "2026") -> Handle:
     wid = f"t/{uuid.uuid4()}"
     return await env.client.start_workflow(
-        AssignmentWorkflow.run, assignment_input(assignment_id=wid, last_day=last_day),
+        AssignmentWorkflow.run,
+        assignment_input(assignment_id=wid, last_day=last_day, period=period),
         id=wid, task_queue=queue)
 
 
@@ -167,3 +170,94 @@ async def test_notices_are_retried_for_hours_on_their_own_queue_with_a_heartbeat
 
 async def _async_len(mailbox: Mailbox) -> int:
     return len(mailbox.messages(to=SNGV_FOCAL))
+
+
+class StoreLink:
+    """A TCP path to the test's PostgreSQL (a Unix socket) that can be cut and restored:
+    the worker's store goes through it, so cutting it is the store going away for the
+    worker (connections dropped, new ones refused) while the test still reads the store."""
+
+    def __init__(self, socket_path: str) -> None:
+        self.socket_path = socket_path
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+
+    async def restore(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._open):
+            writer.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_unix_connection(self.socket_path)
+        self._open |= {writer, up_writer}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.close()
+                self._open.discard(dst)
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+@pytest.fixture
+async def linked_store(database_url: str, store: Store) -> AsyncIterator[tuple[Store, StoreLink]]:
+    """The test's database reached through a StoreLink, for the worker."""
+    parts = urlsplit(database_url)
+    folder = parse_qs(parts.query)["host"][0]
+    link = StoreLink(str(next(Path(folder).glob(".s.PGSQL.*"))))
+    await link.restore()
+    url = f"postgresql://{parts.username}@127.0.0.1:{link.port}{parts.path}"
+    pool = await open_pool(url, max_size=4)
+    try:
+        yield Store(pool), link
+    finally:
+        pool.terminate()
+
+
+async def test_a_mornings_reminders_through_an_hour_long_store_outage_arrive_once_after(
+    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox,
+    linked_store: tuple[Store, StoreLink],
+) -> None:
+    workers_store, link = linked_store
+    async with running_worker(time_env.client, workers_store, mailbox) as queue:
+        last_day = CALENDAR.next_working_day(await _today(time_env) + dt.timedelta(days=30))
+        handles = [await _start(time_env, queue, last_day, period=f"2026-{n}") for n in "ABC"]
+        t7 = next(at for days, at in CALENDAR.reminder_instants(
+            CALENDAR.deadline_instant(last_day, move_off_non_working_days=True),
+            assignment_input(assignment_id="x", last_day=last_day).reminders,
+            not_before=await time_env.get_current_time()) if days == 7)
+        for handle in handles:
+            await eventually(lambda h=handle: store.list_audit(h.id), bool)
+        await _skip_to(time_env, t7 - dt.timedelta(hours=1))
+        await link.cut()
+        # 07:00 to 09:30 without the store: the three T-7 reminders fall due at 08:00 and
+        # cannot be claimed in the outbox, so none is sent; they are retried throughout.
+        await _skip_to(time_env, t7 + dt.timedelta(minutes=90))
+        during = _reminders(mailbox)
+        await link.restore()
+        await _skip_to(time_env, t7 + dt.timedelta(hours=2))
+
+        async def reminders() -> list[str | None]:
+            return _reminders(mailbox)
+
+        after = await eventually(reminders, lambda r: len(r) >= 3)
+
+    assert [] == during
+    assert 3 == len(after)
+    assert 3 == len(set(after))  # each once: three distinct Message-IDs
+    failed = [e for h in handles for e in await store.list_audit(h.id)
+              if e.action == "notice_failed"]
+    assert [] == failed
