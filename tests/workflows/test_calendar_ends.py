@@ -1,0 +1,45 @@
+"""An assignment whose escalations run past the last year of its working calendar, under
+the time-skipping test server: the levels the calendar reaches are sent, the rest wait for
+a longer calendar, and the workflow task never fails (it used to fail, and retry, for ever
+on the first level past the calendar's end)."""
+
+import datetime as dt
+import uuid
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+
+from adapters.store import Store
+from kehoach.embedded.mailbox import Mailbox
+from schemas.assignment import SubmitReport
+from schemas.calendar import VN_TZ, WorkingCalendar
+from tests.factories import actor, assignment_input, eventually
+from tests.workflows.helpers import running_worker
+from workflows.assignment import AssignmentWorkflow
+
+TASK_FAILED = EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+
+
+async def test_an_assignment_overdue_past_its_calendars_last_year_goes_on_without_failing(
+    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> None:
+    today = (await time_env.get_current_time()).astimezone(VN_TZ).date()
+    calendar = WorkingCalendar.for_years(today.year, today.year)
+    last_day = calendar.add_working_days(today, 5)
+    wid = f"t/{uuid.uuid4()}"
+    input = assignment_input(assignment_id=wid, last_day=last_day).model_copy(
+        update={"calendar": calendar})
+    async with running_worker(time_env.client, store, mailbox) as queue:
+        handle = await time_env.client.start_workflow(
+            AssignmentWorkflow.run, input, id=wid, task_queue=queue)
+        # Past New Year: the repeated escalations of January are beyond the calendar.
+        await time_env.sleep(dt.datetime(today.year + 1, 2, 1, tzinfo=VN_TZ)
+                             - await time_env.get_current_time())
+        state = await eventually(lambda: handle.query(AssignmentWorkflow.state),
+                                 lambda s: s.escalation_level >= 4)
+        submitted = await handle.execute_update(AssignmentWorkflow.submit_report, SubmitReport(
+            actor=actor("SNGV", "focal"), body="Nộp sau Tết dương lịch."))
+        history = await handle.fetch_history()
+
+    assert (True, "submitted") == (state.overdue, submitted.status)
+    assert [] == [e for e in history.events if e.event_type == TASK_FAILED]
