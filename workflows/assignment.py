@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         FINAL_STATUSES,
         ActionResult,
         Actor,
+        AmendCalendar,
         Approve,
         AssignmentEvent,
         AssignmentInput,
@@ -113,6 +114,8 @@ class AssignmentWorkflow:
         self.pull_attempts = 0
         self.event_seq = 0
         self.clock = PlanClock(speed=input.speed, origin=input.clock_origin)
+        # The input's calendar, with the days announced since (`amend_calendar`).
+        self.calendar = input.calendar
         self.started_at = self._now()
         self.effects: list[NoticeRequest | AssignmentEvent | StoreSubmission] = []
         self.changed = False
@@ -160,14 +163,14 @@ class AssignmentWorkflow:
     def _deadline(self) -> dt.datetime | None:
         if self.last_day is None:
             return None
-        return self.input.calendar.deadline_instant(
+        return self.calendar.deadline_instant(
             self.last_day, move_off_non_working_days=self.input.move_off_non_working_days
         )
 
     def _original_deadline(self) -> dt.datetime | None:
         if self.original_last_day is None:
             return None
-        return self.input.calendar.deadline_instant(
+        return self.calendar.deadline_instant(
             self.original_last_day, move_off_non_working_days=self.input.move_off_non_working_days
         )
 
@@ -177,7 +180,7 @@ class AssignmentWorkflow:
         if deadline is None or self.status not in OPEN_STATUSES:
             return None
         plan = timers.next_timer(
-            calendar=self.input.calendar, reminders=self.input.reminders,
+            calendar=self.calendar, reminders=self.input.reminders,
             escalation=self.input.escalation, deadline=deadline, now=self._now(),
             started_at=self.started_at, reminder_key=self._reminder_key,
             reminders_done=set(self.reminders_sent) | set(self.reminders_skipped),
@@ -642,7 +645,7 @@ class AssignmentWorkflow:
         self._check_covered(update.new_last_day)
 
     def _check_covered(self, day: dt.date) -> None:
-        if not self.input.calendar.covers(day) or not self.input.calendar.covers(
+        if not self.calendar.covers(day) or not self.calendar.covers(
             day + dt.timedelta(days=60)
         ):
             raise refuse("BadDate", f"Ngày {day:%d/%m/%Y} nằm ngoài lịch làm việc đã nạp.")
@@ -714,6 +717,38 @@ class AssignmentWorkflow:
         self._check_coordinator(update.actor)
         self._check_not_final()
         self._check_reason(update.reason)
+
+    @workflow.update
+    def amend_calendar(self, update: AmendCalendar) -> ActionResult:
+        """The coordinator passes on days the government announced (a swap day, an extra
+        day off); the next reminder, the deadline and the ladder are re-armed on them."""
+        self._check_amend_calendar(update)
+        self.calendar = self.calendar.amended(days_off=update.days_off,
+                                              working_days=update.working_days)
+        self._event(
+            "amend_calendar", actor=update.actor.email, source=update.actor.source,
+            detail={"days_off": ",".join(d.isoformat() for d in sorted(update.days_off)),
+                    "working_days": ",".join(d.isoformat() for d in sorted(update.working_days)),
+                    "reason": update.reason},
+        )
+        return ActionResult(status=self.status, message_vi="Đã cập nhật lịch làm việc.")
+
+    @amend_calendar.validator
+    def _validate_amend_calendar(self, update: AmendCalendar) -> None:
+        self._check_amend_calendar(update)
+
+    def _check_amend_calendar(self, update: AmendCalendar) -> None:
+        self._check_coordinator(update.actor)
+        self._check_not_final()
+        self._check_reason(update.reason)
+        days = [*update.days_off, *update.working_days]
+        if not days:
+            raise refuse("NoDays", "Cần ít nhất một ngày nghỉ hoặc ngày làm việc bù.")
+        if set(update.days_off) & set(update.working_days):
+            raise refuse("BadDate", "Một ngày không thể vừa là ngày nghỉ vừa là ngày làm việc.")
+        outside = sorted(d for d in days if not self.calendar.covers(d))
+        if outside:
+            raise refuse("BadDate", f"Ngày {outside[0]:%d/%m/%Y} nằm ngoài lịch làm việc đã nạp.")
 
     # --- query -----------------------------------------------------------------------
 

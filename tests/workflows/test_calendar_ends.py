@@ -11,9 +11,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from schemas.assignment import SubmitReport
+from schemas.assignment import AmendCalendar, SubmitReport
 from schemas.calendar import VN_TZ, WorkingCalendar
-from tests.factories import actor, assignment_input, eventually
+from tests.factories import CALENDAR, actor, assignment_input, eventually
 from tests.workflows.helpers import running_worker
 from workflows.assignment import AssignmentWorkflow
 
@@ -43,3 +43,34 @@ async def test_an_assignment_overdue_past_its_calendars_last_year_goes_on_withou
 
     assert (True, "submitted") == (state.overdue, submitted.status)
     assert [] == [e for e in history.events if e.event_type == TASK_FAILED]
+
+
+async def test_a_day_off_announced_after_the_start_moves_the_reminder_before_it(
+    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> None:
+    today = (await time_env.get_current_time()).astimezone(VN_TZ).date()
+    last_day = CALENDAR.add_working_days(today, 20)
+    wid = f"t/{uuid.uuid4()}"
+    input = assignment_input(assignment_id=wid, last_day=last_day)
+    deadline = CALENDAR.deadline_instant(last_day, move_off_non_working_days=True)
+    t3 = dict(CALENDAR.reminder_instants(deadline, input.reminders))[3]
+    announced = CALENDAR.amended(days_off=[t3.date()])
+    moved = dict(announced.reminder_instants(deadline, input.reminders))[3]
+    assert moved.date() < t3.date()
+    async with running_worker(time_env.client, store, mailbox) as queue:
+        handle = await time_env.client.start_workflow(
+            AssignmentWorkflow.run, input, id=wid, task_queue=queue)
+        result = await handle.execute_update(AssignmentWorkflow.amend_calendar, AmendCalendar(
+            actor=actor("STTTT", "coordinator"), days_off=[t3.date()],
+            reason="Nghỉ bù theo thông báo của Chính phủ."))
+        await time_env.sleep(moved + dt.timedelta(hours=2) - await time_env.get_current_time())
+        state = await eventually(lambda: handle.query(AssignmentWorkflow.state),
+                                 lambda s: f"reminder/{last_day}/T-3" in s.reminders_sent)
+        audit = await eventually(lambda: store.list_audit(wid),
+                                 lambda es: any(e.action == "amend_calendar" for e in es))
+
+    assert "Đã cập nhật lịch làm việc." == result.message_vi
+    assert f"reminder/{last_day}/T-3" in state.reminders_sent  # on the day before, not on it
+    assert (await time_env.get_current_time()).date() < t3.date()
+    assert [t3.date().isoformat()] == [e.detail["days_off"] for e in audit
+                                       if e.action == "amend_calendar"]
