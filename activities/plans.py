@@ -24,11 +24,12 @@ from schemas.assignment import (
     SetDeadline,
 )
 from schemas.calendar import VN_TZ, last_day_of
-from schemas.calls import CANCEL, EXTEND_DEADLINE, SET_DEADLINE
+from schemas.calls import AMEND_CALENDAR, CANCEL, EXTEND_DEADLINE, SET_DEADLINE
 from schemas.consolidation import AgencyReport, ConsolidationInput, LateReport, MissingReport
 from schemas.plan import RecurringDeadline
 from schemas.plan_run import (
     AmendmentResult,
+    CalendarChange,
     CompiledReport,
     CompileRequest,
     ConsolidationNotice,
@@ -179,6 +180,29 @@ class PlanActivities:
         return AmendmentResult(
             message_vi=f"{verb} nhiệm vụ {change.duty_id} cho {done} phân công{note}.",
             affected=done)
+
+    @activity.defn
+    async def amend_calendars(self, change: CalendarChange) -> AmendmentResult:
+        """Pass announced days on to every open assignment of the plan, each through its
+        own `amend_calendar` update (its validator, its audit, its timers re-armed)."""
+        rows = [r for r in await self._store.list_assignments(plan_id=change.plan_id)
+                if r.status not in FINAL_STATUSES]
+        info = activity.info()
+        done = refused = 0
+        for index, row in enumerate(rows):
+            update_id = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}/{row.id}"
+            try:
+                await calls.update(self._client, row.id, AMEND_CALENDAR, change.amendment,
+                                   update_id=update_id)
+                done += 1
+            except calls.Refused as refusal:
+                refused += 1
+                log.warning("calendar_amendment_refused", assignment_id=row.id,
+                            reason=refusal.message)
+            activity.heartbeat(index)
+        note = f" ({refused} phân công không áp dụng được)" if refused else ""
+        return AmendmentResult(
+            message_vi=f"Đã cập nhật lịch làm việc cho {done} phân công{note}.", affected=done)
 
     @activity.defn
     async def compile_consolidation(self, request: CompileRequest) -> CompiledReport:

@@ -19,6 +19,7 @@ from domain.planfile import load_plan
 from kehoach.cli_assignments import assignments_app
 from kehoach.cli_common import friendly_errors
 from kehoach.cli_notices import notices_app
+from kehoach.cli_plan import calendar_app
 from kehoach.cli_plan import register as register_plan_commands
 from schemas.errors import KehoachError
 from schemas.plan import NormalizedPlan
@@ -32,6 +33,7 @@ plan_app = typer.Typer(no_args_is_help=True, help="Kiểm tra và xem tệp kế
 app.add_typer(plan_app, name="plan")
 app.add_typer(assignments_app, name="assignments")
 app.add_typer(notices_app, name="notices")
+app.add_typer(calendar_app, name="calendar")
 register_plan_commands(plan_app)
 
 out = Console()

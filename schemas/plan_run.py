@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.assignment import Actor, DutyBrief
+from schemas.assignment import Actor, AmendCalendar, DutyBrief
 from schemas.base import Model, Text
 from schemas.calendar import WorkingCalendar
 
@@ -135,6 +135,13 @@ class AdHocRequest(Model):
 class AmendmentResult(Model):
     message_vi: str
     affected: int = 0
+
+
+class CalendarChange(Model):
+    """Announced days passed on to every open assignment of a plan."""
+
+    plan_id: str
+    amendment: AmendCalendar
 
 
 class DutyChange(Model):

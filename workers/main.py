@@ -121,7 +121,7 @@ def build_worker(
         activities=[assignments.store_submission, assignments.record_event,
                     notices.send_notice, reports.fetch_report,
                     plans.plan_schedule, plans.start_batch, plans.plan_progress,
-                    plans.apply_duty_change, plans.compile_consolidation,
+                    plans.apply_duty_change, plans.amend_calendars, plans.compile_consolidation,
                     plans.notify_consolidation],
         max_cached_workflows=max_cached_workflows,
         workflow_runner=sandbox(pass_through_own_modules=pass_through_own_modules),

@@ -5,17 +5,22 @@ on the first level past the calendar's end)."""
 
 import datetime as dt
 import uuid
+from typing import Any
 
+import pytest
 from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
 from schemas.assignment import AmendCalendar, SubmitReport
 from schemas.calendar import VN_TZ, WorkingCalendar
-from tests.factories import CALENDAR, actor, assignment_input, eventually
+from schemas.plan_run import PlanRunInput, RunOptions
+from tests.factories import CALENDAR, PLAN_ID, actor, assignment_input, eventually
 from tests.workflows.helpers import running_worker
 from workflows.assignment import AssignmentWorkflow
+from workflows.plan import PlanWorkflow
 
 TASK_FAILED = EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
 
@@ -74,3 +79,39 @@ async def test_a_day_off_announced_after_the_start_moves_the_reminder_before_it(
     assert (await time_env.get_current_time()).date() < t3.date()
     assert [t3.date().isoformat()] == [e.detail["days_off"] for e in audit
                                        if e.action == "amend_calendar"]
+
+
+async def test_days_announced_to_the_plan_reach_every_open_assignment(
+    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> None:
+    client = time_env.client
+    today = (await time_env.get_current_time()).astimezone(VN_TZ).date()
+    day_off = CALENDAR.add_working_days(today, 3)
+    async with running_worker(client, store, mailbox) as queue:
+        plan = await client.start_workflow(
+            PlanWorkflow.run,
+            PlanRunInput(plan_id=PLAN_ID, year=today.year, calendar=CALENDAR,
+                         options=RunOptions()),
+            id=f"plan/t-{uuid.uuid4()}", task_queue=queue)
+        rows = await eventually(lambda: store.list_assignments(plan_id=PLAN_ID),
+                                lambda rs: len(rs) >= 2)
+        announce = AmendCalendar(actor=actor("STTTT", "coordinator"), days_off=[day_off],
+                                 reason="Nghỉ bù theo thông báo của Chính phủ.")
+        refused = await _refusal(plan.execute_update(
+            PlanWorkflow.amend_calendar, announce.model_copy(update={
+                "actor": actor("SNGV", "focal")})))
+        result = await plan.execute_update(PlanWorkflow.amend_calendar, announce)
+        audits = [await eventually(lambda r=r: store.list_audit(r.id),
+                                   lambda es: any(e.action == "amend_calendar" for e in es))
+                  for r in rows]
+        await plan.terminate(reason="test over")
+
+    assert "Chỉ cơ quan đầu mối (Sở TT&TT) được điều chỉnh kế hoạch." == refused
+    assert 2 == result.affected
+    assert all(any(e.action == "amend_calendar" for e in audit) for audit in audits)
+
+
+async def _refusal(call: Any) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await call
+    return str(refused.value.cause.message)  # type: ignore[union-attr]
