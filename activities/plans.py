@@ -23,7 +23,7 @@ from schemas.assignment import (
     NoticeRequest,
     SetDeadline,
 )
-from schemas.calendar import VN_TZ, last_day_of
+from schemas.calendar import VN_TZ, WorkingCalendar, last_day_of
 from schemas.calls import AMEND_CALENDAR, CANCEL, EXTEND_DEADLINE, SET_DEADLINE
 from schemas.consolidation import AgencyReport, ConsolidationInput, LateReport, MissingReport
 from schemas.plan import RecurringDeadline
@@ -34,6 +34,7 @@ from schemas.plan_run import (
     CompileRequest,
     ConsolidationNotice,
     DutyChange,
+    ExtendCalendar,
     PlanSchedule,
     Progress,
     ProgressRequest,
@@ -180,6 +181,16 @@ class PlanActivities:
         return AmendmentResult(
             message_vi=f"{verb} nhiệm vụ {change.duty_id} cho {done} phân công{note}.",
             affected=done)
+
+    @activity.defn
+    async def extend_calendar(self, request: ExtendCalendar) -> WorkingCalendar:
+        """The calendar through `through_year` (public holidays from the `holidays` package),
+        with every day announced so far kept."""
+        calendar = request.calendar
+        longer = WorkingCalendar.for_years(calendar.first_year,
+                                           max(calendar.last_year, request.through_year))
+        return longer.amended(days_off=calendar.extra_days_off,
+                              working_days=calendar.extra_working_days)
 
     @activity.defn
     async def amend_calendars(self, change: CalendarChange) -> AmendmentResult:

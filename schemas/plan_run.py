@@ -137,6 +137,13 @@ class AmendmentResult(Model):
     affected: int = 0
 
 
+class ExtendCalendar(Model):
+    """Build the working calendar through `through_year`, keeping the days announced."""
+
+    calendar: WorkingCalendar
+    through_year: int = Field(ge=1995, le=2200)
+
+
 class CalendarChange(Model):
     """Announced days passed on to every open assignment of a plan."""
 

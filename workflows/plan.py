@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
     from domain.ids import consolidation_workflow_id
     from schemas.assignment import Actor, AmendCalendar, DutyBrief
-    from schemas.calendar import VN_TZ
+    from schemas.calendar import VN_TZ, WorkingCalendar
     from schemas.plan_run import (
         AddDuty,
         AdHocRequest,
@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         CalendarChange,
         ConsolidationRunInput,
         DutyChange,
+        ExtendCalendar,
         MoveDeadline,
         PlanRunInput,
         PlanSchedule,
@@ -49,6 +50,10 @@ ACTIVITY_RETRY = RetryPolicy(
     initial_interval=dt.timedelta(seconds=1), maximum_interval=dt.timedelta(minutes=1)
 )
 MIN_REASON = 5
+CALENDAR_YEARS_AHEAD = 2
+"""Years of working calendar each year's run has beyond its own (escalations of a late
+report, deadlines set or extended into the next years)."""
+CALENDAR_AHEAD_PATCH = "calendar-extended-at-year-end"
 
 
 def refuse(code: str, message_vi: str) -> ApplicationError:
@@ -109,10 +114,28 @@ class PlanWorkflow:
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.progress
         await workflow.wait_condition(workflow.all_handlers_finished)
+        calendar = await self._calendar_ahead(input.year + 1)
         workflow.continue_as_new(input.model_copy(update={
-            "year": input.year + 1, "first_year": False, "calendar": self.input.calendar,
+            "year": input.year + 1, "first_year": False, "calendar": calendar,
             "adhoc_requests": self.adhoc_requests, "consolidations": self.consolidations,
         }))
+
+    async def _calendar_ahead(self, next_year: int) -> WorkingCalendar:
+        """The calendar the next year's run starts with: extended, at each year's end, to
+        CALENDAR_YEARS_AHEAD years past it, so no batch, deadline or escalation ever runs
+        off its end. Runs that reached a year's end before this change carry theirs on."""
+        calendar = self.input.calendar
+        if not workflow.patched(CALENDAR_AHEAD_PATCH):
+            return calendar
+        through = next_year + CALENDAR_YEARS_AHEAD
+        if calendar.last_year >= through:
+            return calendar
+        return await workflow.execute_activity_method(
+            PlanActivities.extend_calendar,
+            ExtendCalendar(calendar=calendar, through_year=through),
+            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            summary=f"Nạp lịch làm việc đến hết năm {through}",
+        )
 
     def _consolidation_id(self) -> str:
         return consolidation_workflow_id(self.input.plan_id, self.input.year)

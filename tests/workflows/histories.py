@@ -11,12 +11,15 @@ from pathlib import Path
 from temporalio.client import WorkflowHandle
 
 HISTORIES = Path(__file__).parent / "histories"
+PLAN_HISTORIES = Path(__file__).parent / "plan_histories"
+"""The plan workflow's, kept apart: the assignment's folder is replayed path by path."""
 
 
-async def record(handle: WorkflowHandle, name: str) -> None:  # type: ignore[type-arg]
+async def record(handle: WorkflowHandle, name: str,  # type: ignore[type-arg]
+                 *, folder: Path = HISTORIES) -> None:
     """Save the workflow's history under `name` when recording is switched on."""
     if os.environ.get("KEHOACH_RECORD_HISTORIES") != "1":
         return
     history = await handle.fetch_history()
-    HISTORIES.mkdir(exist_ok=True)
-    (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.json").write_text(history.to_json(), encoding="utf-8")

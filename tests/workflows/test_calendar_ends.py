@@ -17,10 +17,18 @@ from kehoach.embedded.mailbox import Mailbox
 from schemas.assignment import AmendCalendar, SubmitReport
 from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.plan_run import PlanRunInput, RunOptions
-from tests.factories import CALENDAR, PLAN_ID, actor, assignment_input, eventually
+from tests.factories import (
+    CALENDAR,
+    PLAN_ID,
+    actor,
+    assignment_input,
+    eventually,
+    recurring_plan,
+)
 from tests.workflows.helpers import running_worker
+from tests.workflows.histories import PLAN_HISTORIES, record
 from workflows.assignment import AssignmentWorkflow
-from workflows.plan import PlanWorkflow
+from workflows.plan import CALENDAR_YEARS_AHEAD, PlanWorkflow
 
 TASK_FAILED = EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
 
@@ -115,3 +123,33 @@ async def _refusal(call: Any) -> str:
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await call
     return str(refused.value.cause.message)  # type: ignore[union-attr]
+
+
+async def test_each_year_starts_with_a_calendar_years_ahead_of_it(
+    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> None:
+    await store.load_plan(recurring_plan())
+    client = time_env.client
+    today = (await time_env.get_current_time()).astimezone(VN_TZ).date()
+    async with running_worker(client, store, mailbox) as queue:
+        plan = await client.start_workflow(
+            PlanWorkflow.run,
+            PlanRunInput(plan_id=PLAN_ID, year=today.year,
+                         calendar=WorkingCalendar.for_years(today.year, today.year + 1),
+                         options=RunOptions(until_year=today.year + 1)),
+            id=f"plan/t-{uuid.uuid4()}", task_queue=queue)
+        await time_env.sleep(dt.datetime(today.year + 1, 7, 2, tzinfo=VN_TZ)
+                             - await time_env.get_current_time())
+        rows = await eventually(lambda: store.list_assignments(plan_id=PLAN_ID),
+                                lambda rs: any(r.period == f"{today.year + 1}-H1" for r in rs))
+        history = await plan.fetch_history()  # the second year's run
+        await plan.terminate(reason="test over")
+        await record(client.get_workflow_handle(plan.id, run_id=plan.first_execution_run_id),
+                     "year_end", folder=PLAN_HISTORIES)
+
+    started = history.events[0].workflow_execution_started_event_attributes
+    second = PlanRunInput.model_validate_json(started.input.payloads[0].data)
+    assert today.year + 1 == second.year
+    assert today.year + 1 + CALENDAR_YEARS_AHEAD == second.calendar.last_year
+    assert [f"{today.year + 1}-H1"] == [r.period for r in rows
+                                        if r.period == f"{today.year + 1}-H1"]

@@ -10,8 +10,9 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from tests.workflows.histories import HISTORIES
+from tests.workflows.histories import HISTORIES, PLAN_HISTORIES
 from workflows.assignment import LOCAL_FIRST_PATCH, NOTICES_APART_PATCH, AssignmentWorkflow
+from workflows.plan import CALENDAR_AHEAD_PATCH, PlanWorkflow
 
 # histories/*.json come from the current code; histories/<name>/ keep the histories of an
 # earlier version for as long as runs started under it may still be open.
@@ -56,5 +57,23 @@ def _patches(path: Path) -> set[str]:
 async def test_recorded_history_replays_without_nondeterminism(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     replayer = Replayer(workflows=[AssignmentWorkflow], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
+
+
+PLAN_RECORDED = sorted(PLAN_HISTORIES.rglob("*.json"))
+
+
+def test_plan_year_ends_are_recorded_before_and_after_the_calendar_patch() -> None:
+    assert {"year_end.json", "before-calendar-ahead/year_end.json"} == {
+        str(p.relative_to(PLAN_HISTORIES)) for p in PLAN_RECORDED}
+    for path in PLAN_RECORDED:
+        assert (CALENDAR_AHEAD_PATCH in _patches(path)) == (path.parent == PLAN_HISTORIES), path
+
+
+@pytest.mark.parametrize("path", PLAN_RECORDED, ids=lambda p: str(p.relative_to(PLAN_HISTORIES)))
+async def test_recorded_plan_history_replays_without_nondeterminism(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+    replayer = Replayer(workflows=[PlanWorkflow], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
