@@ -61,22 +61,16 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-async def database_url() -> AsyncIterator[str]:
-    """A fresh database of this test's own (what `store` opens)."""
+async def store() -> AsyncIterator[Store]:
     async with fresh_database(shared_server_uri()) as url:
-        yield url
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    pool = await open_pool(database_url, max_size=8)
-    try:
-        await migrate(pool)
-        store = Store(pool)
-        await store.load_plan(tiny_plan())
-        yield store
-    finally:
-        await pool.close()
+        pool = await open_pool(url, max_size=8)
+        try:
+            await migrate(pool)
+            store = Store(pool)
+            await store.load_plan(tiny_plan())
+            yield store
+        finally:
+            await pool.close()
 
 
 def _free_port() -> int:
