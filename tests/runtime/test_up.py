@@ -105,4 +105,4 @@ def test_up_starts_everything_stops_cleanly_and_resumes(data_dir: Path) -> None:
     assert "Traceback" not in "".join(lines) + rest
     assert (data_dir / "temporal.db").exists()
     log = (data_dir / "logs" / "kehoach.log").read_text(encoding="utf-8")
-    assert 1 == log.count('"migrations applied"')  # the second run found the schema in place
+    assert 1 == log.count('"migrations_applied"')  # the second run found the schema in place
