@@ -7,14 +7,19 @@ attempted and marked 'sent' after; a retried activity finds 'sent' and skips it.
 the worker dies after the SMTP server (or the webhook) accepted the message but before the
 outbox says 'sent', the retry sends it again. The copy carries the same Message-ID (derived
 from the outbox key) and the webhook the same X-Kehoach-Idempotency-Key, so a receiver can
-recognise it; two attempts running at once (a timed-out attempt still alive) can both send.
+recognise it. Two attempts never send at once: an attempt does not start a delivery unless
+enough of its start-to-close remains for the channel's own timeout and the outbox mark, so a
+timed-out attempt has stopped sending before Temporal starts the next. It heartbeats after
+each delivery, so a worker that hangs is noticed within the heartbeat timeout.
 
 Failures. Transient ones (connection, timeout, SMTP 4xx, HTTP 5xx/408/429) are counted in the
 outbox and raised, so Temporal's retry policy tries again; deliveries already sent are
-skipped then. On the last attempt the retry policy allows, a transient failure is final and
-handled as a permanent one. Permanent ones (SMTP 5xx, HTTP 4xx, no usable address) are
-recorded as failed, reported by email to the coordinator's focal official, and counted in
-the result, never raised: a notice that cannot be delivered must not fail the assignment.
+skipped then. The workflow bounds the retries by time (hours); when they run out, it records
+the notice as `notice_failed` in the audit. Under an older retry policy with a count of
+attempts, a transient failure on the last attempt is final and handled as a permanent one.
+Permanent ones (SMTP 5xx, HTTP 4xx, no usable address) are recorded as failed, reported by
+email to the coordinator's focal official, and counted in the result, never raised: a
+notice that cannot be delivered must not fail the assignment.
 """
 
 from __future__ import annotations
@@ -110,6 +115,18 @@ def _time_left() -> float | None:
     return (info.start_to_close_timeout - spent).total_seconds()
 
 
+def _count(metric: str, channel: str) -> None:
+    """One more on a counter of the worker's Prometheus metrics (docs/OPERATIONS.md)."""
+    activity.metric_meter().create_counter(metric).add(1, {"channel": channel})
+
+
+def _long_enough(reserve_s: float) -> bool:
+    """Whether a whole attempt is longer than `reserve_s` (one that is not could never send
+    if it waited for that much time to be left)."""
+    timeout = activity.info().start_to_close_timeout
+    return timeout is not None and timeout.total_seconds() > reserve_s
+
+
 def _last_attempt() -> bool:
     """Whether the retry policy allows no further attempt: then a transient failure is final."""
     info = activity.info()
@@ -136,6 +153,9 @@ class NoticeActivities:
         self._webhook_secret = webhook_secret.encode()
         self._public_base_url = public_base_url.rstrip("/")
         self._action_link_secret = action_link_secret  # None: no action links in notices
+        # The longest a delivery may take (SMTP's own timeout; webhooks time out sooner),
+        # plus the outbox mark after it.
+        self._send_reserve_s = mail.timeout + MARK_SENT_MARGIN_S + 3.0
 
     @activity.defn
     async def send_notice(self, notice: NoticeRequest) -> NoticeResult:
@@ -167,6 +187,7 @@ class NoticeActivities:
                     await self._report_failure(notice, delivery, error, directory, facts)
             except _Transient as err:
                 deferred.append(f"{delivery.channel} {delivery.recipient}: {err}")
+            activity.heartbeat(delivery.key)  # alive: the next delivery may take a while
         if deferred:
             raise ApplicationError(
                 f"{len(deferred)} of {len(deliveries)} deliveries will be retried: "
@@ -191,11 +212,20 @@ class NoticeActivities:
             return "skipped", ""
         if entry.state == "failed":  # failed for good on an earlier attempt
             return "failed", entry.last_error or ""
+        left = _time_left()
+        if left is not None and left < self._send_reserve_s and _long_enough(self._send_reserve_s):
+            # Not enough of this attempt is left for a send to finish inside it: leave it to
+            # the next attempt, so two attempts never send at once (the timed-out one would
+            # still be sending when its successor starts).
+            log.info("notice_send_left_to_next_attempt", outbox_key=delivery.key,
+                     seconds_left=round(left, 1), **where)
+            raise _Transient(f"{left:.0f} s left in this attempt; sent by the next")
         error: str | None = None
         try:
             await delivery.send()
         except _Transient as err:
             if not _last_attempt():
+                _count("kehoach_notice_deliveries_deferred", delivery.channel)
                 await self._store.outbox_mark_failed(delivery.key, str(err), permanent=False)
                 log.warning("notice_deferred", outbox_key=delivery.key, error=str(err), **where)
                 raise
@@ -203,6 +233,7 @@ class NoticeActivities:
         except _Permanent as err:
             error = str(err)
         if error is not None:
+            _count("kehoach_notice_deliveries_failed", delivery.channel)
             await self._store.outbox_mark_failed(delivery.key, error, permanent=True)
             log.error("notice_failed", outbox_key=delivery.key, error=error, **where)
             await self._audit("notice_failed", delivery, notice, error=error)

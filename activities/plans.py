@@ -23,17 +23,19 @@ from schemas.assignment import (
     NoticeRequest,
     SetDeadline,
 )
-from schemas.calendar import VN_TZ, last_day_of
-from schemas.calls import CANCEL, EXTEND_DEADLINE, SET_DEADLINE
+from schemas.calendar import VN_TZ, WorkingCalendar, last_day_of
+from schemas.calls import AMEND_CALENDAR, CANCEL, EXTEND_DEADLINE, SET_DEADLINE
 from schemas.consolidation import AgencyReport, ConsolidationInput, LateReport, MissingReport
 from schemas.plan import DateDeadline
 from schemas.plan_run import (
     AmendmentResult,
+    CalendarChange,
     CompiledReport,
     CompileRequest,
     ConsolidationNotice,
     ConsolidationRunInput,
     DutyChange,
+    ExtendCalendar,
     PlanSchedule,
     Progress,
     ProgressRequest,
@@ -127,13 +129,17 @@ class PlanActivities:
             agencies=batch.agencies, brief=batch.brief, speed=batch.options.speed,
             clock_origin=batch.options.clock_origin,
         )
-        known = {r.id for r in await self._store.list_assignments(plan_id=batch.plan_id)}
+        known = {r.id: r.status for r in await self._store.list_assignments(plan_id=batch.plan_id)}
         existing = sum(i.assignment_id in known for i in inputs)
         for index, input in enumerate(inputs):
-            await start_assignment(self._client, input, task_queue=self._task_queue)
+            # A closed assignment is never started again: the store says so without a call,
+            # and the id-reuse policy refuses it even when the mirror lags behind.
+            if known.get(input.assignment_id) not in FINAL_STATUSES:
+                await start_assignment(self._client, input, task_queue=self._task_queue)
             activity.heartbeat(index)
         started = len(inputs) - existing
-        log.info("batch_started", duty=batch.duty_id, period=batch.period, count=len(inputs))
+        log.info("batch_started", duty=batch.duty_id, period=batch.period, count=len(inputs),
+                 started=started, existing=existing)
         return StartedBatch(started=started, existing=existing)
 
     @activity.defn
@@ -169,20 +175,25 @@ class PlanActivities:
         rows = [r for r in await self._store.list_assignments(plan_id=change.plan_id)
                 if r.duty_id == change.duty_id and r.status not in FINAL_STATUSES]
         done = refused = 0
+        info = activity.info()
         for index, row in enumerate(rows):
+            # One id per amendment and assignment: a retried activity sends the same
+            # update again, and Temporal applies it once.
+            update_id = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}/{row.id}"
             try:
                 if change.kind == "withdraw":
                     await calls.update(self._client, row.id, CANCEL, Cancel(
-                        actor=change.actor, reason=change.reason))
+                        actor=change.actor, reason=change.reason), update_id=update_id)
                 elif row.due_at is None:
                     assert change.new_last_day is not None
                     await calls.update(self._client, row.id, SET_DEADLINE, SetDeadline(
-                        actor=change.actor, last_day=change.new_last_day))
+                        actor=change.actor, last_day=change.new_last_day),
+                        update_id=update_id)
                 else:
                     assert change.new_last_day is not None
                     await calls.update(self._client, row.id, EXTEND_DEADLINE, ExtendDeadline(
                         actor=change.actor, new_last_day=change.new_last_day,
-                        reason=change.reason))
+                        reason=change.reason), update_id=update_id)
                 done += 1
             except calls.Refused as refusal:
                 refused += 1
@@ -193,6 +204,39 @@ class PlanActivities:
         return AmendmentResult(
             message_vi=f"{verb} nhiệm vụ {change.duty_id} cho {done} phân công{note}.",
             affected=done)
+
+    @activity.defn
+    async def extend_calendar(self, request: ExtendCalendar) -> WorkingCalendar:
+        """The calendar through `through_year` (public holidays from the `holidays` package),
+        with every day announced so far kept."""
+        calendar = request.calendar
+        longer = WorkingCalendar.for_years(calendar.first_year,
+                                           max(calendar.last_year, request.through_year))
+        return longer.amended(days_off=calendar.extra_days_off,
+                              working_days=calendar.extra_working_days)
+
+    @activity.defn
+    async def amend_calendars(self, change: CalendarChange) -> AmendmentResult:
+        """Pass announced days on to every open assignment of the plan, each through its
+        own `amend_calendar` update (its validator, its audit, its timers re-armed)."""
+        rows = [r for r in await self._store.list_assignments(plan_id=change.plan_id)
+                if r.status not in FINAL_STATUSES]
+        info = activity.info()
+        done = refused = 0
+        for index, row in enumerate(rows):
+            update_id = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}/{row.id}"
+            try:
+                await calls.update(self._client, row.id, AMEND_CALENDAR, change.amendment,
+                                   update_id=update_id)
+                done += 1
+            except calls.Refused as refusal:
+                refused += 1
+                log.warning("calendar_amendment_refused", assignment_id=row.id,
+                            reason=refusal.message)
+            activity.heartbeat(index)
+        note = f" ({refused} phân công không áp dụng được)" if refused else ""
+        return AmendmentResult(
+            message_vi=f"Đã cập nhật lịch làm việc cho {done} phân công{note}.", affected=done)
 
     @activity.defn
     async def compile_consolidation(self, request: CompileRequest) -> CompiledReport:

@@ -22,7 +22,8 @@ def configure_logging(settings: Settings, *, to_file: Path | None = None) -> Non
     """Contextvars first, ISO UTC timestamps, JSON in production, console for a person.
 
     With `to_file` (as `kehoach up` does, so the terminal stays readable) every record goes
-    to that file as JSON lines. Other libraries' logging is kept to warnings and above.
+    to that file as JSON lines. Standard-library records are rendered the same way; other
+    libraries' are kept to warnings and above, `workflow.logger`'s follow KEHOACH_LOG_LEVEL.
     """
     level = getattr(logging, settings.log_level)
     stream: TextIO = sys.stderr
@@ -35,11 +36,14 @@ def configure_logging(settings: Settings, *, to_file: Path | None = None) -> Non
         renderer = structlog.processors.JSONRenderer(ensure_ascii=False)
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            *shared,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
             redact_links,
@@ -49,12 +53,25 @@ def configure_logging(settings: Settings, *, to_file: Path | None = None) -> Non
         logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(
-        level=max(level, logging.WARNING), stream=stream,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s", force=True,
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_RedactLinks())
+    # The standard library's records (Temporal's workflow.logger among them, with the
+    # workflow's id, run and type in `temporal_workflow`) go through the same renderer, so
+    # a worker's output is one kind of line; link tokens are redacted there too.
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name,
+                           structlog.stdlib.ExtraAdder()],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info, renderer],
+    ))
+    handler.addFilter(_RedactLinks())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(max(level, logging.WARNING))  # other libraries: warnings and above
+    logging.getLogger(WORKFLOW_LOGGER).setLevel(level)
+
+
+WORKFLOW_LOGGER = "temporalio.workflow"
+"""The logger behind `workflow.logger`: kept at kehoach's own level, not the libraries'."""
 
 
 class _RedactLinks(logging.Filter):

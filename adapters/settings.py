@@ -5,11 +5,15 @@ keep their names; kehoach's own carry the KEHOACH_ prefix. docker-compose.yml se
 names, and a test checks that the two agree.
 """
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WORKER_STOP_MARGIN = dt.timedelta(seconds=10)
+"""Of the stop grace period, what the worker keeps for closing its pool and connections."""
 
 
 def _env(name: str) -> AliasChoices:
@@ -69,6 +73,29 @@ class Settings(BaseSettings):
     worker_pass_through_own_modules: bool = Field(
         False, validation_alias=_env("KEHOACH_WORKER_PASS_THROUGH_OWN_MODULES")
     )
+
+    # How long docker (or systemd) lets a stopping worker run before killing it; the
+    # worker gives activities in flight all but WORKER_STOP_MARGIN of it to finish
+    # (`worker_graceful_shutdown`). docker-compose.yml's stop_grace_period reads the same
+    # variable, so the two cannot disagree.
+    worker_stop_grace_seconds: int = Field(
+        60, ge=15, le=3600, validation_alias=_env("KEHOACH_WORKER_STOP_GRACE_SECONDS")
+    )
+    # Notices per second across all workers (the notice task queue's rate limit, enforced
+    # by the server): what the province's mail relay accepts, with room for retries.
+    notices_per_second: float = Field(
+        5.0, gt=0, le=1000, validation_alias=_env("KEHOACH_NOTICES_PER_SECOND")
+    )
+
+    @property
+    def worker_graceful_shutdown(self) -> dt.timedelta:
+        """How long activities in flight may finish once the worker is asked to stop."""
+        return dt.timedelta(seconds=self.worker_stop_grace_seconds) - WORKER_STOP_MARGIN
+
+    # The worker's Prometheus metrics (Temporal SDK: schedule-to-start latency, workflow
+    # task failures, slots; kehoach's own notice and overdue counters), e.g. 0.0.0.0:9464;
+    # empty: none.
+    metrics_bind: str | None = Field(None, validation_alias=_env("KEHOACH_METRICS_BIND"))
 
     # Webhooks to chat gateways are signed with this key (HMAC-SHA256).
     webhook_secret: SecretStr = Field(

@@ -10,6 +10,7 @@ of `schemas.calls`.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any, TypeVar
 
 import structlog
@@ -58,35 +59,57 @@ class Unavailable(KehoachError):
         super().__init__(message)
 
 
+SEND_ATTEMPTS = 3
+"""How often one request is sent when Temporal does not answer, under the same update id."""
+
+
+def request_id() -> str:
+    """A fresh update id for one request of a person (the CLI, the simulation)."""
+    return str(uuid.uuid4())
+
+
 async def update(
     client: Client, workflow_id: str, call: Update[I, O], message: I, *,
     update_id: str | None = None,
 ) -> O:
     """Send one update and wait for its result; `Refused` or `Unavailable` otherwise.
 
-    `update_id` makes a retried request apply once (Temporal deduplicates updates by id
-    within a run). A `None` message is sent as no argument (`schemas.calls.REFRESH_PROGRESS`).
+    Every request carries an update id, the caller's (`update_id`: an activity derives it
+    from its own identity, so its retries are one request) or a fresh one, and a request
+    that got no answer is sent again under the same id: Temporal deduplicates updates by id
+    within a run, so a retried request applies once and returns the first one's result.
+    A `None` message is sent as no argument (`schemas.calls.REFRESH_PROGRESS`).
     """
     handle = client.get_workflow_handle(workflow_id)
     args: list[Any] = [] if message is None else [message]
-    try:
-        result: O = await handle.execute_update(
-            call.name, args=args, id=update_id, result_type=call.result,
-            rpc_timeout=UPDATE_TIMEOUT)
-        return result
-    except WorkflowUpdateFailedError as exc:
-        if isinstance(exc.cause, ApplicationError):
-            raise Refused(exc.cause.message) from None
-        raise
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        log.warning("update_timeout", workflow_id=workflow_id, update=call.name)
-        raise Unavailable(f"no answer to {call.name} within {UPDATE_TIMEOUT}") from None
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:  # no such workflow, or it has closed
-            raise await why_closed(handle) from None
-        log.warning("update_rpc_error", workflow_id=workflow_id, update=call.name,
-                    error=str(exc))
-        raise Unavailable(f"{call.name} failed: {exc}") from None
+    update_id = update_id or request_id()
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            result: O = await handle.execute_update(
+                call.name, args=args, id=update_id, result_type=call.result,
+                rpc_timeout=UPDATE_TIMEOUT)
+            return result
+        except WorkflowUpdateFailedError as exc:
+            if isinstance(exc.cause, ApplicationError):
+                raise Refused(exc.cause.message) from None
+            raise
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            log.warning("update_timeout", workflow_id=workflow_id, update=call.name,
+                        update_id=update_id, attempt=attempt)
+            failure = f"no answer to {call.name} within {UPDATE_TIMEOUT}"
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:  # no such workflow, or it has closed
+                raise await why_closed(handle) from None
+            log.warning("update_rpc_error", workflow_id=workflow_id, update=call.name,
+                        update_id=update_id, attempt=attempt, error=str(exc))
+            failure = f"{call.name} failed: {exc}"
+            if exc.status not in _TRANSIENT:
+                break
+    raise Unavailable(failure)
+
+
+_TRANSIENT = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
+              RPCStatusCode.RESOURCE_EXHAUSTED)
 
 
 async def query(client: Client, workflow_id: str, call: Query[O]) -> O:

@@ -10,7 +10,13 @@ import datetime as dt
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.assign import details, summary
 from domain.ids import consolidation_workflow_id, plan_workflow_id
@@ -48,20 +54,30 @@ def search_attributes(input: AssignmentInput) -> TypedSearchAttributes:
 async def start_assignment(
     client: Client, input: AssignmentInput, *, task_queue: str
 ) -> WorkflowHandle[Any, AssignmentState]:
-    """Start the assignment's workflow, or return the running one with the same id."""
-    return await client.start_workflow(
-        calls.ASSIGNMENT, input, id=input.assignment_id, task_queue=task_queue,
-        result_type=AssignmentState, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=search_attributes(input),
-        static_summary=summary(input), static_details=details(input),
-    )
+    """Start the assignment's workflow, or return the one with the same id, running or closed.
+
+    Once: a closed assignment (accepted, cancelled, waived) is never started again, because
+    the id may not be reused (REJECT_DUPLICATE); re-running a batch, `kehoach up` or an
+    amendment finds it and changes nothing. Restarting a terminated run is an operator's
+    deliberate act (`temporal workflow start`), not something a retry can do."""
+    try:
+        return await client.start_workflow(
+            calls.ASSIGNMENT, input, id=input.assignment_id, task_queue=task_queue,
+            result_type=AssignmentState, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=search_attributes(input),
+            static_summary=summary(input), static_details=details(input),
+        )
+    except WorkflowAlreadyStartedError:
+        return client.get_workflow_handle(input.assignment_id, result_type=AssignmentState)
 
 
 async def start_plan(
     client: Client, plan: NormalizedPlan, *, options: RunOptions, task_queue: str,
     today: dt.date,
 ) -> WorkflowHandle[Any, Progress]:
-    """Start the plan's workflow, or return the one already running.
+    """Start the plan's workflow, or return the one with its id, running or closed (a plan
+    that has run to its end is not started again).
 
     Its working calendar covers the plan's year (or today's, if earlier) through two years
     past today or the plan's shifted start."""
@@ -69,28 +85,39 @@ async def start_plan(
     first = header.year + options.shift_days // 365
     calendar = WorkingCalendar.for_years(min(header.year, today.year),
                                          max(first, today.year) + 2)
-    return await client.start_workflow(
-        calls.PLAN,
-        PlanRunInput(plan_id=header.number, year=header.year, options=options,
-                     calendar=calendar),
-        id=plan_workflow_id(header.number), task_queue=task_queue, result_type=Progress,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        static_summary=f"{header.number} — {header.title}",
-        static_details=f"Kế hoạch {header.number} ban hành ngày "
-                       f"{header.issued_on:%d/%m/%Y}; cơ quan đầu mối {header.coordinator}.",
-    )
+    workflow_id = plan_workflow_id(header.number)
+    try:
+        return await client.start_workflow(
+            calls.PLAN,
+            PlanRunInput(plan_id=header.number, year=header.year, options=options,
+                         calendar=calendar),
+            id=workflow_id, task_queue=task_queue, result_type=Progress,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=f"{header.number} — {header.title}",
+            static_details=f"Kế hoạch {header.number} ban hành ngày "
+                           f"{header.issued_on:%d/%m/%Y}; cơ quan đầu mối {header.coordinator}.",
+        )
+    except WorkflowAlreadyStartedError:
+        return client.get_workflow_handle(workflow_id, result_type=Progress)
 
 
 async def start_consolidation(
     client: Client, input: ConsolidationRunInput, *, task_queue: str
 ) -> WorkflowHandle[Any, ConsolidationState]:
     """Start one period's consolidated report as a workflow of its own (idempotent: a running
-    or finished one with the same id is kept). Not a child of the plan's workflow: the plan's
-    run continues as new each year while a period's report may still await approval."""
+    or finished one with the same id is kept, never started again). Not a child of the plan's
+    workflow: the plan's run continues as new each year while a period's report may still
+    await approval."""
     assert input.period is not None
-    return await client.start_workflow(
-        calls.CONSOLIDATION, input,
-        id=consolidation_workflow_id(input.plan_id, input.period), task_queue=task_queue,
-        result_type=ConsolidationState, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        static_summary=f"Tổng hợp báo cáo kỳ {input.period} — {input.plan_id}",
-    )
+    workflow_id = consolidation_workflow_id(input.plan_id, input.period)
+    try:
+        return await client.start_workflow(
+            calls.CONSOLIDATION, input, id=workflow_id, task_queue=task_queue,
+            result_type=ConsolidationState,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=f"Tổng hợp báo cáo kỳ {input.period} — {input.plan_id}",
+        )
+    except WorkflowAlreadyStartedError:
+        return client.get_workflow_handle(workflow_id, result_type=ConsolidationState)

@@ -24,3 +24,11 @@ def plan_workflow_id(plan_number: str) -> str:
 def consolidation_workflow_id(plan_number: str, year: int | str) -> str:
     """The consolidated report's workflow id for a year: 516-KH-UBND/consolidation/2023."""
     return f"{plan_key(plan_number)}/consolidation/{year}"
+
+
+def notice_task_queue(task_queue: str) -> str:
+    """The task queue of the notice activity beside a worker's own: kehoach-notices.
+
+    Its own queue, rate-limited to what the mail relay accepts, so a burst of notices at
+    08:00 waits there instead of holding the slots workflow tasks and store writes need."""
+    return f"{task_queue}-notices"

@@ -19,6 +19,8 @@ from domain.planfile import check_plan, load_plan
 from kehoach.cli_assignments import assignments_app
 from kehoach.cli_common import friendly_errors
 from kehoach.cli_import import register as register_import_command
+from kehoach.cli_notices import notices_app
+from kehoach.cli_plan import calendar_app
 from kehoach.cli_plan import register as register_plan_commands
 from schemas.errors import KehoachError, PlanProblem
 from schemas.plan import NormalizedPlan
@@ -31,6 +33,8 @@ app = typer.Typer(
 plan_app = typer.Typer(no_args_is_help=True, help="Kiểm tra và xem tệp kế hoạch.")
 app.add_typer(plan_app, name="plan")
 app.add_typer(assignments_app, name="assignments")
+app.add_typer(notices_app, name="notices")
+app.add_typer(calendar_app, name="calendar")
 register_plan_commands(plan_app)
 register_import_command(plan_app)
 
@@ -214,10 +218,51 @@ def worker_command() -> None:
 
     async def main() -> None:
         stop = stop_on_signals()
-        client = await connect_when_ready(settings, wait=STARTUP_WAIT_S)
+        client = await connect_when_ready(settings, wait=STARTUP_WAIT_S, with_metrics=True)
         await run_worker(client, settings=settings, database_url=database_url, stop=stop)
 
     asyncio.run(main())
+
+
+@app.command("replay")
+@friendly_errors
+def replay_command(
+    per_type: Annotated[int, typer.Option(
+        "--per-type", min=1, help="Bao nhiêu lần chạy gần nhất mỗi loại (đang chạy và đã xong).",
+    )] = 100,
+    query: Annotated[str | None, typer.Option(
+        "--query", help="Điều kiện lọc thêm (cú pháp truy vấn của Temporal).")] = None,
+) -> None:
+    """Kiểm tra trước khi triển khai: chạy lại lịch sử gần đây của cả ba loại workflow từ
+    namespace với mã hiện tại; mã thoát 1 nếu có lịch sử không chạy lại được."""
+    import asyncio
+
+    from adapters.logs import configure_logging
+    from adapters.settings import load_settings
+    from client.connection import connect
+    from workers.replay import replay_recent
+
+    settings = load_settings()
+    configure_logging(settings)
+
+    async def main() -> bool:
+        client = await connect(settings)
+        report = await replay_recent(client, per_type=per_type, extra_query=query)
+        table = Table(title=f"Chạy lại lịch sử — namespace {settings.temporal_namespace}")
+        table.add_column("Loại workflow")
+        table.add_column("Đã chạy lại", justify="right")
+        for workflow_type, count in report.replayed.items():
+            table.add_row(workflow_type, str(count))
+        out.print(table)
+        for workflow_id, why in sorted(report.failed.items()):
+            out.print(f"[bold red]Không chạy lại được:[/] {workflow_id}: {why}",
+                      highlight=False)
+        out.print("Đạt: mã mới chạy lại được mọi lịch sử." if report.ok
+                  else f"KHÔNG ĐẠT: {len(report.failed)} lịch sử không chạy lại được.")
+        return report.ok
+
+    if not asyncio.run(main()):
+        raise typer.Exit(1)
 
 
 @app.command("web")

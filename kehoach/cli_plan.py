@@ -13,7 +13,15 @@ from rich.table import Table
 from adapters.settings import Settings, load_settings
 from domain.ids import consolidation_workflow_id, plan_workflow_id
 from domain.planfile import load_plan
-from kehoach.cli_common import actor, command, out, parse_day, run_action, temporal_client
+from kehoach.cli_common import (
+    actor,
+    bad_input,
+    command,
+    out,
+    parse_day,
+    run_action,
+    temporal_client,
+)
 from schemas import calls as wf
 
 if TYPE_CHECKING:
@@ -132,3 +140,28 @@ def register(plan_app: typer.Typer) -> None:
                 workflow_id=consolidation_workflow_id(_plan_id(settings), year))
         out.print("Đã duyệt báo cáo tổng hợp." if return_reason is None
                   else "Đã trả lại báo cáo tổng hợp.", markup=False)
+
+
+calendar_app = typer.Typer(no_args_is_help=True, help="Lịch làm việc của kế hoạch.")
+
+
+@calendar_app.command("announce")
+@command
+def announce_command(
+    email: AsEmail, reason: Reason,
+    days_off: Annotated[list[str] | None, typer.Option(
+        "--off", help="Ngày nghỉ được công bố thêm, dd/mm/yyyy (lặp lại được).")] = None,
+    working_days: Annotated[list[str] | None, typer.Option(
+        "--working", help="Ngày làm việc bù (thứ Bảy, Chủ nhật), dd/mm/yyyy.")] = None,
+) -> None:
+    """Công bố ngày nghỉ bù, ngày làm bù: mọi phân công còn mở tính lại nhắc hạn và hạn."""
+    from schemas.assignment import AmendCalendar
+
+    settings = load_settings()
+    off = [parse_day(d, option="--off") for d in days_off or []]
+    work = [parse_day(d, option="--working") for d in working_days or []]
+    if not off and not work:
+        bad_input("Cần ít nhất một --off hoặc --working.")
+    message = AmendCalendar(actor=actor(settings, email), days_off=off, working_days=work,
+                            reason=reason)
+    _done(_update(settings, wf.ANNOUNCE_CALENDAR, message))

@@ -122,6 +122,16 @@ class ExtendDeadline(Model):
     reason: Text = Field(max_length=MAX_NOTE_CHARS)
 
 
+class AmendCalendar(Model):
+    """Days the government announced after the calendar was built: extra days off, and
+    weekend days made working days (a swap day). Timers are re-armed on the new calendar."""
+
+    actor: Actor
+    days_off: list[dt.date] = Field(default_factory=list, max_length=60)
+    working_days: list[dt.date] = Field(default_factory=list, max_length=60)
+    reason: Text = Field(max_length=2000)
+
+
 class SetDeadline(Model):
     actor: Actor
     last_day: dt.date

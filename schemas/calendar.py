@@ -156,6 +156,18 @@ class WorkingCalendar(Model):
             extra_working_days=package_workdays | frozenset(extra_working_days),
         )
 
+    def amended(self, *, days_off: Iterable[dt.date] = (),
+                working_days: Iterable[dt.date] = ()) -> WorkingCalendar:
+        """This calendar with the days off and working days the government announced after
+        it was built (a swap day, an extra day off); the latest word on a day wins."""
+        off, work = frozenset(days_off), frozenset(working_days)
+        return WorkingCalendar(
+            first_year=self.first_year, last_year=self.last_year,
+            public_holidays=self.public_holidays,
+            extra_days_off=(self.extra_days_off - work) | off,
+            extra_working_days=(self.extra_working_days - off) | work,
+        )
+
     # --- days -------------------------------------------------------------------------
 
     def covers(self, d: dt.date) -> bool:
@@ -252,7 +264,10 @@ class WorkingCalendar(Model):
         for days_before in policy.days_before:
             day = due_day - dt.timedelta(days=days_before)
             if policy.working_days_only:
-                day = self.previous_working_day(day)
+                try:
+                    day = self.previous_working_day(day)
+                except CalendarRangeError:
+                    continue  # before the calendar's first year: no reminder then
             instant = _at(day, policy.at_local)
             if instant >= deadline or (floor is not None and instant < floor):
                 continue
@@ -278,11 +293,19 @@ class WorkingCalendar(Model):
         deadline = _vn(deadline)
         until = _vn(until)
         last_day = last_day_of(deadline)
+        beyond = _at(dt.date(self.last_year + 1, 1, 1), dt.time(0))
 
         def instant_for(offset: int) -> dt.datetime:
+            # A level whose day lies past the calendar's last year is not known yet: it is
+            # given as lying past `until` (the list ends there), never as an error, so an
+            # assignment overdue into a year the calendar lacks waits for a longer calendar
+            # instead of failing its workflow task.
             if offset == 0:
                 return deadline
-            return _at(self.add_working_days(last_day, offset), at_local)
+            try:
+                return _at(self.add_working_days(last_day, offset), at_local)
+            except CalendarRangeError:
+                return max(beyond, until + _ONE_DAY)
 
         out: list[tuple[int, dt.datetime, list[str]]] = []
         for level, step in enumerate(ladder.steps, start=1):

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from schemas.assignment import (
     ActionResult,
+    AmendCalendar,
     Approve,
     AssignmentState,
     Cancel,
@@ -73,6 +74,8 @@ SET_DEADLINE = Update[SetDeadline, ActionResult](
     ASSIGNMENT, "set_deadline", SetDeadline, ActionResult)
 CANCEL = Update[Cancel, ActionResult](
     ASSIGNMENT, "cancel", Cancel, ActionResult)
+AMEND_CALENDAR = Update[AmendCalendar, ActionResult](
+    ASSIGNMENT, "amend_calendar", AmendCalendar, ActionResult)
 ASSIGNMENT_STATE = Query[AssignmentState](ASSIGNMENT, "state", AssignmentState)
 
 WITHDRAW_DUTY = Update[WithdrawDuty, AmendmentResult](
@@ -83,6 +86,8 @@ ADD_DUTY = Update[AddDuty, AmendmentResult](
     PLAN, "add_duty", AddDuty, AmendmentResult)
 REQUEST_ADHOC = Update[AdHocRequest, AmendmentResult](
     PLAN, "request_adhoc", AdHocRequest, AmendmentResult)
+ANNOUNCE_CALENDAR = Update[AmendCalendar, AmendmentResult](
+    PLAN, "amend_calendar", AmendCalendar, AmendmentResult)
 REFRESH_PROGRESS = Update[None, Progress](
     PLAN, "refresh_progress", None, Progress)
 PLAN_PROGRESS = Query[Progress](PLAN, "progress_now", Progress)
@@ -93,7 +98,8 @@ CONSOLIDATION_STATE = Query[ConsolidationState](CONSOLIDATION, "current", Consol
 
 UPDATES: tuple[Update[object, object], ...] = (  # type: ignore[assignment]
     SUBMIT_REPORT, APPROVE, RETURN_FOR_REVISION, EXTEND_DEADLINE, SET_DEADLINE, CANCEL,
-    WITHDRAW_DUTY, MOVE_DEADLINE, ADD_DUTY, REQUEST_ADHOC, REFRESH_PROGRESS, DECIDE_REPORT,
+    AMEND_CALENDAR, WITHDRAW_DUTY, MOVE_DEADLINE, ADD_DUTY, REQUEST_ADHOC, REFRESH_PROGRESS,
+    ANNOUNCE_CALENDAR, DECIDE_REPORT,
 )
 QUERIES: tuple[Query[object], ...] = (  # type: ignore[assignment]
     ASSIGNMENT_STATE, PLAN_PROGRESS, CONSOLIDATION_STATE)

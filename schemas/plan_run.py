@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.assignment import MAX_NOTE_CHARS, Actor, DutyBrief
+from schemas.assignment import MAX_NOTE_CHARS, Actor, AmendCalendar, DutyBrief
 from schemas.base import Model, Text
 from schemas.calendar import WorkingCalendar
 
@@ -149,6 +149,20 @@ class AdHocRequest(Model):
 class AmendmentResult(Model):
     message_vi: str
     affected: int = 0
+
+
+class ExtendCalendar(Model):
+    """Build the working calendar through `through_year`, keeping the days announced."""
+
+    calendar: WorkingCalendar
+    through_year: int = Field(ge=1995, le=2200)
+
+
+class CalendarChange(Model):
+    """Announced days passed on to every open assignment of a plan."""
+
+    plan_id: str
+    amendment: AmendCalendar
 
 
 class DutyChange(Model):

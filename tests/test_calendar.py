@@ -437,3 +437,24 @@ def test_deadline_is_midnight_vn_after_a_working_day_when_moving(day: dt.date, m
         assert CAL.next_working_day(day) == last
     else:
         assert day == last
+
+
+def test_escalations_past_the_calendars_last_year_are_left_out_not_raised() -> None:
+    cal = WorkingCalendar.for_years(2026, 2026)
+    deadline = cal.deadline_instant(D(2026, 12, 10), move_off_non_working_days=True)
+    until = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
+
+    levels = cal.escalation_instants(deadline, EscalationLadder(), until=until)
+
+    assert levels
+    assert all(instant.year == 2026 for _, instant, _ in levels)
+
+
+def test_reminders_before_the_calendars_first_year_are_left_out_not_raised() -> None:
+    cal = WorkingCalendar.for_years(2026, 2026)
+    deadline = cal.deadline_instant(D(2026, 1, 5), move_off_non_working_days=True)
+
+    reminders = cal.reminder_instants(deadline, ReminderPolicy())
+
+    assert reminders
+    assert all(instant.year == 2026 for _, instant in reminders)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import asyncpg
 import httpx
@@ -20,6 +21,7 @@ from activities.reports import ReportActivities
 from adapters.mail import MailConfig
 from adapters.settings import Settings
 from adapters.store import Store, migrate, open_pool
+from domain.ids import notice_task_queue
 from workflows.assignment import AssignmentWorkflow
 from workflows.consolidation import ConsolidationWorkflow
 from workflows.plan import PlanWorkflow
@@ -73,31 +75,67 @@ async def open_store(database_url: str, *, max_size: int,
         await pool.close()
 
 
+class Workers:
+    """kehoach's workers in one process, entered and left together: the main one (every
+    workflow and activity but notices) and the notices' own, rate-limited to spare the
+    mail relay (`domain.ids.notice_task_queue`)."""
+
+    def __init__(self, *workers: Worker) -> None:
+        self.workers = workers
+        self._stack = AsyncExitStack()
+
+    async def __aenter__(self) -> Workers:
+        for worker in self.workers:
+            await self._stack.enter_async_context(worker)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+
 def build_worker(
     client: Client, *, task_queue: str, store: Store, http: httpx.AsyncClient,
     mail: MailConfig, webhook_secret: str, public_base_url: str,
     action_link_secret: str | None = None, max_cached_workflows: int = 1000,
-    pass_through_own_modules: bool = False,
-) -> Worker:
-    """The worker with every workflow and activity kehoach has, bound to its resources."""
+    pass_through_own_modules: bool = False, activity_slots: int | None = None,
+    notices_per_second: float | None = None,
+    graceful_shutdown: dt.timedelta = dt.timedelta(0),
+) -> Workers:
+    """The workers with every workflow and activity kehoach has, bound to their resources.
+
+    `activity_slots` bounds the activities (and, separately, the local activities) each
+    worker runs at once, to what the store's pool can serve; `notices_per_second` is the
+    notice queue's rate across all workers (the server enforces it); `graceful_shutdown`
+    is how long activities in flight may finish when the worker stops."""
     assignments = AssignmentActivities(store=store)
     notices = NoticeActivities(store=store, mail=mail, http=http,
                                webhook_secret=webhook_secret, public_base_url=public_base_url,
                                action_link_secret=action_link_secret)
     reports = ReportActivities(store=store, http=http)
     plans = PlanActivities(store=store, client=client, task_queue=task_queue, notices=notices)
-    return Worker(
+    main = Worker(
         client, task_queue=task_queue,
         workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow],
+        # send_notice stays here too: runs started before the notices' own queue send
+        # their notices on this one.
         activities=[assignments.store_submission, assignments.record_event,
                     notices.send_notice, reports.fetch_report,
                     plans.plan_schedule, plans.start_batch, plans.plan_progress,
-                    plans.apply_duty_change, plans.compile_consolidation,
-                    plans.notify_consolidation, plans.start_consolidation,
-                    plans.consolidation_notices],
+                    plans.apply_duty_change, plans.amend_calendars, plans.extend_calendar,
+                    plans.compile_consolidation, plans.notify_consolidation,
+                    plans.start_consolidation, plans.consolidation_notices],
         max_cached_workflows=max_cached_workflows,
         workflow_runner=sandbox(pass_through_own_modules=pass_through_own_modules),
+        graceful_shutdown_timeout=graceful_shutdown,
+        max_concurrent_activities=activity_slots,
+        max_concurrent_local_activities=activity_slots,
     )
+    notice_worker = Worker(
+        client, task_queue=notice_task_queue(task_queue), activities=[notices.send_notice],
+        max_task_queue_activities_per_second=notices_per_second,
+        graceful_shutdown_timeout=graceful_shutdown, max_concurrent_activities=activity_slots,
+    )
+    return Workers(main, notice_worker)
 
 
 OWN_MODULES = ("workflows", "schemas", "domain", "activities", "adapters", "client")
@@ -131,11 +169,18 @@ async def run_worker(
             action_link_secret=settings.secret_key.get_secret_value(),
             max_cached_workflows=settings.worker_max_cached_workflows,
             pass_through_own_modules=settings.worker_pass_through_own_modules,
+            activity_slots=settings.database_pool_max,
+            notices_per_second=settings.notices_per_second,
+            graceful_shutdown=settings.worker_graceful_shutdown,
         )
         async with worker:
             log.info("worker_running", task_queue=settings.task_queue,
                      namespace=settings.temporal_namespace,
                      max_cached_workflows=settings.worker_max_cached_workflows,
-                     pass_through_own_modules=settings.worker_pass_through_own_modules)
+                     pass_through_own_modules=settings.worker_pass_through_own_modules,
+                     activity_slots=settings.database_pool_max,
+                     notices_per_second=settings.notices_per_second,
+                     graceful_shutdown_s=settings.worker_graceful_shutdown.total_seconds())
             await stop.wait()
+            log.info("worker_stopping")
         log.info("worker_stopped")

@@ -7,6 +7,7 @@ to PostgreSQL, sending notices) in order, and waits on the next reminder, deadli
 escalation with a timer that is re-armed whenever the state changes.
 """
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from activities.reports import ReportActivities
+    from domain.ids import notice_task_queue
     from domain.vocabulary import STATUS_VI, STEP_VI, last_day_vi
     from schemas import search_attributes as sa
     from schemas.assignment import (
@@ -25,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         OPEN_STATUSES,
         ActionResult,
         Actor,
+        AmendCalendar,
         Approve,
         AssignmentEvent,
         AssignmentInput,
@@ -70,6 +73,14 @@ STEP_RECIPIENT: dict[str, Recipient] = {
 # started before keep one regular activity per effect in queue order and replay unchanged.
 LOCAL_FIRST_PATCH = "effects-local-first"
 
+# Runs started from this change send each notice apart from the effects loop: on the
+# notices' own rate-limited task queue, retried for hours rather than a count of attempts,
+# and a notice given up is recorded (`notice_failed` in the audit, through the same ordered
+# store writes) instead of only logged. Later timers and store writes no longer wait for a
+# slow mail relay; the run ends only once its notices have. Earlier runs await each notice
+# in the effects loop as before.
+NOTICES_APART_PATCH = "notices-apart"
+
 
 @dataclass
 class _Timer:
@@ -87,6 +98,9 @@ class AssignmentWorkflow:
         self.input = input
         self._local_first = workflow.patched(LOCAL_FIRST_PATCH)
         self._shown = _shown_at_start() if self._local_first else None
+        self._notices_apart = self._local_first and workflow.patched(NOTICES_APART_PATCH)
+        self._notices_in_flight = 0
+        self._notice_tasks: set[asyncio.Task[None]] = set()  # referenced until done
         self.status: Status = "assigned"
         self.overdue = False
         self.escalation_level = 0
@@ -103,6 +117,8 @@ class AssignmentWorkflow:
         self.pull_attempts = 0
         self.event_seq = 0
         self.clock = PlanClock(speed=input.speed, origin=input.clock_origin)
+        # The input's calendar, with the days announced since (`amend_calendar`).
+        self.calendar = input.calendar
         self.started_at = self._now()
         self.effects: list[NoticeRequest | AssignmentEvent | StoreSubmission] = []
         self.changed = False
@@ -118,7 +134,12 @@ class AssignmentWorkflow:
         while True:
             await self._perform_effects()
             if self.status in FINAL_STATUSES and not self.effects:
-                break
+                if not self._notices_in_flight:
+                    break
+                # The last notices are still out; one given up queues its record.
+                await workflow.wait_condition(
+                    lambda: not self._notices_in_flight or bool(self.effects))
+                continue
             self._show_details()
             timer = self._next_timer()
             self.changed = False
@@ -145,14 +166,14 @@ class AssignmentWorkflow:
     def _deadline(self) -> dt.datetime | None:
         if self.last_day is None:
             return None
-        return self.input.calendar.deadline_instant(
+        return self.calendar.deadline_instant(
             self.last_day, move_off_non_working_days=self.input.move_off_non_working_days
         )
 
     def _original_deadline(self) -> dt.datetime | None:
         if self.original_last_day is None:
             return None
-        return self.input.calendar.deadline_instant(
+        return self.calendar.deadline_instant(
             self.original_last_day, move_off_non_working_days=self.input.move_off_non_working_days
         )
 
@@ -162,7 +183,7 @@ class AssignmentWorkflow:
         if deadline is None or self.status not in OPEN_STATUSES:
             return None
         plan = timers.next_timer(
-            calendar=self.input.calendar, reminders=self.input.reminders,
+            calendar=self.calendar, reminders=self.input.reminders,
             escalation=self.input.escalation, deadline=deadline, now=self._now(),
             started_at=self.started_at, reminder_key=self._reminder_key,
             reminders_done=set(self.reminders_sent) | set(self.reminders_skipped),
@@ -194,6 +215,7 @@ class AssignmentWorkflow:
             await self._pull()
         if self.status in OPEN_STATUSES:
             self.overdue = True
+            workflow.metric_meter().create_counter("kehoach_assignments_overdue").add(1)
             self._event("overdue", actor="system", source="worker")
 
     def pull_report_pending(self) -> bool:
@@ -257,7 +279,30 @@ class AssignmentWorkflow:
                     await effects.record_local_first(write)
             for notice in batch:
                 if isinstance(notice, NoticeRequest):
-                    await effects.send(notice)
+                    if self._notices_apart:
+                        self._send_apart(notice)
+                    else:
+                        await effects.send(notice)
+
+    def _send_apart(self, notice: NoticeRequest) -> None:
+        """Send the notice while the loop goes on; if it is given up, record that."""
+        self._notices_in_flight += 1
+        task = asyncio.create_task(self._deliver(notice))
+        self._notice_tasks.add(task)
+        task.add_done_callback(self._notice_tasks.discard)
+
+    async def _deliver(self, notice: NoticeRequest) -> None:
+        try:
+            failure = await effects.deliver(
+                notice, task_queue=notice_task_queue(workflow.info().task_queue))
+            if failure is not None:
+                workflow.metric_meter().create_counter("kehoach_notices_given_up").add(
+                    1, {"kind": notice.kind})
+                self._event("notice_failed", actor="system", source="worker",
+                            detail={"notice_key": notice.idempotency_key, "kind": notice.kind,
+                                    "error": failure})
+        finally:
+            self._notices_in_flight -= 1
 
     async def _perform_effects_one_activity_each(self) -> None:
         """The path of runs started before LOCAL_FIRST_PATCH: one regular activity per effect."""
@@ -605,7 +650,7 @@ class AssignmentWorkflow:
         self._check_covered(update.new_last_day)
 
     def _check_covered(self, day: dt.date) -> None:
-        if not self.input.calendar.covers(day) or not self.input.calendar.covers(
+        if not self.calendar.covers(day) or not self.calendar.covers(
             day + dt.timedelta(days=60)
         ):
             raise refuse("BadDate", f"Ngày {day:%d/%m/%Y} nằm ngoài lịch làm việc đã nạp.")
@@ -677,6 +722,38 @@ class AssignmentWorkflow:
         self._check_coordinator(update.actor)
         self._check_not_final()
         self._check_reason(update.reason)
+
+    @workflow.update
+    def amend_calendar(self, update: AmendCalendar) -> ActionResult:
+        """The coordinator passes on days the government announced (a swap day, an extra
+        day off); the next reminder, the deadline and the ladder are re-armed on them."""
+        self._check_amend_calendar(update)
+        self.calendar = self.calendar.amended(days_off=update.days_off,
+                                              working_days=update.working_days)
+        self._event(
+            "amend_calendar", actor=update.actor.email, source=update.actor.source,
+            detail={"days_off": ",".join(d.isoformat() for d in sorted(update.days_off)),
+                    "working_days": ",".join(d.isoformat() for d in sorted(update.working_days)),
+                    "reason": update.reason},
+        )
+        return ActionResult(status=self.status, message_vi="Đã cập nhật lịch làm việc.")
+
+    @amend_calendar.validator
+    def _validate_amend_calendar(self, update: AmendCalendar) -> None:
+        self._check_amend_calendar(update)
+
+    def _check_amend_calendar(self, update: AmendCalendar) -> None:
+        self._check_coordinator(update.actor)
+        self._check_not_final()
+        self._check_reason(update.reason)
+        days = [*update.days_off, *update.working_days]
+        if not days:
+            raise refuse("NoDays", "Cần ít nhất một ngày nghỉ hoặc ngày làm việc bù.")
+        if set(update.days_off) & set(update.working_days):
+            raise refuse("BadDate", "Một ngày không thể vừa là ngày nghỉ vừa là ngày làm việc.")
+        outside = sorted(d for d in days if not self.calendar.covers(d))
+        if outside:
+            raise refuse("BadDate", f"Ngày {outside[0]:%d/%m/%Y} nằm ngoài lịch làm việc đã nạp.")
 
     # --- query -----------------------------------------------------------------------
 

@@ -23,6 +23,18 @@ NOTICE_RETRY = RetryPolicy(
     maximum_interval=dt.timedelta(minutes=5),
     maximum_attempts=12,
 )
+# Runs under NOTICES_APART_PATCH: a notice is retried for as long as NOTICE_PATIENCE allows
+# (hours, whatever the attempts), each attempt may run NOTICE_ATTEMPT (longer than every
+# delivery a notice makes, each bounded by its channel's own timeout) and must heartbeat
+# within NOTICE_HEARTBEAT (after each delivery), so a hung worker is noticed in minutes.
+NOTICE_PATIENCE = dt.timedelta(hours=8)
+NOTICE_ATTEMPT = dt.timedelta(minutes=10)
+NOTICE_HEARTBEAT = dt.timedelta(minutes=2)
+NOTICE_RETRY_BY_TIME = RetryPolicy(
+    initial_interval=dt.timedelta(seconds=2),
+    maximum_interval=dt.timedelta(minutes=5),
+    maximum_attempts=0,  # bounded by NOTICE_PATIENCE, not by a count
+)
 LOCAL_ATTEMPT = dt.timedelta(seconds=5)
 LOCAL_BUDGET = dt.timedelta(seconds=10)
 """How long local attempts may keep the workflow task before the write moves to a regular
@@ -103,6 +115,41 @@ async def send(notice: NoticeRequest) -> None:
         )
     except ActivityError as err:
         workflow.logger.warning("notice %s not sent: %s", notice.idempotency_key, err.cause)
+
+
+async def deliver(notice: NoticeRequest, *, task_queue: str) -> str | None:
+    """Send one notice on the notices' own task queue, retrying for up to NOTICE_PATIENCE.
+
+    None once it is delivered (a delivery refused for good is recorded and reported to the
+    coordinator by the activity itself); otherwise why it was given up, for the workflow to
+    record as `notice_failed` in the store's audit."""
+    try:
+        await workflow.execute_activity_method(
+            NoticeActivities.send_notice,
+            notice,
+            task_queue=task_queue,
+            schedule_to_close_timeout=NOTICE_PATIENCE,
+            start_to_close_timeout=NOTICE_ATTEMPT,
+            heartbeat_timeout=NOTICE_HEARTBEAT,
+            retry_policy=NOTICE_RETRY_BY_TIME,
+            summary=notice_summary(notice),
+        )
+    except ActivityError as err:
+        reason = failure_reason(err)
+        workflow.logger.error("notice_given_up", extra={
+            "notice_key": notice.idempotency_key, "kind": notice.kind, "error": reason})
+        return reason
+    return None
+
+
+def failure_reason(err: BaseException) -> str:
+    """The chain of causes of a failed activity, innermost last, short enough for the audit."""
+    parts: list[str] = []
+    cause: BaseException | None = err.cause if isinstance(err, ActivityError) else err
+    while cause is not None and len(parts) < 4:
+        parts.append(f"{type(cause).__name__}: {cause}")
+        cause = cause.__cause__
+    return " <- ".join(parts)[:1000] or "unknown"
 
 
 def record_summary(effect: StoreSubmission | AssignmentEvent) -> str:

@@ -16,6 +16,7 @@ from workflows.clock import PlanClock
 
 with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
+    from domain.ids import notice_task_queue
     from schemas.calendar import VN_TZ
     from schemas.plan_run import (
         CompileRequest,
@@ -30,7 +31,7 @@ RETRY = RetryPolicy(initial_interval=dt.timedelta(seconds=1),
 NOTICE_RETRY = RetryPolicy(initial_interval=dt.timedelta(seconds=2),
                            maximum_interval=dt.timedelta(minutes=5), maximum_attempts=12)
 # Runs started from this change send each notice of the consolidated report as an activity of
-# its own (the assignment's notice activity, with its retry policy, through `effects.send`);
+# its own (the assignment's notice activity on the notices' queue, `effects.deliver`);
 # an activity builds the list first. Runs started before keep the one activity that built and
 # sent them all, and replay unchanged.
 NOTICES_EACH_PATCH = "consolidation-notices-each"
@@ -100,8 +101,12 @@ class ConsolidationWorkflow:
             start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=RETRY,
             summary=f"{summary}: người nhận",
         )
+        queue = notice_task_queue(workflow.info().task_queue)
         for request in requests:
-            await effects.send(request)
+            failure = await effects.deliver(request, task_queue=queue)
+            if failure is not None:
+                workflow.logger.warning("consolidation notice %s given up: %s",
+                                        request.idempotency_key, failure)
 
     async def _notify_in_one_activity(self, notice: ConsolidationNotice, summary: str) -> None:
         """Runs started before NOTICES_EACH_PATCH: one activity built and sent every notice."""

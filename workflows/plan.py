@@ -25,14 +25,16 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
     from domain.ids import consolidation_workflow_id
-    from schemas.assignment import Actor, DutyBrief
-    from schemas.calendar import VN_TZ
+    from schemas.assignment import Actor, AmendCalendar, DutyBrief
+    from schemas.calendar import VN_TZ, WorkingCalendar
     from schemas.plan_run import (
         AddDuty,
         AdHocRequest,
         AmendmentResult,
+        CalendarChange,
         ConsolidationRunInput,
         DutyChange,
+        ExtendCalendar,
         MoveDeadline,
         PlanRunInput,
         PlanSchedule,
@@ -54,6 +56,10 @@ MIN_REASON = 5
 PERIODIC_CONSOLIDATION_PATCH = "periodic-consolidation"
 """Runs whose schedule consolidates each period (a recurring final report) mark it: a
 schedule of the first format has no such periods, so its runs never reach the marker."""
+CALENDAR_YEARS_AHEAD = 2
+"""Years of working calendar each year's run has beyond its own (escalations of a late
+report, deadlines set or extended into the next years)."""
+CALENDAR_AHEAD_PATCH = "calendar-extended-at-year-end"
 
 
 def refuse(code: str, message_vi: str) -> ApplicationError:
@@ -126,10 +132,28 @@ class PlanWorkflow:
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.progress
         await workflow.wait_condition(workflow.all_handlers_finished)
+        calendar = await self._calendar_ahead(input.year + 1)
         workflow.continue_as_new(input.model_copy(update={
-            "year": input.year + 1, "first_year": False,
+            "year": input.year + 1, "first_year": False, "calendar": calendar,
             "adhoc_requests": self.adhoc_requests, "consolidations": self.consolidations,
         }))
+
+    async def _calendar_ahead(self, next_year: int) -> WorkingCalendar:
+        """The calendar the next year's run starts with: extended, at each year's end, to
+        CALENDAR_YEARS_AHEAD years past it, so no batch, deadline or escalation ever runs
+        off its end. Runs that reached a year's end before this change carry theirs on."""
+        calendar = self.input.calendar
+        if not workflow.patched(CALENDAR_AHEAD_PATCH):
+            return calendar
+        through = next_year + CALENDAR_YEARS_AHEAD
+        if calendar.last_year >= through:
+            return calendar
+        return await workflow.execute_activity_method(
+            PlanActivities.extend_calendar,
+            ExtendCalendar(calendar=calendar, through_year=through),
+            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            summary=f"Nạp lịch làm việc đến hết năm {through}",
+        )
 
     def _consolidation_id(self, period: str | None = None) -> str:
         return consolidation_workflow_id(self.input.plan_id, period or self.input.year)
@@ -298,6 +322,35 @@ class PlanWorkflow:
             raise refuse("UnknownAgency", f"Không có cơ quan: {', '.join(unknown)}.")
         if update.last_day < self.clock.now().astimezone(VN_TZ).date():
             raise refuse("BadDate", "Hạn báo cáo phải từ hôm nay trở đi.")
+
+    @workflow.update
+    async def amend_calendar(self, update: AmendCalendar) -> AmendmentResult:
+        """Days the government announced after the plan started (a swap day, an extra day
+        off): every open assignment re-arms its timers on them, and later batches and years
+        start with them."""
+        calendar = self.input.calendar.amended(days_off=update.days_off,
+                                               working_days=update.working_days)
+        self.input = self.input.model_copy(update={"calendar": calendar})
+        return await workflow.execute_activity_method(
+            PlanActivities.amend_calendars,
+            CalendarChange(plan_id=self.input.plan_id, amendment=update),
+            start_to_close_timeout=dt.timedelta(minutes=30),
+            heartbeat_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            summary="Cập nhật lịch làm việc",
+        )
+
+    @amend_calendar.validator
+    def _validate_amend_calendar(self, update: AmendCalendar) -> None:
+        self._check_coordinator(update.actor)
+        self._check_reason(update.reason)
+        days = [*update.days_off, *update.working_days]
+        if not days:
+            raise refuse("NoDays", "Cần ít nhất một ngày nghỉ hoặc ngày làm việc bù.")
+        if set(update.days_off) & set(update.working_days):
+            raise refuse("BadDate", "Một ngày không thể vừa là ngày nghỉ vừa là ngày làm việc.")
+        outside = sorted(d for d in days if not self.input.calendar.covers(d))
+        if outside:
+            raise refuse("BadDate", f"Ngày {outside[0]:%d/%m/%Y} nằm ngoài lịch làm việc đã nạp.")
 
     @workflow.update
     async def refresh_progress(self) -> Progress:

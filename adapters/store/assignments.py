@@ -12,7 +12,7 @@ from adapters.store.base import (
     mapped_errors,
     row_model,
 )
-from schemas.assignment import AssignmentEvent
+from schemas.assignment import FINAL_STATUSES, AssignmentEvent
 from schemas.errors import Conflict
 from schemas.store import (
     Assignment,
@@ -24,16 +24,24 @@ INSERT INTO assignments
     (id, plan_id, duty_id, agency_code, period, due_at, original_due_at, status)
 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
 ON CONFLICT (id) DO UPDATE SET
-    due_at = EXCLUDED.due_at, status = EXCLUDED.status,
+    due_at = CASE WHEN assignments.status = ANY($8::text[]) THEN assignments.due_at
+                  ELSE EXCLUDED.due_at END,
+    status = CASE WHEN assignments.status = ANY($8::text[]) THEN assignments.status
+                  ELSE EXCLUDED.status END,
     original_due_at = COALESCE(assignments.original_due_at, EXCLUDED.due_at),
     updated_at = CASE
-        WHEN (assignments.due_at, assignments.status)
-             IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.status)
+        WHEN assignments.status <> ALL($8::text[])
+             AND (assignments.due_at, assignments.status)
+                 IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.status)
         THEN now() ELSE assignments.updated_at END
 WHERE (assignments.plan_id, assignments.duty_id, assignments.agency_code, assignments.period)
       = (EXCLUDED.plan_id, EXCLUDED.duty_id, EXCLUDED.agency_code, EXCLUDED.period)
 RETURNING *
 """
+
+# A closed assignment's row is final: no later write (a stray second run, a late retry of an
+# older event) brings it back to an open status. Sorted: the order of a frozenset is not.
+_FINAL = sorted(FINAL_STATUSES)
 
 
 class AssignmentRepository(Repository):
@@ -52,14 +60,16 @@ class AssignmentRepository(Repository):
     ) -> Assignment:
         """Record an assignment workflow's row, or bring its status and deadline up to date.
 
-        The workflow owns the state, so a second call overwrites `status` and `due_at`;
-        `original_due_at` keeps the first deadline ever set. The same id for another
-        plan, duty, agency or period is a `Conflict`.
+        The workflow owns the state, so a second call overwrites `status` and `due_at`,
+        unless the row is closed (accepted, cancelled, waived): a closed row never goes
+        back to an open status. `original_due_at` keeps the first deadline ever set. The
+        same id for another plan, duty, agency or period is a `Conflict`.
         """
         aware("due_at", due_at)
         with mapped_errors():
             row = await self._pool.fetchrow(
-                _UPSERT_ASSIGNMENT, id, plan_id, duty_id, agency_code, period, due_at, status
+                _UPSERT_ASSIGNMENT, id, plan_id, duty_id, agency_code, period, due_at, status,
+                _FINAL,
             )
         if row is None:
             raise Conflict(f"assignments: {id!r} already names another duty, agency or period")
@@ -87,17 +97,21 @@ class AssignmentRepository(Repository):
     async def set_assignment_status(
         self, id: str, status: str, *, due_at: dt.datetime | None = None
     ) -> Assignment:
-        """Mirror a workflow's new status, and its moved deadline when `due_at` is given."""
+        """Mirror a workflow's new status, and its moved deadline when `due_at` is given; a
+        closed assignment is returned unchanged."""
         aware("due_at", due_at)
         with mapped_errors():
             row = await self._pool.fetchrow(
                 "UPDATE assignments SET status = $2, due_at = COALESCE($3, due_at),"
                 " original_due_at = COALESCE(original_due_at, $3), updated_at = now()"
-                " WHERE id = $1 RETURNING *",
+                " WHERE id = $1 AND status <> ALL($4::text[]) RETURNING *",
                 id,
                 status,
                 due_at,
+                _FINAL,
             )
+            if row is None:  # closed (kept as it is), or missing (NotFound below)
+                row = await self._pool.fetchrow("SELECT * FROM assignments WHERE id = $1", id)
         return row_model(Assignment, row, f"assignments: no assignment {id!r}")
 
     async def record_assignment_event(self, event: AssignmentEvent) -> bool:
@@ -119,9 +133,14 @@ class AssignmentRepository(Repository):
                 )
                 if inserted is None:
                     return False
+                before = await conn.fetchval(
+                    "SELECT status FROM assignments WHERE id = $1 FOR UPDATE", event.assignment_id
+                )
+                if before in FINAL_STATUSES:
+                    return True  # closed: audited, but the mirror never goes backwards
                 row = await conn.fetchrow(
                     _UPSERT_ASSIGNMENT, event.assignment_id, event.plan_id, event.duty_id,
-                    event.agency, event.period, event.deadline, event.status,
+                    event.agency, event.period, event.deadline, event.status, _FINAL,
                 )
                 if row is None:
                     raise Conflict(f"assignments: {event.assignment_id!r} already names "

@@ -42,6 +42,20 @@ class AuditRepository(Repository):
             )
         return row_model(AuditEntry, row, "audit_log: insert returned nothing")
 
+    async def list_notice_failures(
+        self, *, plan_id: str | None = None, limit: int = 200
+    ) -> list[AuditEntry]:
+        """Notices that did not reach someone, newest first: a delivery refused for good (the
+        activity's `notice_failed`, one per address) or a notice given up after hours of
+        retries (the workflow's, one per notice). The coordinator's list to follow up."""
+        rows = await self._pool.fetch(
+            "SELECT l.* FROM audit_log l LEFT JOIN assignments a ON a.id = l.subject"
+            " WHERE l.action = 'notice_failed' AND ($1::text IS NULL OR a.plan_id = $1)"
+            " ORDER BY l.id DESC LIMIT $2",
+            plan_id, limit,
+        )
+        return [AuditEntry.model_validate(dict(r)) for r in rows]
+
     async def list_audit(self, subject: str) -> list[AuditEntry]:
         """A subject's audit trail, oldest first."""
         rows = await self._pool.fetch(

@@ -47,12 +47,17 @@ COORDINATOR_FOCAL = address("focal", "STTTT")
 
 async def run(
     notices: NoticeActivities, notice: NoticeRequest, *, attempt: int = 1,
-    max_attempts: int = 0,
+    max_attempts: int = 0, dying: bool = False,
 ) -> NoticeResult:
+    """Run the activity as one attempt that has just started (60 s to run), or, `dying`, as
+    one already past its time: a store error then ends it at once, as a dying worker's."""
     env = ActivityEnvironment()
+    timing: dict[str, Any] = {} if dying else {
+        "started_time": dt.datetime.now(dt.UTC),
+        "start_to_close_timeout": dt.timedelta(seconds=60)}
     env.info = dataclasses.replace(
         env.info, attempt=attempt, workflow_id=notice.assignment_id,
-        retry_policy=RetryPolicy(maximum_attempts=max_attempts),
+        retry_policy=RetryPolicy(maximum_attempts=max_attempts), **timing,
     )
     result: NoticeResult = await env.run(notices.send_notice, notice)
     return result
@@ -263,7 +268,7 @@ async def test_a_retry_after_a_crash_that_followed_the_outbox_record_does_not_se
     notice = make_notice()
 
     with pytest.raises(ConnectionResetError):
-        await run(crashing, notice)
+        await run(crashing, notice, dying=True)
     retried = await run(crashing, notice, attempt=2)
 
     assert NoticeResult(skipped=1) == retried
@@ -279,7 +284,7 @@ async def test_a_crash_between_smtp_acceptance_and_the_outbox_record_sends_a_sec
     notice = make_notice()
 
     with pytest.raises(ConnectionResetError):
-        await run(crashing, notice)
+        await run(crashing, notice, dying=True)
     retried = await run(crashing, notice, attempt=2)
 
     assert NoticeResult(sent=1) == retried
@@ -490,3 +495,27 @@ async def test_a_notice_for_coordinators_only_does_not_go_to_the_agency_webhook(
 
     assert NoticeResult(sent=1) == result
     assert [] == webhook.calls
+
+
+@pytest.mark.usefixtures("store")  # the directory loaded
+async def test_an_attempt_too_near_its_timeout_leaves_the_send_to_the_next_one(
+    notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice,
+    pool: asyncpg.Pool[asyncpg.Record],
+) -> None:
+    """Two attempts never send at once: an attempt that could still be sending when its
+    start-to-close timeout lets the next one begin does not start a send."""
+    notice = make_notice()
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(
+        env.info, workflow_id=notice.assignment_id,
+        start_to_close_timeout=dt.timedelta(seconds=60),
+        started_time=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=57),
+    )
+    with pytest.raises(ApplicationError) as raised:
+        await env.run(notices.send_notice, notice)
+    delivered = await run(notices, notice, attempt=2)
+
+    assert not raised.value.non_retryable
+    assert NoticeResult(sent=1) == delivered
+    assert 1 == len(mail_server.messages())
+    assert [("sent", 1)] == [(r["state"], r["attempts"]) for r in await outbox(pool)]

@@ -45,3 +45,25 @@ async def test_coordinator_requests_a_report_and_reads_progress_from_the_cli(
                 shown.stdout)["total"]
         finally:
             await plan.terminate(reason="test over")
+
+
+async def test_coordinator_announces_a_day_off_to_every_open_assignment_from_the_cli(
+    dev_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> None:
+    client = dev_env.client
+    day_off = CALENDAR.add_working_days(dt.date.today(), 3).strftime("%d/%m/%Y")
+    async with running_worker(client, store, mailbox) as queue:
+        plan = await client.start_workflow(
+            PlanWorkflow.run,
+            PlanRunInput(plan_id=PLAN_ID, year=2026, calendar=CALENDAR, options=RunOptions()),
+            id=f"plan/{PLAN_ID.replace('/', '-')}", task_queue=queue,
+        )
+        try:
+            rows = await eventually(lambda: store.list_assignments(plan_id=PLAN_ID),
+                                    lambda rows: len(rows) >= 2)
+            announced = await run_kehoach(dev_env, "calendar", "announce", "--as", COORDINATOR,
+                                       "--off", day_off, "--reason", "Nghỉ bù theo thông báo.")
+            assert (0, f"Đã cập nhật lịch làm việc cho {len(rows)} phân công.\n") == (
+                announced.exit_code, announced.stdout), announced.stderr
+        finally:
+            await plan.terminate(reason="test over")

@@ -11,22 +11,29 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from tests.workflows.histories import HISTORIES
-from workflows.assignment import LOCAL_FIRST_PATCH, AssignmentWorkflow
+from workflows.assignment import LOCAL_FIRST_PATCH, NOTICES_APART_PATCH, AssignmentWorkflow
 from workflows.consolidation import NOTICES_EACH_PATCH, ConsolidationWorkflow
-from workflows.plan import PERIODIC_CONSOLIDATION_PATCH, PlanWorkflow
+from workflows.plan import CALENDAR_AHEAD_PATCH, PERIODIC_CONSOLIDATION_PATCH, PlanWorkflow
 
 # histories/*.json come from the current code; histories/<name>/ keep the histories of an
 # earlier version for as long as runs started under it may still be open. histories/plan/
-# holds the plan and consolidation workflows' (tests/workflows/test_plan_histories.py).
+# holds the plan and consolidation workflows' (tests/workflows/test_plan_histories.py,
+# test_plan_time_skipping.py, test_calendar_ends.py), with their earlier versions below it.
 PLAN_HISTORIES = HISTORIES / "plan"
 RECORDED = sorted(HISTORIES.rglob("*.json"))
 ASSIGNMENT_RECORDED = [p for p in RECORDED if PLAN_HISTORIES not in p.parents]
 PLAN_PATHS = {"first_year", "last_year", "consolidation_returned", "plan_516_year",
-              "plan_516_consolidation", "monthly_year", "monthly_consolidation"}
+              "plan_516_consolidation", "monthly_year", "monthly_consolidation", "year_end"}
 PATHS = {"on_time", "late_escalated", "returned_twice", "extended_before", "extended_after",
          "open_deadline_set", "cancelled", "tet_reminder", "requested_escalation", "year",
          "pull_valid", "pull_invalid", "pull_down"}
-EARLIER = ("before-local-first",)
+EARLIER = ("before-local-first", "before-notices-apart")
+# Which patches each recorded version of the assignment carries (the current code's: all).
+PATCHES = {
+    "": {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH},
+    "before-notices-apart": {LOCAL_FIRST_PATCH},
+    "before-local-first": set(),
+}
 
 
 @pytest.mark.parametrize("version", ("", *EARLIER))
@@ -35,10 +42,13 @@ def test_histories_of_every_path_are_recorded(version: str) -> None:
     assert PATHS <= names
 
 
-def test_current_histories_take_the_local_first_path() -> None:
-    """The current recordings carry the patch marker; the earlier ones do not."""
-    for path in ASSIGNMENT_RECORDED:
-        assert (LOCAL_FIRST_PATCH in _patches(path)) == (path.parent == HISTORIES), path
+@pytest.mark.parametrize("path", ASSIGNMENT_RECORDED,
+                         ids=lambda p: str(p.relative_to(HISTORIES)))
+def test_each_recording_carries_the_patches_of_its_version(path: Path) -> None:
+    """The current recordings carry every patch marker; each earlier version only those
+    made before it."""
+    version = "" if path.parent == HISTORIES else path.parent.name
+    assert PATCHES[version] == _patches(path) & {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH}
 
 
 def test_histories_of_the_plan_and_consolidation_paths_are_recorded() -> None:
@@ -58,6 +68,14 @@ def test_only_plans_consolidating_each_period_take_the_periodic_path() -> None:
     marked = {p.stem for p in PLAN_HISTORIES.glob("*.json")
               if PERIODIC_CONSOLIDATION_PATCH in _patches(p)}
     assert {"monthly_year"} == marked
+
+
+def test_plan_year_ends_are_recorded_before_and_after_the_calendar_patch() -> None:
+    ends = {str(p.relative_to(PLAN_HISTORIES)) for p in PLAN_HISTORIES.rglob("year_end.json")}
+    assert {"year_end.json", "before-calendar-ahead/year_end.json"} == ends
+    assert CALENDAR_AHEAD_PATCH in _patches(PLAN_HISTORIES / "year_end.json")
+    assert CALENDAR_AHEAD_PATCH not in _patches(
+        PLAN_HISTORIES / "before-calendar-ahead" / "year_end.json")
 
 
 def _patches(path: Path) -> set[str]:
