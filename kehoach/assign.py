@@ -39,6 +39,19 @@ def duty_periods(duty: NormalizedDuty, year: int, plan: NormalizedPlan,
     return [(o.key, o.last_day) for o in duty_occurrences(duty, year, plan.plan, calendar)]
 
 
+def span_years(plan: NormalizedPlan, *, open_ended_years: int = 2) -> range:
+    """The years of the plan's span; an open-ended plan's first `open_ended_years`."""
+    span = plan.plan.span
+    last = span.end.year if span.end is not None else span.start.year + open_ended_years - 1
+    return range(span.start.year, last + 1)
+
+
+def span_periods(plan: NormalizedPlan) -> dict[str, list[str]]:
+    """Every period key of every duty over the plan's span, by duty id (plan check's counts)."""
+    return {duty.id: [key for year in span_years(plan)
+                      for key, _ in duty_periods(duty, year, plan)] for duty in plan.duties}
+
+
 def batch_inputs(
     plan: NormalizedPlan, duty: NormalizedDuty, *, period: str, last_day: dt.date | None,
     calendar: WorkingCalendar, agencies: list[str] | None = None,

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kehoach.assign import span_periods, span_years
 from kehoach.cli_assignments import assignments_app
 from kehoach.cli_plan import register as register_plan_commands
 from kehoach.errors import KehoachError, PlanError, PlanProblem
@@ -131,6 +132,19 @@ def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
     out.print(
         f"Tổng: {len(plan.duties)} nhiệm vụ, {sum(per_agency.values())} phân công, "
         f"{len(per_agency)} cơ quan được giao."
+    )
+    periods = span_periods(plan)
+    years = span_years(plan)
+    assignments = sum(len(keys) * len(d.assignees) for d, keys in
+                      ((d, periods[d.id]) for d in plan.duties))
+    final = periods.get(plan.plan.final_report.duty or "", [])
+    out.print(
+        f"Trong thời gian kế hoạch ({years[0]}–{years[-1]}"
+        + (", hai năm đầu của kế hoạch không có ngày kết thúc" if plan.plan.span.end is None
+           else "")
+        + f"): {assignments} phân công theo kỳ, {len(set().union(*periods.values()))} kỳ; "
+        f"báo cáo kết quả {len(final)} kỳ.",
+        highlight=False,
     )
 
 

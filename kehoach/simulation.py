@@ -15,6 +15,7 @@ from typing import Literal
 
 import structlog
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
 from kehoach.calendar import VN_TZ
 from kehoach.store import Store
@@ -98,7 +99,7 @@ class People:
         handle = self.client.get_workflow_handle_for(AssignmentWorkflow.run, row.id)
         profile = self.profiles.get(row.agency_code, "on_time")
         if row.due_at is None:
-            if row.period.startswith(str(self.plan.plan.year)) and "DX" not in row.period:
+            if "DX" not in row.period:  # every open period, in whichever year of the span
                 last_day = (now + dt.timedelta(days=OPEN_DEADLINE_DAYS)).astimezone(VN_TZ).date()
                 return await self._update(handle, AssignmentWorkflow.set_deadline,
                                           SetDeadline(actor=self.coordinator, last_day=last_day),
@@ -139,6 +140,9 @@ class People:
             await handle.execute_update(update, message)  # type: ignore[attr-defined]
         except WorkflowUpdateFailedError as exc:
             log.info("simulated action refused", action=name, reason=str(exc.cause))
+            return 0
+        except RPCError as exc:  # the workflow closed meanwhile, or the update was lost: next step
+            log.info("simulated action not delivered", action=name, reason=str(exc))
             return 0
         self.actions[name] += 1
         return 1
