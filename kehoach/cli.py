@@ -204,6 +204,8 @@ def _embedded_settings(data_subdir: str | None = None, *, fresh: bool = False) -
 def up_command(
     no_start: Annotated[bool, typer.Option(
         "--no-start", help="Chỉ khởi động các dịch vụ, không chạy kế hoạch.")] = False,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Chạy mọi kế hoạch trong thư mục này (cùng lúc).")] = None,
 ) -> None:
     """Chạy thật (giờ thực) trên cấu hình nhúng: Temporal + UI, PostgreSQL, hộp thư, worker."""
     import asyncio
@@ -211,7 +213,7 @@ def up_command(
     from kehoach.runtime import up
 
     settings = _embedded_settings()
-    asyncio.run(up(settings, console=out, start=not no_start))
+    asyncio.run(up(settings, console=out, start=not no_start, plans_dir=plans))
     out.print("Đã dừng. Chạy lại lệnh này để tiếp tục từ cùng thư mục dữ liệu.")
 
 
