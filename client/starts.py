@@ -18,17 +18,15 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from domain.assign import details, summary
+from domain.assign import details, plan_run_input, summary
 from domain.ids import consolidation_workflow_id, plan_workflow_id
 from schemas import calls
 from schemas import search_attributes as sa
 from schemas.assignment import AssignmentInput, AssignmentState
-from schemas.calendar import WorkingCalendar
 from schemas.plan import NormalizedPlan
 from schemas.plan_run import (
     ConsolidationRunInput,
     ConsolidationState,
-    PlanRunInput,
     Progress,
     RunOptions,
 )
@@ -77,20 +75,13 @@ async def start_plan(
     today: dt.date,
 ) -> WorkflowHandle[Any, Progress]:
     """Start the plan's workflow, or return the one with its id, running or closed (a plan
-    that has run to its end is not started again).
-
-    Its working calendar covers the plan's year (or today's, if earlier) through two years
-    past today or the plan's shifted start."""
+    that has run to its end is not started again); its input from `plan_run_input`."""
     header = plan.plan
-    first = header.year + options.shift_days // 365
-    calendar = WorkingCalendar.for_years(min(header.year, today.year),
-                                         max(first, today.year) + 2)
     workflow_id = plan_workflow_id(header.number)
     try:
         return await client.start_workflow(
             calls.PLAN,
-            PlanRunInput(plan_id=header.number, year=header.year, options=options,
-                         calendar=calendar),
+            plan_run_input(plan, options=options, today=today),
             id=workflow_id, task_queue=task_queue, result_type=Progress,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

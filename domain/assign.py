@@ -15,6 +15,7 @@ from domain.ids import assignment_id
 from schemas.assignment import AssignmentInput, DutyBrief
 from schemas.calendar import WorkingCalendar
 from schemas.plan import NormalizedDuty, NormalizedPlan
+from schemas.plan_run import PlanRunInput, RunOptions
 
 SUMMARY_CHARS = 120
 
@@ -28,6 +29,19 @@ def duty_periods(duty: NormalizedDuty, year: int, plan: NormalizedPlan,
                  calendar: WorkingCalendar | None = None) -> list[tuple[str, dt.date | None]]:
     """(period key, last day) of each assignment the duty creates in `year`."""
     return [(o.key, o.last_day) for o in duty_occurrences(duty, year, plan.plan, calendar)]
+
+
+def span_years(plan: NormalizedPlan, *, open_ended_years: int = 2) -> range:
+    """The years of the plan's span; an open-ended plan's first `open_ended_years`."""
+    span = plan.plan.span
+    last = span.end.year if span.end is not None else span.start.year + open_ended_years - 1
+    return range(span.start.year, last + 1)
+
+
+def span_periods(plan: NormalizedPlan) -> dict[str, list[str]]:
+    """Every period key of every duty over the plan's span, by duty id (plan check's counts)."""
+    return {duty.id: [key for year in span_years(plan)
+                      for key, _ in duty_periods(duty, year, plan)] for duty in plan.duties}
 
 
 def batch_inputs(
@@ -88,3 +102,15 @@ def details(input: AssignmentInput) -> str:
         f"**Cơ quan thực hiện:** {input.agency_name} ({input.agency})",
         f"**Kỳ:** {input.period}; **thời hạn:** {due}",
     ])
+
+
+def plan_run_input(plan: NormalizedPlan, *, options: RunOptions, today: dt.date) -> PlanRunInput:
+    """The plan workflow's input: the span's first year, and a working calendar from that
+    year (or this one) to two years past the span's end (or this year, for an open-ended
+    plan); each year's run extends it further as it goes."""
+    span = plan.plan.span
+    shift_years = options.shift_days // 365
+    first = min(plan.plan.year, today.year)
+    last = max(today.year, (span.end.year if span.end else plan.plan.year) + shift_years) + 2
+    return PlanRunInput(plan_id=plan.plan.number, year=plan.plan.year, options=options,
+                        calendar=WorkingCalendar.for_years(first, last))

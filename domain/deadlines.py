@@ -7,6 +7,10 @@ and its last day (None: the coordinator sets it, as for open and event-triggered
 Keys: a rule that falls due once is keyed by the span's first year ("2023", as plan 516's
 dated duties always were); a recurring rule by its period ("2026-H1", "2026-Q3",
 "2026-05", "2026-05-17"); a duty's second and later deadlines add "-D2", "-D3"…
+
+A rule that falls due once starts with the plan, or `ONCE_LEAD` before its last day when that
+is later (a final review due in ten years starts nine years on): no assignment waits years
+for its deadline, and each is listed in the year it starts.
 """
 
 import datetime as dt
@@ -28,7 +32,10 @@ from schemas.plan import (
     YearDeadline,
 )
 
-__all__ = ["Occurrence", "duty_occurrences", "find_occurrence", "once_last_day"]
+__all__ = ["ONCE_LEAD", "Occurrence", "duty_occurrences", "find_occurrence", "once_last_day"]
+
+ONCE_LEAD = dt.timedelta(days=366)
+"""How long before its last day a far-off deadline's assignment starts."""
 
 
 @dataclass(frozen=True)
@@ -71,15 +78,19 @@ def _rule_occurrences(rule: DeadlineRule, year: int, plan: Plan,
                       calendar: WorkingCalendar | None) -> list[Occurrence]:
     span = plan.span
     if _is_once(rule):
-        if year != span.start.year:
+        last_day = once_last_day(rule, plan, calendar)
+        start = span.start if last_day is None else max(span.start, last_day - ONCE_LEAD)
+        if year != start.year:
             return []
-        return [Occurrence(str(year), span.start, once_last_day(rule, plan, calendar))]
+        return [Occurrence(str(span.start.year), start, last_day)]
     if isinstance(rule, RecurringDeadline):
-        # A period exists when it overlaps the span and is not due before the span starts
-        # (a plan issued on 17/11 has no report due on 14/11).
+        # A period exists when it overlaps the span and falls due after the span starts (a
+        # plan issued on 17/11 has no report due on 14/11, nor on 17/11), but a daily report
+        # is due on the day the plan is issued too.
+        first_due = span.start if rule.frequency == "daily" else span.start + dt.timedelta(days=1)
         return [Occurrence(p.key, max(p.start, span.start), p.due)
                 for p in periods(rule, year) if span.contains(p.start, p.end)
-                and (p.due is None or p.due >= span.start)]
+                and (p.due is None or p.due >= first_due)]
     return []  # continuous and ad-hoc duties create no assignment of their own
 
 
@@ -96,8 +107,12 @@ def duty_occurrences(duty: NormalizedDuty, year: int, plan: Plan,
 
 def find_occurrence(duty: NormalizedDuty, key: str, plan: Plan,
                     calendar: WorkingCalendar | None = None) -> Occurrence | None:
-    """The occurrence with this period key (its year is the key's first four digits)."""
-    for occurrence in duty_occurrences(duty, int(key[:4]), plan, calendar):
-        if occurrence.key == key:
-            return occurrence
+    """The occurrence with this period key: in the key's year (its first four digits) or,
+    for a deadline that falls due once and starts late, in a later year of the span."""
+    first = int(key[:4])
+    last = max(first, plan.span.end.year if plan.span.end is not None else first + 50)
+    for year in range(first, last + 1):
+        for occurrence in duty_occurrences(duty, year, plan, calendar):
+            if occurrence.key == key:
+                return occurrence
     return None

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.settings import Settings
+from domain.assign import span_periods, span_years
 from domain.planfile import check_plan, load_plan
 from kehoach.cli_assignments import assignments_app
 from kehoach.cli_common import friendly_errors
@@ -108,6 +109,19 @@ def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
         f"Tổng: {len(plan.duties)} nhiệm vụ, {sum(per_agency.values())} phân công, "
         f"{len(per_agency)} cơ quan được giao."
     )
+    periods = span_periods(plan)
+    years = span_years(plan)
+    assignments = sum(len(keys) * len(d.assignees) for d, keys in
+                      ((d, periods[d.id]) for d in plan.duties))
+    final = periods.get(plan.plan.final_report.duty or "", [])
+    out.print(
+        f"Trong thời gian kế hoạch ({years[0]}–{years[-1]}"
+        + (", hai năm đầu của kế hoạch không có ngày kết thúc" if plan.plan.span.end is None
+           else "")
+        + f"): {assignments} phân công theo kỳ, {len(set().union(*periods.values()))} kỳ; "
+        f"báo cáo kết quả {len(final)} kỳ.",
+        highlight=False,
+    )
 
 
 def plan_json(plan: NormalizedPlan) -> dict[str, Any]:
@@ -166,6 +180,8 @@ def _embedded_settings(data_subdir: str | None = None, *, fresh: bool = False) -
 def up_command(
     no_start: Annotated[bool, typer.Option(
         "--no-start", help="Chỉ khởi động các dịch vụ, không chạy kế hoạch.")] = False,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Chạy mọi kế hoạch trong thư mục này (cùng lúc).")] = None,
 ) -> None:
     """Chạy thật (giờ thực) trên cấu hình nhúng: Temporal + UI, PostgreSQL, hộp thư, worker."""
     import asyncio
@@ -173,7 +189,7 @@ def up_command(
     from kehoach.runtime import up
 
     settings = _embedded_settings()
-    asyncio.run(up(settings, console=out, start=not no_start))
+    asyncio.run(up(settings, console=out, start=not no_start, plans_dir=plans))
     out.print("Đã dừng. Chạy lại lệnh này để tiếp tục từ cùng thư mục dữ liệu.")
 
 

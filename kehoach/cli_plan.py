@@ -5,7 +5,8 @@ workflow's validator decides and its Vietnamese reason is what the person reads.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -55,8 +56,63 @@ def _done(result: AmendmentResult) -> None:
     out.print(result.message_vi, markup=False, highlight=False)
 
 
+async def _with_store(settings: Settings, act: Any) -> Any:
+    """Run `act(client, store)` against the configured Temporal and PostgreSQL."""
+    from schemas.errors import KehoachError
+    from workers.main import open_store
+
+    if settings.database_url is None:
+        raise KehoachError("KEHOACH_DATABASE_URL is not set",
+                           message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).")
+    client = await temporal_client(settings)
+    async with open_store(settings.database_url.get_secret_value(), max_size=2) as store:
+        return await act(client, store)
+
+
 def register(plan_app: typer.Typer) -> None:
     """Add the commands to `kehoach plan`."""
+
+    @plan_app.command("start")
+    @command
+    def start_command(
+        file: Annotated[Path, typer.Argument(help="Tệp kế hoạch YAML.")],
+        amend: Annotated[bool, typer.Option(
+            "--amend", help="Tệp là văn bản điều chỉnh của kế hoạch đang chạy cùng số.")] = False,
+    ) -> None:
+        """Kiểm tra, lưu và chạy một kế hoạch; chạy lại cùng tệp không tạo thêm gì."""
+        from kehoach.plan_runs import start_plan_run
+
+        settings = load_settings()
+        plan = load_plan(file, contacts_file=settings.contacts_file)
+        handle = run_action(_with_store(settings, lambda client, store: start_plan_run(
+            client, store, plan, task_queue=settings.task_queue, amend=amend)))
+        out.print(f"Kế hoạch {plan.plan.number} đang chạy: workflow {handle.id}",
+                  markup=False, highlight=False)
+
+    @plan_app.command("list")
+    @command
+    def list_command() -> None:
+        """Các kế hoạch đã lưu và trạng thái workflow của từng kế hoạch."""
+        from kehoach.plan_runs import list_plans
+
+        runs = run_action(_with_store(load_settings(), list_plans))
+        table = Table(title=f"{len(runs)} kế hoạch")
+        for column in ("Số", "Workflow", "Trạng thái", "Tên"):
+            table.add_column(column)
+        for run in runs:
+            table.add_row(run.plan_id, run.workflow_id, run.status, run.title)
+        out.print(table)
+
+    @plan_app.command("stop")
+    @command
+    def stop_command(
+        number: Annotated[str, typer.Argument(help="Số kế hoạch, ví dụ 157/KH-UBND.")],
+    ) -> None:
+        """Dừng workflow của kế hoạch: không giao kỳ mới; phân công đã giao chạy tiếp."""
+        from kehoach.plan_runs import stop_plan
+
+        run_action(_with_store(load_settings(), lambda client, store: stop_plan(client, number)))
+        out.print(f"Đã yêu cầu dừng kế hoạch {number}.", markup=False, highlight=False)
 
     @plan_app.command("progress")
     @command

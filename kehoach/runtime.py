@@ -27,6 +27,7 @@ from client import starts
 from client.connection import connect
 from domain.planfile import load_plan
 from kehoach.embedded import EmbeddedPostgres, Mailbox, TemporalDevServer
+from kehoach.plan_runs import plan_files, start_plan_run
 from kehoach.stopping import stop_on_signals
 from schemas.plan import NormalizedPlan
 from schemas.plan_run import Progress, RunOptions
@@ -142,11 +143,18 @@ def addresses(services: Services, *, title: str) -> Table:
     return table
 
 
-async def up(settings: Settings, *, console: Console, start: bool = True) -> None:
-    """Run everything in real time until Ctrl-C (SIGINT) or SIGTERM."""
+async def up(settings: Settings, *, console: Console, start: bool = True,
+             plans_dir: Path | None = None) -> None:
+    """Run everything in real time until Ctrl-C (SIGINT) or SIGTERM; with `plans_dir`, every
+    plan file in it too, side by side (each checked, stored and started once)."""
     async with embedded(settings, console=console) as services:
         if start:
             handle = await start_plan(services, options=RunOptions())
             console.print(f"Kế hoạch đang chạy: workflow {handle.id}")
+            for path in plan_files(plans_dir) if plans_dir is not None else []:
+                plan = load_plan(path, contacts_file=settings.contacts_file)
+                other = await start_plan_run(services.client, services.store, plan,
+                                             task_queue=services.settings.task_queue)
+                console.print(f"Kế hoạch đang chạy: workflow {other.id} ({path.name})")
         console.print(addresses(services, title="kehoach đang chạy (Ctrl-C để dừng)"))
         await services.stop.wait()

@@ -99,7 +99,7 @@ class People:
     async def _act(self, row: Assignment, now: dt.datetime) -> int:
         profile = self.profiles.get(row.agency_code, "on_time")
         if row.due_at is None:
-            if row.period.startswith(str(self.plan.plan.year)) and "DX" not in row.period:
+            if "DX" not in row.period:  # every open period, in whichever year of the span
                 last_day = (now + dt.timedelta(days=OPEN_DEADLINE_DAYS)).astimezone(VN_TZ).date()
                 return await self._update(row.id, wf.SET_DEADLINE,
                                           SetDeadline(actor=self.coordinator, last_day=last_day),
@@ -141,6 +141,9 @@ class People:
             await calls.update(self.client, workflow_id, update, message)
         except calls.Refused as refusal:
             log.info("simulated_action_refused", action=name, reason=refusal.reason_vi)
+            return 0
+        except calls.Unavailable as lost:  # the update was lost or timed out: next step
+            log.info("simulated_action_not_delivered", action=name, reason=lost.message)
             return 0
         self.actions[name] += 1
         return 1

@@ -2,6 +2,7 @@
 
     KehoachError                 anything kehoach raises on purpose
     ├── PlanError                a plan or agency file is wrong (file, line, field, value, expected)
+    ├── PlanConflict             another text under the number of a running plan, not an amendment
     ├── StoreError               the PostgreSQL store refused something
     │   ├── NotFound             no such row
     │   └── Conflict             a unique key already holds another value
@@ -80,3 +81,9 @@ class RuntimeStartError(KehoachError):
     """A part of the embedded runtime did not start."""
 
     message_vi = "Không khởi động được hệ thống."
+
+
+class PlanConflict(KehoachError):
+    """A different plan file under the number of a running plan, not marked an amendment."""
+
+    message_vi = "Kế hoạch cùng số đang chạy với nội dung khác."

@@ -135,3 +135,13 @@ def test_legacy_year_reads_as_a_span_to_the_years_end() -> None:
     legacy = Plan.model_validate(data)
     assert (dt.date(2026, 1, 5), dt.date(2026, 12, 31)) == (legacy.span.start, legacy.span.end)
     assert 2026 == legacy.year
+
+
+def test_a_far_off_deadline_starts_a_year_before_it_falls_due() -> None:
+    header = plan(dt.date(2025, 11, 19), dt.date(2035, 12, 31))
+    final_review = duty(rule(kind="year", year=2035, text="tổng kết"))
+    assert [] == duty_occurrences(final_review, 2025, header)
+    (occurrence,) = duty_occurrences(final_review, 2034, header)
+    assert ("2025", dt.date(2034, 12, 30), dt.date(2035, 12, 31)) == (
+        occurrence.key, occurrence.start, occurrence.last_day)
+    assert occurrence == find_occurrence(final_review, "2025", header)

@@ -148,6 +148,10 @@ class PlanRepository(Repository):
             raise NotFound(f"plans: no plan {plan_id!r}")
         return NormalizedPlan.model_validate(document)
 
+    async def list_plan_ids(self) -> list[str]:
+        """The number of every plan loaded, in order."""
+        return [r["id"] for r in await self._pool.fetch("SELECT id FROM plans ORDER BY id")]
+
     async def get_agencies(self, codes: Iterable[str]) -> dict[str, Agency]:
         """The named agencies with their leader and focal contacts, by code; a code the
         directory does not hold is simply absent (notices skip it rather than fail)."""
