@@ -56,5 +56,6 @@ class AssignmentActivities:
         except (Conflict, NotFound, StoreError) as exc:
             log.error("event_refused", action=event.action, error=exc.message)
             raise _permanent(exc) from exc
-        log.info("assignment_event_recorded", action=event.action, status=event.status,
-                 recorded=recorded)
+        log.info(
+            "assignment_event_recorded", action=event.action, status=event.status, recorded=recorded
+        )

@@ -66,7 +66,6 @@ CHANNEL_VI: dict[str, str] = {"email": "thư điện tử", "webhook": "webhook"
 CONTACT_VI: dict[str, str] = {"focal": "công chức đầu mối", "leader": "lãnh đạo"}
 
 
-
 # --- Deliveries ----------------------------------------------------------------------
 
 
@@ -164,8 +163,10 @@ class NoticeActivities:
         Raises only for transient failures, after recording them; see the module docstring.
         """
         with structlog.contextvars.bound_contextvars(
-            workflow_id=activity.info().workflow_id, assignment_id=notice.assignment_id,
-            agency=notice.agency, notice_key=notice.idempotency_key,
+            workflow_id=activity.info().workflow_id,
+            assignment_id=notice.assignment_id,
+            agency=notice.agency,
+            notice_key=notice.idempotency_key,
         ):
             return await self._send(notice)
 
@@ -217,8 +218,12 @@ class NoticeActivities:
             # Not enough of this attempt is left for a send to finish inside it: leave it to
             # the next attempt, so two attempts never send at once (the timed-out one would
             # still be sending when its successor starts).
-            log.info("notice_send_left_to_next_attempt", outbox_key=delivery.key,
-                     seconds_left=round(left, 1), **where)
+            log.info(
+                "notice_send_left_to_next_attempt",
+                outbox_key=delivery.key,
+                seconds_left=round(left, 1),
+                **where,
+            )
             raise _Transient(f"{left:.0f} s left in this attempt; sent by the next")
         error: str | None = None
         try:
@@ -254,8 +259,12 @@ class NoticeActivities:
             try:
                 await self._store.outbox_mark_sent(key)
                 return
-            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                    asyncpg.OperatorInterventionError) as err:
+            except (
+                OSError,
+                asyncpg.PostgresConnectionError,
+                asyncpg.InterfaceError,
+                asyncpg.OperatorInterventionError,
+            ) as err:
                 left = _time_left()
                 if left is not None and left < delay + MARK_SENT_MARGIN_S:
                     raise
@@ -267,8 +276,12 @@ class NoticeActivities:
     async def _claim(self, delivery: _Delivery, assignment_id: str) -> OutboxEntry:
         async def claim(assignment: str | None) -> OutboxEntry:
             return await self._store.outbox_claim(
-                delivery.key, kind=delivery.kind, channel=delivery.channel,
-                recipient=delivery.recipient, subject=delivery.subject, body=delivery.body,
+                delivery.key,
+                kind=delivery.kind,
+                channel=delivery.channel,
+                recipient=delivery.recipient,
+                subject=delivery.subject,
+                body=delivery.body,
                 assignment_id=assignment,
             )
 
@@ -283,11 +296,17 @@ class NoticeActivities:
         self, action: str, delivery: _Delivery, notice: NoticeRequest, *, error: str | None = None
     ) -> None:
         await self._store.append_audit(
-            actor="system", action=action, subject=notice.assignment_id, source="worker",
+            actor="system",
+            action=action,
+            subject=notice.assignment_id,
+            source="worker",
             detail={
-                "notice_key": notice.idempotency_key, "outbox_key": delivery.key,
-                "kind": delivery.kind, "channel": delivery.channel,
-                "recipient": delivery.recipient, "error": error,
+                "notice_key": notice.idempotency_key,
+                "outbox_key": delivery.key,
+                "kind": delivery.kind,
+                "channel": delivery.channel,
+                "recipient": delivery.recipient,
+                "error": error,
             },
         )
 
@@ -303,23 +322,35 @@ class NoticeActivities:
         coordinator = directory.get(notice.coordinator)
         focal = None if coordinator is None else coordinator.focal
         unreported = {
-            "outbox_key": failed.key, "channel": failed.channel,
-            "recipient": failed.recipient, "error": error,
+            "outbox_key": failed.key,
+            "channel": failed.channel,
+            "recipient": failed.recipient,
+            "error": error,
         }
         if coordinator is None or focal is None:
-            log.critical("notice_failure_unreported", reason="coordinator has no focal contact",
-                         **unreported)
+            log.critical(
+                "notice_failure_unreported", reason="coordinator has no focal contact", **unreported
+            )
             return
         if failed.channel == "email" and failed.recipient.lower() == focal.email.lower():
-            log.critical("notice_failure_unreported",
-                         reason="the failed address is the coordinator's own", **unreported)
+            log.critical(
+                "notice_failure_unreported",
+                reason="the failed address is the coordinator's own",
+                **unreported,
+            )
             return
         report = self._email(
             notice,
             Addressee(role="coordinator", contact="focal", agency=coordinator, person=focal),
-            {**facts, "failed_subject": failed.subject, "failed_recipient": failed.recipient,
-             "failed_channel": CHANNEL_VI[failed.channel], "failed_error": error},
-            template="failure_report", key=outbox_key(failed.key, "failure-report"),
+            {
+                **facts,
+                "failed_subject": failed.subject,
+                "failed_recipient": failed.recipient,
+                "failed_channel": CHANNEL_VI[failed.channel],
+                "failed_error": error,
+            },
+            template="failure_report",
+            key=outbox_key(failed.key, "failure-report"),
         )
         outcome, report_error = await self._deliver(report, notice)
         if outcome == "failed":
@@ -330,13 +361,21 @@ class NoticeActivities:
     def _facts(self, notice: NoticeRequest) -> dict[str, object]:
         """What every template may say about the notice."""
         return {
-            "kind": notice.kind, "plan_id": notice.plan_id, "plan_title": notice.plan_title,
-            "clause": notice.duty.clause, "heading": notice.duty.heading,
-            "duty_text": shorten(notice.duty.text), "agency": notice.agency,
-            "agency_name": notice.agency_name, "deadline": deadline_day(notice.deadline),
+            "kind": notice.kind,
+            "plan_id": notice.plan_id,
+            "plan_title": notice.plan_title,
+            "clause": notice.duty.clause,
+            "heading": notice.duty.heading,
+            "duty_text": shorten(notice.duty.text),
+            "agency": notice.agency,
+            "agency_name": notice.agency_name,
+            "deadline": deadline_day(notice.deadline),
             "link": f"{self._public_base_url}/assignments/{quote(notice.assignment_id, safe='/')}",
-            "days_before": notice.days_before, "escalation_level": notice.escalation_level,
-            "reason": notice.reason, "actor": notice.actor, "status": notice.status,
+            "days_before": notice.days_before,
+            "escalation_level": notice.escalation_level,
+            "reason": notice.reason,
+            "actor": notice.actor,
+            "status": notice.status,
         }
 
     def _email(
@@ -354,8 +393,12 @@ class NoticeActivities:
             greeting = f"{person.name} – {person.title}, {greeting}"
         rendered = render(
             template or notice.kind,
-            {**facts, "greeting": greeting, "to_agency": to.role in AGENCY_ROLES,
-             "action_links": self._action_links(notice, person, template)},
+            {
+                **facts,
+                "greeting": greeting,
+                "to_agency": to.role in AGENCY_ROLES,
+                "action_links": self._action_links(notice, person, template),
+            },
         )
         missing = f"(chưa có địa chỉ thư: {CONTACT_VI[to.contact]} {to.agency.code})"
         recipient = to.address or missing
@@ -369,9 +412,14 @@ class NoticeActivities:
             await self._smtp_send(self._message(key, notice, person, rendered))
 
         return _Delivery(
-            key=key, kind=template or notice.kind, channel="email", recipient=recipient,
+            key=key,
+            kind=template or notice.kind,
+            channel="email",
+            recipient=recipient,
             # The stored copy keeps no working link: whoever reads the table must not act.
-            subject=rendered.subject, body=redact(rendered.text), send=send,
+            subject=rendered.subject,
+            body=redact(rendered.text),
+            send=send,
         )
 
     def _action_links(
@@ -379,13 +427,21 @@ class NoticeActivities:
     ) -> dict[str, str]:
         """Signed approve/return links for the person an approval request is addressed to,
         so they can act from the e-mail (adapters.links); none for any other notice."""
-        if (self._action_link_secret is None or person is None or template is not None
-                or notice.kind != "approval_requested" or notice.version is None):
+        if (
+            self._action_link_secret is None
+            or person is None
+            or template is not None
+            or notice.kind != "approval_requested"
+            or notice.version is None
+        ):
             return {}
         return action_links(
-            secret=self._action_link_secret, public_base_url=self._public_base_url,
-            notice_key=notice.idempotency_key, email=person.email,
-            assignment_id=notice.assignment_id, version=notice.version,
+            secret=self._action_link_secret,
+            public_base_url=self._public_base_url,
+            notice_key=notice.idempotency_key,
+            email=person.email,
+            assignment_id=notice.assignment_id,
+            version=notice.version,
         )
 
     def _message(
@@ -393,9 +449,15 @@ class NoticeActivities:
     ) -> MIMEMultipart | MIMEText:
         """multipart/alternative, UTF-8, with a Message-ID only the outbox key decides."""
         return build_message(
-            sender=self._smtp.config.sender, to_name=person.name, to_address=person.email,
-            subject=rendered.subject, text=rendered.text, html=rendered.html, key=key,
-            headers={"X-Kehoach-Notice-Key": notice.idempotency_key})
+            sender=self._smtp.config.sender,
+            to_name=person.name,
+            to_address=person.email,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            key=key,
+            headers={"X-Kehoach-Notice-Key": notice.idempotency_key},
+        )
 
     async def _smtp_send(self, message: MIMEMultipart | MIMEText) -> None:
         try:
@@ -406,7 +468,9 @@ class NoticeActivities:
             raise _Transient(str(err)) from err
 
     def _webhooks(
-        self, notice: NoticeRequest, directory: dict[str, AgencyContacts],
+        self,
+        notice: NoticeRequest,
+        directory: dict[str, AgencyContacts],
         facts: dict[str, object],
     ) -> list[_Delivery]:
         """The agency's webhook, for notices meant for the agency itself."""
@@ -418,22 +482,40 @@ class NoticeActivities:
         url = agency.webhook_url
         rendered = render(notice.kind, {**facts, "greeting": agency.name, "to_agency": True})
         body = json.dumps(
-            {**notice.model_dump(mode="json"), "subject": rendered.subject,
-             "text": rendered.text, "link": facts["link"]},
-            ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+            {
+                **notice.model_dump(mode="json"),
+                "subject": rendered.subject,
+                "text": rendered.text,
+                "link": facts["link"],
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
         )
         raw = body.encode()
 
         async def send() -> None:
             try:
-                await webhook.post(self._http, url, raw, secret=self._webhook_secret,
-                                   idempotency_key=notice.idempotency_key)
+                await webhook.post(
+                    self._http,
+                    url,
+                    raw,
+                    secret=self._webhook_secret,
+                    idempotency_key=notice.idempotency_key,
+                )
             except webhook.WebhookPermanent as err:
                 raise _Permanent(str(err)) from err
             except webhook.WebhookTransient as err:
                 raise _Transient(str(err)) from err
 
-        return [_Delivery(
-            key=outbox_key(notice.idempotency_key, "webhook", url), kind=notice.kind,
-            channel="webhook", recipient=url, subject=rendered.subject, body=body, send=send,
-        )]
+        return [
+            _Delivery(
+                key=outbox_key(notice.idempotency_key, "webhook", url),
+                kind=notice.kind,
+                channel="webhook",
+                recipient=url,
+                subject=rendered.subject,
+                body=body,
+                send=send,
+            )
+        ]

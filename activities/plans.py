@@ -58,8 +58,9 @@ class PlanActivities:
     """Resources: the store, a Temporal client (to start and update assignments), the task
     queue assignments run on, and the notice activity for the consolidated report."""
 
-    def __init__(self, *, store: Store, client: Client, task_queue: str,
-                 notices: NoticeActivities) -> None:
+    def __init__(
+        self, *, store: Store, client: Client, task_queue: str, notices: NoticeActivities
+    ) -> None:
         self._store = store
         self._client = client
         self._task_queue = task_queue
@@ -80,9 +81,13 @@ class PlanActivities:
         for duty in plan.duties:
             for occurrence in duty_occurrences(duty, request.year, header, calendar):
                 at = _at(occurrence.start + shift)
-                starts.append(ScheduledStart(
-                    at=max(at, plan_start) if request.first_year else at,
-                    duty_id=duty.id, period=occurrence.key))
+                starts.append(
+                    ScheduledStart(
+                        at=max(at, plan_start) if request.first_year else at,
+                        duty_id=duty.id,
+                        period=occurrence.key,
+                    )
+                )
         final = header.final_report
         move = header.move_deadline_off_non_working_days
         delay = dt.timedelta(days=request.consolidation_delay_days)
@@ -90,24 +95,36 @@ class PlanActivities:
         consolidations: list[ScheduledConsolidation] = []
         if isinstance(final.deadline, DateDeadline):  # one report, one consolidation
             if request.first_year and final.duty is not None:
-                consolidate_at = calendar.deadline_instant(
-                    final.deadline.last_day() + shift, move_off_non_working_days=move) + delay
+                consolidate_at = (
+                    calendar.deadline_instant(
+                        final.deadline.last_day() + shift, move_off_non_working_days=move
+                    )
+                    + delay
+                )
         elif final.duty is not None:  # each period of the final duty, its own consolidation
             duty = next(d for d in plan.duties if d.id == final.duty)
             consolidations = [
-                ScheduledConsolidation(at=calendar.deadline_instant(
-                    o.last_day + shift, move_off_non_working_days=move) + delay, period=o.key)
+                ScheduledConsolidation(
+                    at=calendar.deadline_instant(o.last_day + shift, move_off_non_working_days=move)
+                    + delay,
+                    period=o.key,
+                )
                 for o in duty_occurrences(duty, request.year, header, calendar)
                 if o.last_day is not None
             ]
-        adhoc = next((d.id for d in plan.duties
-                      if any(r.kind == "adhoc" for r in d.all_deadlines())), None)
+        adhoc = next(
+            (d.id for d in plan.duties if any(r.kind == "adhoc" for r in d.all_deadlines())), None
+        )
         end = header.span.end
         return PlanSchedule(
-            starts=sorted(starts, key=lambda s: s.at), consolidate_at=consolidate_at,
+            starts=sorted(starts, key=lambda s: s.at),
+            consolidate_at=consolidate_at,
             year_end=_at(dt.date(request.year + 1, 1, 1) + shift, dt.time(0)),
-            coordinator=header.coordinator, duty_ids=[d.id for d in plan.duties],
-            agencies=[a.code for a in plan.agencies], final_duty=final.duty, adhoc_duty=adhoc,
+            coordinator=header.coordinator,
+            duty_ids=[d.id for d in plan.duties],
+            agencies=[a.code for a in plan.agencies],
+            final_duty=final.duty,
+            adhoc_duty=adhoc,
             consolidations=sorted(consolidations, key=lambda c: c.at),
             last_year=end.year if end is not None else None,  # years of the plan, unshifted
             open_ended=end is None,
@@ -125,8 +142,14 @@ class PlanActivities:
             raw = found.last_day if found is not None else None
             last_day = raw + shift if raw is not None else None
         inputs = batch_inputs(
-            plan, duty, period=batch.period, last_day=last_day, calendar=batch.calendar,
-            agencies=batch.agencies, brief=batch.brief, speed=batch.options.speed,
+            plan,
+            duty,
+            period=batch.period,
+            last_day=last_day,
+            calendar=batch.calendar,
+            agencies=batch.agencies,
+            brief=batch.brief,
+            speed=batch.options.speed,
             clock_origin=batch.options.clock_origin,
         )
         known = {r.id: r.status for r in await self._store.list_assignments(plan_id=batch.plan_id)}
@@ -138,8 +161,14 @@ class PlanActivities:
                 await start_assignment(self._client, input, task_queue=self._task_queue)
             activity.heartbeat(index)
         started = len(inputs) - existing
-        log.info("batch_started", duty=batch.duty_id, period=batch.period, count=len(inputs),
-                 started=started, existing=existing)
+        log.info(
+            "batch_started",
+            duty=batch.duty_id,
+            period=batch.period,
+            count=len(inputs),
+            started=started,
+            existing=existing,
+        )
         return StartedBatch(started=started, existing=existing)
 
     @activity.defn
@@ -162,8 +191,11 @@ class PlanActivities:
             agency = by_agency.setdefault(row.agency_code, {})
             agency[status] = agency.get(status, 0) + 1
         return Progress(
-            at=dt.datetime.now(dt.UTC), total=len(rows), by_status=by_status,
-            by_agency=by_agency, overdue=by_status.get("overdue", 0),
+            at=dt.datetime.now(dt.UTC),
+            total=len(rows),
+            by_status=by_status,
+            by_agency=by_agency,
+            overdue=by_status.get("overdue", 0),
             on_time=sum(r.outcome == "on_time" for r in rows),
             late=sum(r.outcome == "late" for r in rows),
         )
@@ -172,8 +204,11 @@ class PlanActivities:
     async def apply_duty_change(self, change: DutyChange) -> AmendmentResult:
         """Withdraw a duty or move its deadline, assignment by assignment, through their
         updates (so each one's validator and audit apply)."""
-        rows = [r for r in await self._store.list_assignments(plan_id=change.plan_id)
-                if r.duty_id == change.duty_id and r.status not in FINAL_STATUSES]
+        rows = [
+            r
+            for r in await self._store.list_assignments(plan_id=change.plan_id)
+            if r.duty_id == change.duty_id and r.status not in FINAL_STATUSES
+        ]
         done = refused = 0
         info = activity.info()
         for index, row in enumerate(rows):
@@ -182,18 +217,35 @@ class PlanActivities:
             update_id = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}/{row.id}"
             try:
                 if change.kind == "withdraw":
-                    await calls.update(self._client, row.id, CANCEL, Cancel(
-                        actor=change.actor, reason=change.reason), update_id=update_id)
+                    await calls.update(
+                        self._client,
+                        row.id,
+                        CANCEL,
+                        Cancel(actor=change.actor, reason=change.reason),
+                        update_id=update_id,
+                    )
                 elif row.due_at is None:
                     assert change.new_last_day is not None
-                    await calls.update(self._client, row.id, SET_DEADLINE, SetDeadline(
-                        actor=change.actor, last_day=change.new_last_day),
-                        update_id=update_id)
+                    await calls.update(
+                        self._client,
+                        row.id,
+                        SET_DEADLINE,
+                        SetDeadline(actor=change.actor, last_day=change.new_last_day),
+                        update_id=update_id,
+                    )
                 else:
                     assert change.new_last_day is not None
-                    await calls.update(self._client, row.id, EXTEND_DEADLINE, ExtendDeadline(
-                        actor=change.actor, new_last_day=change.new_last_day,
-                        reason=change.reason), update_id=update_id)
+                    await calls.update(
+                        self._client,
+                        row.id,
+                        EXTEND_DEADLINE,
+                        ExtendDeadline(
+                            actor=change.actor,
+                            new_last_day=change.new_last_day,
+                            reason=change.reason,
+                        ),
+                        update_id=update_id,
+                    )
                 done += 1
             except calls.Refused as refusal:
                 refused += 1
@@ -203,48 +255,60 @@ class PlanActivities:
         note = f" ({refused} phân công không áp dụng được)" if refused else ""
         return AmendmentResult(
             message_vi=f"{verb} nhiệm vụ {change.duty_id} cho {done} phân công{note}.",
-            affected=done)
+            affected=done,
+        )
 
     @activity.defn
     async def extend_calendar(self, request: ExtendCalendar) -> WorkingCalendar:
         """The calendar through `through_year` (public holidays from the `holidays` package),
         with every day announced so far kept."""
         calendar = request.calendar
-        longer = WorkingCalendar.for_years(calendar.first_year,
-                                           max(calendar.last_year, request.through_year))
-        return longer.amended(days_off=calendar.extra_days_off,
-                              working_days=calendar.extra_working_days)
+        longer = WorkingCalendar.for_years(
+            calendar.first_year, max(calendar.last_year, request.through_year)
+        )
+        return longer.amended(
+            days_off=calendar.extra_days_off, working_days=calendar.extra_working_days
+        )
 
     @activity.defn
     async def amend_calendars(self, change: CalendarChange) -> AmendmentResult:
         """Pass announced days on to every open assignment of the plan, each through its
         own `amend_calendar` update (its validator, its audit, its timers re-armed)."""
-        rows = [r for r in await self._store.list_assignments(plan_id=change.plan_id)
-                if r.status not in FINAL_STATUSES]
+        rows = [
+            r
+            for r in await self._store.list_assignments(plan_id=change.plan_id)
+            if r.status not in FINAL_STATUSES
+        ]
         info = activity.info()
         done = refused = 0
         for index, row in enumerate(rows):
             update_id = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}/{row.id}"
             try:
-                await calls.update(self._client, row.id, AMEND_CALENDAR, change.amendment,
-                                   update_id=update_id)
+                await calls.update(
+                    self._client, row.id, AMEND_CALENDAR, change.amendment, update_id=update_id
+                )
                 done += 1
             except calls.Refused as refusal:
                 refused += 1
-                log.warning("calendar_amendment_refused", assignment_id=row.id,
-                            reason=refusal.message)
+                log.warning(
+                    "calendar_amendment_refused", assignment_id=row.id, reason=refusal.message
+                )
             activity.heartbeat(index)
         note = f" ({refused} phân công không áp dụng được)" if refused else ""
         return AmendmentResult(
-            message_vi=f"Đã cập nhật lịch làm việc cho {done} phân công{note}.", affected=done)
+            message_vi=f"Đã cập nhật lịch làm việc cho {done} phân công{note}.", affected=done
+        )
 
     @activity.defn
     async def compile_consolidation(self, request: CompileRequest) -> CompiledReport:
         """Gather every agency's accepted report, render the document, keep it in the store."""
         plan = await self._store.get_plan(request.plan_id)
-        rows = [r for r in await self._store.list_assignments(plan_id=request.plan_id)
-                if r.duty_id == request.duty_id
-                and (request.period is None or r.period == request.period)]
+        rows = [
+            r
+            for r in await self._store.list_assignments(plan_id=request.plan_id)
+            if r.duty_id == request.duty_id
+            and (request.period is None or r.period == request.period)
+        ]
         names = {a.code: a.name for a in plan.agencies}
         duty = next(d for d in plan.duties if d.id == request.duty_id)
         accepted: list[AgencyReport] = []
@@ -255,50 +319,93 @@ class PlanActivities:
             if row.status in ("cancelled", "waived"):
                 continue  # released from the duty: neither reported nor missing
             if row.status != "accepted":
-                missing.append(MissingReport(
-                    agency_code=row.agency_code, agency_name=names[row.agency_code],
-                    clause=duty.clause, period=row.period, last_day=last_day,
-                    status="overdue" if row.overdue else row.status))
+                missing.append(
+                    MissingReport(
+                        agency_code=row.agency_code,
+                        agency_name=names[row.agency_code],
+                        clause=duty.clause,
+                        period=row.period,
+                        last_day=last_day,
+                        status="overdue" if row.overdue else row.status,
+                    )
+                )
                 continue
             submission = (await self._store.list_submissions(row.id))[-1]
-            accepted.append(AgencyReport(
-                agency_code=row.agency_code, agency_name=names[row.agency_code],
-                duty_id=duty.id, clause=duty.clause, period=row.period,
-                submitted_at=submission.submitted_at, outcome=row.outcome or "on_time",
-                body=submission.body))
+            accepted.append(
+                AgencyReport(
+                    agency_code=row.agency_code,
+                    agency_name=names[row.agency_code],
+                    duty_id=duty.id,
+                    clause=duty.clause,
+                    period=row.period,
+                    submitted_at=submission.submitted_at,
+                    outcome=row.outcome or "on_time",
+                    body=submission.body,
+                )
+            )
             if row.outcome == "late" and last_day is not None:
-                late.append(LateReport(
-                    agency_code=row.agency_code, agency_name=names[row.agency_code],
-                    clause=duty.clause, period=row.period, last_day=last_day,
-                    submitted_at=submission.submitted_at))
+                late.append(
+                    LateReport(
+                        agency_code=row.agency_code,
+                        agency_name=names[row.agency_code],
+                        clause=duty.clause,
+                        period=row.period,
+                        last_day=last_day,
+                        submitted_at=submission.submitted_at,
+                    )
+                )
         recipient = names[plan.plan.final_report.recipient]
         document = ConsolidationInput(
             issuer_name=names[plan.plan.issuer].upper(),
             coordinator_name=names[plan.plan.coordinator].upper(),
-            coordinator_short=plan.plan.coordinator, plan_number=plan.plan.number,
-            plan_title=plan.plan.title, plan_issued_on=plan.plan.issued_on,
-            year=request.year, period=request.period, place=plan.plan.place,
+            coordinator_short=plan.plan.coordinator,
+            plan_number=plan.plan.number,
+            plan_title=plan.plan.title,
+            plan_issued_on=plan.plan.issued_on,
+            year=request.year,
+            period=request.period,
+            place=plan.plan.place,
             report_date=request.report_date,
             report_number=None,
-            recipients=[f"{recipient} (báo cáo)",
-                        *(f"{names[c]} (báo cáo)" for c in plan.plan.final_report.copies),
-                        "Lưu: VT"],
-            signer_title="GIÁM ĐỐC", signer_name=None, accepted=accepted, late=late,
-            missing=missing, total_assignments=len(rows),
+            recipients=[
+                f"{recipient} (báo cáo)",
+                *(f"{names[c]} (báo cáo)" for c in plan.plan.final_report.copies),
+                "Lưu: VT",
+            ],
+            signer_title="GIÁM ĐỐC",
+            signer_name=None,
+            accepted=accepted,
+            late=late,
+            missing=missing,
+            total_assignments=len(rows),
         )
         markdown = render_markdown(document)
         docx = render_docx(document)
-        document_id = (f"{request.plan_id.replace('/', '-')}/consolidated/"
-                       f"{request.period or request.year}/v{request.version}")
+        document_id = (
+            f"{request.plan_id.replace('/', '-')}/consolidated/"
+            f"{request.period or request.year}/v{request.version}"
+        )
         await self._store.put_document(
-            id=document_id, plan_id=request.plan_id, kind="consolidated_report",
-            markdown=markdown, docx=docx)
-        log.info("consolidation_compiled", document=document_id,
-                 accepted=len(accepted), late=len(late), missing=len(missing),
-                 sha256=hashlib.sha256(docx).hexdigest())
+            id=document_id,
+            plan_id=request.plan_id,
+            kind="consolidated_report",
+            markdown=markdown,
+            docx=docx,
+        )
+        log.info(
+            "consolidation_compiled",
+            document=document_id,
+            accepted=len(accepted),
+            late=len(late),
+            missing=len(missing),
+            sha256=hashlib.sha256(docx).hexdigest(),
+        )
         return CompiledReport(
-            document_id=document_id, accepted=[r.agency_code for r in accepted],
-            late=[r.agency_code for r in late], missing=[r.agency_code for r in missing])
+            document_id=document_id,
+            accepted=[r.agency_code for r in accepted],
+            late=[r.agency_code for r in late],
+            missing=[r.agency_code for r in missing],
+        )
 
     @activity.defn
     async def consolidation_notices(self, notice: ConsolidationNotice) -> list[NoticeRequest]:
@@ -309,23 +416,33 @@ class PlanActivities:
         header = plan.plan
         duty = next(d for d in plan.duties if d.id == header.final_report.duty)
         names = {a.code: a.name for a in plan.agencies}
-        brief = DutyBrief(id=duty.id, clause=duty.clause, heading="Báo cáo tổng hợp",
-                          text=f"Báo cáo tổng hợp kết quả thực hiện {header.number} "
-                               f"({notice.document_id}).")
-        targets = ([(header.coordinator, ["vice_chairman"])]
-                   if notice.kind == "consolidation_ready"
-                   else [(code, ["focal", "leader"])
-                         for code in (header.final_report.recipient,
-                                      *header.final_report.copies)])
+        brief = DutyBrief(
+            id=duty.id,
+            clause=duty.clause,
+            heading="Báo cáo tổng hợp",
+            text=f"Báo cáo tổng hợp kết quả thực hiện {header.number} ({notice.document_id}).",
+        )
+        targets = (
+            [(header.coordinator, ["vice_chairman"])]
+            if notice.kind == "consolidation_ready"
+            else [
+                (code, ["focal", "leader"])
+                for code in (header.final_report.recipient, *header.final_report.copies)
+            ]
+        )
         return [
             NoticeRequest(
                 idempotency_key=f"{notice.idempotency_key}/{agency}",
-                kind="approval_requested" if notice.kind == "consolidation_ready"
-                else "approved",
-                assignment_id=notice.document_id, plan_id=header.number,
-                plan_title=header.title, duty=brief, agency=agency,
-                agency_name=names[agency], issuer=header.issuer,
-                coordinator=header.coordinator, office=header.office,
+                kind="approval_requested" if notice.kind == "consolidation_ready" else "approved",
+                assignment_id=notice.document_id,
+                plan_id=header.number,
+                plan_title=header.title,
+                duty=brief,
+                agency=agency,
+                agency_name=names[agency],
+                issuer=header.issuer,
+                coordinator=header.coordinator,
+                office=header.office,
                 recipients=recipients,
             )
             for agency, recipients in targets

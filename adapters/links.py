@@ -53,8 +53,9 @@ class _StampedAt(TimestampSigner):
         return int(time.time() if self.at is None else self.at)
 
 
-def _serializer(secret: str, purpose: Purpose, *, at: float | None = None
-                ) -> URLSafeTimedSerializer:
+def _serializer(
+    secret: str, purpose: Purpose, *, at: float | None = None
+) -> URLSafeTimedSerializer:
     signer = type("_Signer", (_StampedAt,), {"at": at})
     return URLSafeTimedSerializer(secret, salt=f"kehoach/{purpose}", signer=signer)
 
@@ -63,14 +64,14 @@ def _canonical(token: str) -> bool:
     """Whether every base64 part of the token is spelled the way itsdangerous writes it."""
     parts = token.lstrip(".").split(".")  # a leading dot marks a compressed payload
     try:
-        return all(part and base64_encode(base64_decode(part)).decode() == part
-                   for part in parts)
+        return all(part and base64_encode(base64_decode(part)).decode() == part for part in parts)
     except (BadSignature, ValueError):
         return False
 
 
-def sign(secret: str, purpose: Purpose, fields: dict[str, str | int], *,
-         now: float | None = None) -> str:
+def sign(
+    secret: str, purpose: Purpose, fields: dict[str, str | int], *, now: float | None = None
+) -> str:
     """A token carrying `fields` for `purpose` only, stamped with `now` (default: the clock)."""
     token = _serializer(secret, purpose, at=now).dumps(fields)
     assert isinstance(token, str)
@@ -96,23 +97,46 @@ def verify(secret: str, purpose: Purpose, token: str, *, max_age: int) -> dict[s
 def action_nonce(secret: str, notice_key: str, email: str) -> str:
     """The nonce the links of one e-mail share: derived, so a retried notice activity sends
     the same links, and using one action of an e-mail uses up the other."""
-    mac = Signer(secret, salt="kehoach/action-nonce").get_signature(
-        f"{notice_key}/{email.lower()}")
+    mac = Signer(secret, salt="kehoach/action-nonce").get_signature(f"{notice_key}/{email.lower()}")
     return mac.decode()[:22]
 
 
-def action_token(secret: str, *, email: str, assignment_id: str, action: Action, nonce: str,
-                 version: int, now: float | None = None) -> str:
+def action_token(
+    secret: str,
+    *,
+    email: str,
+    assignment_id: str,
+    action: Action,
+    nonce: str,
+    version: int,
+    now: float | None = None,
+) -> str:
     """The token of one action link: who may act, on which version of which report, how,
     and its nonce."""
-    return sign(secret, "action", {"email": email, "assignment": assignment_id,
-                                   "action": action, "nonce": nonce, "version": version},
-                now=now)
+    return sign(
+        secret,
+        "action",
+        {
+            "email": email,
+            "assignment": assignment_id,
+            "action": action,
+            "nonce": nonce,
+            "version": version,
+        },
+        now=now,
+    )
 
 
-def action_links(*, secret: str, public_base_url: str, notice_key: str, email: str,
-                 assignment_id: str, version: int, now: float | None = None
-                 ) -> dict[str, str]:
+def action_links(
+    *,
+    secret: str,
+    public_base_url: str,
+    notice_key: str,
+    email: str,
+    assignment_id: str,
+    version: int,
+    now: float | None = None,
+) -> dict[str, str]:
     """The approve and return links for one person's approval request e-mail, by action.
 
     They open a confirmation page on the portal; nothing happens on a GET (mail scanners
@@ -122,9 +146,19 @@ def action_links(*, secret: str, public_base_url: str, notice_key: str, email: s
     nonce = action_nonce(secret, notice_key, email)
     base = public_base_url.rstrip("/")
     return {
-        action: f"{base}/a/" + quote(
-            action_token(secret, email=email, assignment_id=assignment_id, action=action,
-                         nonce=nonce, version=version, now=now), safe="")
+        action: f"{base}/a/"
+        + quote(
+            action_token(
+                secret,
+                email=email,
+                assignment_id=assignment_id,
+                action=action,
+                nonce=nonce,
+                version=version,
+                now=now,
+            ),
+            safe="",
+        )
         for action in ACTIONS
     }
 

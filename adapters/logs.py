@@ -57,12 +57,20 @@ def configure_logging(settings: Settings, *, to_file: Path | None = None) -> Non
     # workflow's id, run and type in `temporal_workflow`) go through the same renderer, so
     # a worker's output is one kind of line; link tokens are redacted there too.
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name,
-                           structlog.stdlib.ExtraAdder()],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info, renderer],
-    ))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                *shared,
+                structlog.stdlib.add_logger_name,
+                structlog.stdlib.ExtraAdder(),
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
     handler.addFilter(_RedactLinks())
     root = logging.getLogger()
     root.handlers = [handler]

@@ -53,9 +53,13 @@ class MailConfig(Model):
         """The mail part of the process settings (the EHLO name is looked up once, here)."""
         helo = {"helo_name": settings.smtp_helo_name} if settings.smtp_helo_name else {}
         return cls(
-            host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
-            password=settings.smtp_password, starttls=settings.smtp_starttls,
-            sender=settings.mail_from, **helo,
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+            sender=settings.mail_from,
+            **helo,
         )
 
 
@@ -66,8 +70,15 @@ def message_id(key: str, sender: str) -> str:
 
 
 def build_message(
-    *, sender: str, to_name: str, to_address: str, subject: str, text: str,
-    html: str | None = None, key: str | None = None, headers: dict[str, str] | None = None,
+    *,
+    sender: str,
+    to_name: str,
+    to_address: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    key: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> MIMEMultipart | MIMEText:
     """A UTF-8 message from kehoach: plain text, or multipart/alternative with `html`.
 
@@ -134,7 +145,10 @@ class SmtpSender:
         the message again on retry."""
         mail = self.config
         client = aiosmtplib.SMTP(
-            hostname=mail.host, port=mail.port, start_tls=mail.starttls, timeout=mail.timeout,
+            hostname=mail.host,
+            port=mail.port,
+            start_tls=mail.starttls,
+            timeout=mail.timeout,
             local_hostname=mail.helo_name,
         )
         try:

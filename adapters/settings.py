@@ -125,7 +125,9 @@ class Settings(BaseSettings):
     )
     # An approval request may wait over a long holiday (Tết is five days plus a weekend).
     action_link_seconds: int = Field(
-        14 * 24 * 3600, ge=3600, le=60 * 24 * 3600,
+        14 * 24 * 3600,
+        ge=3600,
+        le=60 * 24 * 3600,
         validation_alias=_env("KEHOACH_ACTION_LINK_SECONDS"),
     )
     signin_per_address: int = Field(
@@ -141,7 +143,9 @@ class Settings(BaseSettings):
         10, ge=0, le=20, validation_alias=_env("KEHOACH_UPLOAD_MAX_FILES")
     )
     upload_max_file_bytes: int = Field(
-        10 * 1024 * 1024, ge=1, le=20 * 1024 * 1024,
+        10 * 1024 * 1024,
+        ge=1,
+        le=20 * 1024 * 1024,
         validation_alias=_env("KEHOACH_UPLOAD_MAX_FILE_BYTES"),
     )
     uploads_per_hour: int = Field(
@@ -150,12 +154,16 @@ class Settings(BaseSettings):
     # 2 MiB: the longest report (100,000 characters) still fits as JSON with every character
     # escaped (\uXXXX\uXXXX, 12 bytes, for characters outside the BMP).
     web_max_request_bytes: int = Field(
-        2 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024,
+        2 * 1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
         validation_alias=_env("KEHOACH_WEB_MAX_REQUEST_BYTES"),
     )
     # The report form with its files: the files' limits plus room for the text and framing.
     web_max_submit_bytes: int = Field(
-        10 * 10 * 1024 * 1024 + 1024 * 1024, ge=1024, le=1024 * 1024 * 1024,
+        10 * 10 * 1024 * 1024 + 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
         validation_alias=_env("KEHOACH_WEB_MAX_SUBMIT_BYTES"),
     )
 

@@ -28,7 +28,12 @@ def signature(secret: bytes, body: bytes) -> str:
 
 
 async def post(
-    http: httpx.AsyncClient, url: str, body: bytes, *, secret: bytes, idempotency_key: str,
+    http: httpx.AsyncClient,
+    url: str,
+    body: bytes,
+    *,
+    secret: bytes,
+    idempotency_key: str,
 ) -> None:
     """Post `body` (JSON) to `url`; returns when the receiver answered 2xx."""
     headers = {

@@ -77,9 +77,14 @@ class Timeline:
     speed: float
 
     def schedule(self, start: dt.datetime) -> Schedule:
-        return make_schedule(start, speed=self.speed, first_at=self.first_at,
-                             tier_gap=self.tier_gap, window=self.window,
-                             reminders=self.reminders)
+        return make_schedule(
+            start,
+            speed=self.speed,
+            first_at=self.first_at,
+            tier_gap=self.tier_gap,
+            window=self.window,
+            reminders=self.reminders,
+        )
 
 
 @dataclass
@@ -107,8 +112,7 @@ class Phase:
     updates_began_at: float = 0.0
 
 
-async def bounded(items: Iterable[T], work: Callable[[T], Awaitable[Any]], limit: int
-                  ) -> list[Any]:
+async def bounded(items: Iterable[T], work: Callable[[T], Awaitable[Any]], limit: int) -> list[Any]:
     """`work` on every item, at most `limit` at a time, results in order."""
     gate = asyncio.Semaphore(limit)
 
@@ -125,8 +129,14 @@ async def sleep_until(instant: dt.datetime) -> None:
         await asyncio.sleep(delay)
 
 
-async def wait_reminders(flavor: Flavor, handles: list[WorkflowHandle[Any, Any]],
-                         schedule: Schedule, *, worker_pid: int, within: float) -> list[str]:
+async def wait_reminders(
+    flavor: Flavor,
+    handles: list[WorkflowHandle[Any, Any]],
+    schedule: Schedule,
+    *,
+    worker_pid: int,
+    within: float,
+) -> list[str]:
     """Until the worker is quiet and a sample of lifecycles have every reminder activity
     done, read from their histories (a query would wait behind the server's backlog and load
     the worker; all histories are read at the end anyway). Returns the sampled ids still
@@ -151,8 +161,9 @@ async def wait_reminders(flavor: Flavor, handles: list[WorkflowHandle[Any, Any]]
     return missing
 
 
-async def drive_updates(flavor: Flavor, handles: list[WorkflowHandle[Any, Any]], *,
-                        concurrency: int, phase: Phase) -> None:
+async def drive_updates(
+    flavor: Flavor, handles: list[WorkflowHandle[Any, Any]], *, concurrency: int, phase: Phase
+) -> None:
     """Each lifecycle's updates in order (submit, leader, coordinator); `concurrency`
     lifecycles at a time. Latency is the client's: call to result."""
 
@@ -178,9 +189,17 @@ async def _outcome(handle: WorkflowHandle[Any, Any]) -> str | None:
     return None
 
 
-async def run_phase(svc: Services, flavor: Flavor, size: int, timeline: Timeline, *,
-                    run_id: str, concurrency: int, start_concurrency: int,
-                    profile_dir: Path | None) -> Phase:
+async def run_phase(
+    svc: Services,
+    flavor: Flavor,
+    size: int,
+    timeline: Timeline,
+    *,
+    run_id: str,
+    concurrency: int,
+    start_concurrency: int,
+    profile_dir: Path | None,
+) -> Phase:
     """Start a worker of `flavor`, drive `size` lifecycles to acceptance, read the histories."""
     queue = f"bench-{flavor.name}-{size}-{run_id}"
     async with worker_process(svc, flavor=flavor.name, task_queue=queue) as worker:
@@ -199,19 +218,23 @@ async def run_phase(svc: Services, flavor: Flavor, size: int, timeline: Timeline
         began = time.monotonic()
         ids = [lifecycle_id(flavor.name, run_id, size, i) for i in range(size)]
         handles: list[WorkflowHandle[Any, Any]] = await bounded(
-            ids, lambda wid: flavor.start(svc.client, wid, queue, schedule), start_concurrency)
+            ids, lambda wid: flavor.start(svc.client, wid, queue, schedule), start_concurrency
+        )
         phase.start_seconds = time.monotonic() - began
         if dt.datetime.now(UTC) > schedule.reminders_at[0]:
             phase.notes.append(f"{flavor.name}: starts outlasted the lead to the first reminder")
 
         await sleep_until(schedule.reminders_at[-1])
         waited = time.monotonic()
-        missing = await wait_reminders(flavor, handles, schedule, worker_pid=worker.pid,
-                                       within=max(120.0, size * 0.5))
+        missing = await wait_reminders(
+            flavor, handles, schedule, worker_pid=worker.pid, within=max(120.0, size * 0.5)
+        )
         phase.reminders_wait_seconds = time.monotonic() - waited
         if missing:
-            phase.notes.append(f"{flavor.name}: {len(missing)} of {SAMPLE} sampled lifecycles "
-                               f"still missing reminders when updates began ({missing[0]})")
+            phase.notes.append(
+                f"{flavor.name}: {len(missing)} of {SAMPLE} sampled lifecycles "
+                f"still missing reminders when updates began ({missing[0]})"
+            )
         phase.rss_open = meter.rss()
 
         updates_began = time.monotonic()
@@ -222,8 +245,9 @@ async def run_phase(svc: Services, flavor: Flavor, size: int, timeline: Timeline
         phase.update_seconds = time.monotonic() - updates_began
         phase.wall_seconds = time.monotonic() - began
         meter.stop()
-        phase.server = summarize_server(server_before, await scrape(svc.temporal.metrics_port),
-                                        wall=phase.wall_seconds)
+        phase.server = summarize_server(
+            server_before, await scrape(svc.temporal.metrics_port), wall=phase.wall_seconds
+        )
         phase.rss_end = rss_mb(worker.pid)
         if profiler is not None:
             await profiler.stop()
@@ -255,8 +279,9 @@ def figures(phase: Phase) -> dict[str, Any]:
     closed = [lc.closed_at for lc in lcs if lc.closed_at is not None]
     due = [at.timestamp() for at in schedule.reminders_at]
     lateness = [started - due[tier] for lc in lcs for tier, started in lc.reminder_started.items()]
-    timer_late = [fired - due[tier] for lc in lcs
-                  for tier, fired in lc.reminder_timer_fired.items()]
+    timer_late = [
+        fired - due[tier] for lc in lcs for tier, fired in lc.reminder_timer_fired.items()
+    ]
     per_tier = []
     for tier, at in enumerate(due):
         starts = [lc.reminder_started[tier] for lc in lcs if tier in lc.reminder_started]
@@ -293,18 +318,22 @@ def figures(phase: Phase) -> dict[str, Any]:
         "reminder_last_started_after_due_s": per_tier,
         "reminders_sent": len(lateness),
         "reminders_after_updates_began": sum(
-            started > phase.updates_began_at for lc in lcs
-            for started in lc.reminder_started.values()),
+            started > phase.updates_began_at
+            for lc in lcs
+            for started in lc.reminder_started.values()
+        ),
         "reminders_due_together": n,
         "start_drained_s": round(max(drained), 2) if drained else None,
         "busy_seconds": round(busy, 2),
         "start_seconds": round(phase.start_seconds, 2),
         "update_phase_seconds": round(phase.update_seconds, 2),
         "wall_seconds": round(phase.wall_seconds, 1),
-        "workflow_task_wait_p99_ms": _stat([w for lc in lcs for w in lc.workflow_task_wait],
-                                           99, 1000, 1),
-        "workflow_task_run_p50_ms": _stat([w for lc in lcs for w in lc.workflow_task_run],
-                                          50, 1000, 1),
+        "workflow_task_wait_p99_ms": _stat(
+            [w for lc in lcs for w in lc.workflow_task_wait], 99, 1000, 1
+        ),
+        "workflow_task_run_p50_ms": _stat(
+            [w for lc in lcs for w in lc.workflow_task_run], 50, 1000, 1
+        ),
         "activity_wait_p99_ms": _stat([w for lc in lcs for w in lc.activity_wait], 99, 1000, 1),
         "activity_run_p50_ms": _stat([w for lc in lcs for w in lc.activity_run], 50, 1000, 1),
         "worker_rss_mb_idle": round(phase.rss_idle, 1),
@@ -329,11 +358,15 @@ def figures(phase: Phase) -> dict[str, Any]:
         out["cpu_wait_share"] = round(cpu.get("cpu_pressure", 0) / wall, 2)
     out["server"] = phase.server
     writes = phase.server.get("persistence_top", {}).get("UpdateWorkflowExecution", {})
-    out["history_writes_per_busy_s"] = (round(writes["calls"] / busy, 1)
-                                        if writes.get("calls") and busy else None)
+    out["history_writes_per_busy_s"] = (
+        round(writes["calls"] / busy, 1) if writes.get("calls") and busy else None
+    )
     out["persistence_share"] = phase.server.get("persistence_share_of_wall")
-    out["persistence_ms"] = (round(1000 * phase.server["persistence_seconds"] / n, 1)
-                             if phase.server.get("persistence_seconds") is not None else None)
+    out["persistence_ms"] = (
+        round(1000 * phase.server["persistence_seconds"] / n, 1)
+        if phase.server.get("persistence_seconds") is not None
+        else None
+    )
     return out
 
 
@@ -356,37 +389,58 @@ def entry_for(size: int, phases: dict[str, Phase], timeline: Timeline) -> dict[s
     entry["worker_rss_mb"] = k.get("worker_rss_mb_open")
     any_phase = next(iter(phases.values()))
     entry["schedule"] = any_phase.schedule.describe(any_phase.start)
-    entry["timeline"] = {"first_reminder_s": round(timeline.first_at, 1),
-                         "tier_gap_s": round(timeline.tier_gap, 1),
-                         "window_s": round(timeline.window, 1),
-                         "reminders": timeline.reminders, "speed": round(timeline.speed)}
+    entry["timeline"] = {
+        "first_reminder_s": round(timeline.first_at, 1),
+        "tier_gap_s": round(timeline.tier_gap, 1),
+        "window_s": round(timeline.window, 1),
+        "reminders": timeline.reminders,
+        "speed": round(timeline.speed),
+    }
     entry["notes"] = [note for phase in phases.values() for note in phase.notes]
-    entry["notes"] += [f"{name}: {len(p.update_failures)} updates failed, e.g. "
-                       f"{p.update_failures[0]}" for name, p in phases.items()
-                       if p.update_failures]
-    entry["notes"] += [f"{name}: only {entry[name]['completed']} of {size} completed"
-                       for name in phases if entry[name]["completed"] != size]
-    entry["notes"] += [f"{name}: {entry[name]['reminders_after_updates_began']} reminders started "
-                       "after the updates had begun"
-                       for name in phases if entry[name]["reminders_after_updates_began"]]
-    entry["notes"] += [f"{name}: {entry[name]['reminders_sent']} reminders sent, "
-                       f"{size * timeline.reminders} due"
-                       for name in phases
-                       if entry[name]["reminders_sent"] != size * timeline.reminders]
+    entry["notes"] += [
+        f"{name}: {len(p.update_failures)} updates failed, e.g. {p.update_failures[0]}"
+        for name, p in phases.items()
+        if p.update_failures
+    ]
+    entry["notes"] += [
+        f"{name}: only {entry[name]['completed']} of {size} completed"
+        for name in phases
+        if entry[name]["completed"] != size
+    ]
+    entry["notes"] += [
+        f"{name}: {entry[name]['reminders_after_updates_began']} reminders started "
+        "after the updates had begun"
+        for name in phases
+        if entry[name]["reminders_after_updates_began"]
+    ]
+    entry["notes"] += [
+        f"{name}: {entry[name]['reminders_sent']} reminders sent, {size * timeline.reminders} due"
+        for name in phases
+        if entry[name]["reminders_sent"] != size * timeline.reminders
+    ]
     for name in ("noop", "kehoach"):
         fired = entry.get(name, {}).get("event_types_per_lifecycle", {}).get("TIMER_FIRED", 0)
         if fired > timeline.reminders + 0.01:
-            entry["notes"].append(f"{name}: {fired} timers fired per lifecycle for "
-                                  f"{timeline.reminders} reminders: the deadline passed before "
-                                  "acceptance (raise --window)")
+            entry["notes"].append(
+                f"{name}: {fired} timers fired per lifecycle for "
+                f"{timeline.reminders} reminders: the deadline passed before "
+                "acceptance (raise --window)"
+            )
     entry["targets"] = [{"target": t, "measured": m, "verdict": v} for t, m, v in targets(entry)]
     entry["profiles"] = {name: p.profile for name, p in phases.items() if p.profile}
     return entry
 
 
-def make_timeline(size: int, per: dict[str, float], *, reminders: int, speed: float,
-                  first_at: float | None, tier_gap: float | None, window: float | None
-                  ) -> Timeline:
+def make_timeline(
+    size: int,
+    per: dict[str, float],
+    *,
+    reminders: int,
+    speed: float,
+    first_at: float | None,
+    tier_gap: float | None,
+    window: float | None,
+) -> Timeline:
     """The size's real durations: the first reminder after every flavor's start effects are
     done, the tiers far enough apart that one burst drains before the next, the deadline
     after the last acceptance."""
@@ -402,9 +456,14 @@ def learn(per: dict[str, float], size: int, entry: dict[str, Any]) -> None:
     """Per-lifecycle durations the next size's timeline can count on, from this size."""
     flavors = [v for v in entry.values() if isinstance(v, dict) and "start_drained_s" in v]
     drained = max((f["start_drained_s"] or 0) for f in flavors)
-    burst = max((max(t for t in f["reminder_last_started_after_due_s"] if t is not None)
-                 if any(t is not None for t in f["reminder_last_started_after_due_s"]) else 0)
-                for f in flavors)
+    burst = max(
+        (
+            max(t for t in f["reminder_last_started_after_due_s"] if t is not None)
+            if any(t is not None for t in f["reminder_last_started_after_due_s"])
+            else 0
+        )
+        for f in flavors
+    )
     finish = max(f["update_phase_seconds"] for f in flavors)
     per["start"] = max(0.2, MARGIN * drained / size)
     # A burst drains slower per reminder as it grows (the server's backlog), hence the floor.
@@ -428,22 +487,44 @@ def print_entry(entry: dict[str, Any], flavors: list[str]) -> None:
     sys.stdout.flush()
 
 
-async def measure_size(svc: Services, size: int, per: dict[str, float], flavors: list[str],
-                       args: argparse.Namespace, run_id: str, root: Path) -> dict[str, Any]:
+async def measure_size(
+    svc: Services,
+    size: int,
+    per: dict[str, float],
+    flavors: list[str],
+    args: argparse.Namespace,
+    run_id: str,
+    root: Path,
+) -> dict[str, Any]:
     """Every flavor at one size, one after the other, on the same timeline."""
-    timeline = make_timeline(size, per, reminders=args.reminders, speed=args.speed,
-                             first_at=args.first_reminder, tier_gap=args.tier_gap,
-                             window=args.window)
-    print(f"\n== size {size:,}: first reminder +{timeline.first_at:.0f} s, tiers "
-          f"{timeline.tier_gap:.0f} s apart, deadline {timeline.window:.0f} s after the last, "
-          f"clock x{timeline.speed:,.0f}", flush=True)
+    timeline = make_timeline(
+        size,
+        per,
+        reminders=args.reminders,
+        speed=args.speed,
+        first_at=args.first_reminder,
+        tier_gap=args.tier_gap,
+        window=args.window,
+    )
+    print(
+        f"\n== size {size:,}: first reminder +{timeline.first_at:.0f} s, tiers "
+        f"{timeline.tier_gap:.0f} s apart, deadline {timeline.window:.0f} s after the last, "
+        f"clock x{timeline.speed:,.0f}",
+        flush=True,
+    )
     phases: dict[str, Phase] = {}
     for name in flavors:
         began = time.monotonic()
         phases[name] = await run_phase(
-            svc, FLAVORS[name], size, timeline, run_id=run_id, concurrency=args.concurrency,
+            svc,
+            FLAVORS[name],
+            size,
+            timeline,
+            run_id=run_id,
+            concurrency=args.concurrency,
             start_concurrency=args.start_concurrency,
-            profile_dir=root / "profiles" if args.profile else None)
+            profile_dir=root / "profiles" if args.profile else None,
+        )
         print(f"   {name}: {time.monotonic() - began:.0f} s", flush=True)
     return entry_for(size, phases, timeline)
 
@@ -456,8 +537,7 @@ async def run(args: argparse.Namespace) -> None:
         raise SystemExit(f"--flavors takes some of {list(FLAVORS)}, got {flavors}")
     if "bare" not in flavors or "kehoach" not in flavors:
         print("without both bare and kehoach there are no ratios", file=sys.stderr)
-    command = " ".join([".venv/bin/python -m bench.assignments",
-                        *map(shlex.quote, sys.argv[1:])])
+    command = " ".join([".venv/bin/python -m bench.assignments", *map(shlex.quote, sys.argv[1:])])
     from bench.report import machine  # reads /proc and runs nproc, free, temporal --version
 
     info = machine(str(Path(sys.executable).parent / "temporal"))
@@ -483,11 +563,23 @@ async def run(args: argparse.Namespace) -> None:
                 learn(per, size, entry)
                 print_entry(entry, flavors)
                 if not args.no_write:
-                    write_results(args.out, entries=entries, flavors=flavors, command=command,
-                                  info=info, notes=notes)
+                    write_results(
+                        args.out,
+                        entries=entries,
+                        flavors=flavors,
+                        command=command,
+                        info=info,
+                        notes=notes,
+                    )
             if notes and entries and not args.no_write:
-                write_results(args.out, entries=entries, flavors=flavors, command=command,
-                              info=info, notes=notes)
+                write_results(
+                    args.out,
+                    entries=entries,
+                    flavors=flavors,
+                    command=command,
+                    info=info,
+                    notes=notes,
+                )
     finally:
         if args.keep:
             print(f"kept {root}")
@@ -499,32 +591,64 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     interrupt_on_sigterm()
-    parser = argparse.ArgumentParser(prog="python -m bench.assignments", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="100,1000",
-                        help="lifecycles per flavor, comma-separated (default 100,1000)")
-    parser.add_argument("--flavors", default="bare,kehoach",
-                        help="bare,kehoach (default); add noop for kehoach's workflow with "
-                        "activities that do nothing")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.assignments",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes",
+        default="100,1000",
+        help="lifecycles per flavor, comma-separated (default 100,1000)",
+    )
+    parser.add_argument(
+        "--flavors",
+        default="bare,kehoach",
+        help="bare,kehoach (default); add noop for kehoach's workflow with "
+        "activities that do nothing",
+    )
     parser.add_argument("--reminders", type=int, default=2, help="reminders per lifecycle")
-    parser.add_argument("--concurrency", type=int, default=16,
-                        help="lifecycles taking updates at once (default 16)")
-    parser.add_argument("--start-concurrency", type=int, default=32,
-                        help="start calls in flight (default 32)")
-    parser.add_argument("--speed", type=float, default=100_000,
-                        help="plan clock speed, lowered if the deadline would not fit")
-    parser.add_argument("--first-reminder", type=float, default=None,
-                        help="seconds from the first start to the first reminder (default: "
-                        "from the size)")
-    parser.add_argument("--tier-gap", type=float, default=None,
-                        help="seconds between reminder tiers (default: from the size)")
-    parser.add_argument("--window", type=float, default=None,
-                        help="seconds from the last reminder to the deadline (default: from "
-                        "the size)")
-    parser.add_argument("--profile", action="store_true",
-                        help="sample each worker with py-spy (costs CPU: not for the figures)")
-    parser.add_argument("--out", type=Path, default=HERE,
-                        help="where RESULTS.md and results.json go (default bench/)")
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="lifecycles taking updates at once (default 16)"
+    )
+    parser.add_argument(
+        "--start-concurrency", type=int, default=32, help="start calls in flight (default 32)"
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=100_000,
+        help="plan clock speed, lowered if the deadline would not fit",
+    )
+    parser.add_argument(
+        "--first-reminder",
+        type=float,
+        default=None,
+        help="seconds from the first start to the first reminder (default: from the size)",
+    )
+    parser.add_argument(
+        "--tier-gap",
+        type=float,
+        default=None,
+        help="seconds between reminder tiers (default: from the size)",
+    )
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=None,
+        help="seconds from the last reminder to the deadline (default: from the size)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample each worker with py-spy (costs CPU: not for the figures)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=HERE,
+        help="where RESULTS.md and results.json go (default bench/)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the run directory")
     asyncio.run(run(parser.parse_args()))

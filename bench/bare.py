@@ -80,8 +80,11 @@ class BareAssignment:
         """Started, not awaited: the update answers before the notice goes (as kehoach's)."""
         if self.notify and self.approvals < self.needed:
             key = f"approval/{self.approvals + 1}"
-            self.pending.append(workflow.start_activity(
-                bare_notice, key, start_to_close_timeout=NOTICE_TIMEOUT, summary=key))
+            self.pending.append(
+                workflow.start_activity(
+                    bare_notice, key, start_to_close_timeout=NOTICE_TIMEOUT, summary=key
+                )
+            )
 
     @workflow.query
     def reminders_sent(self) -> int:

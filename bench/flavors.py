@@ -56,9 +56,11 @@ class Schedule:
     def describe(self, start: dt.datetime) -> str:
         due = ", ".join(f"+{(at - start).total_seconds():.3f} s" for at in self.reminders_at)
         deadline = (self.deadline_at - start).total_seconds()
-        return (f"plan clock x{self.speed:,.0f}; reminders T-{self.policy.days_before} plan "
-                f"days before the deadline, due {due} after the phase's first start; deadline "
-                f"+{deadline:,.0f} s (after every update, so nothing goes overdue)")
+        return (
+            f"plan clock x{self.speed:,.0f}; reminders T-{self.policy.days_before} plan "
+            f"days before the deadline, due {due} after the phase's first start; deadline "
+            f"+{deadline:,.0f} s (after every update, so nothing goes overdue)"
+        )
 
 
 def max_speed(*, tier_gap: float, window: float, reminders: int) -> float:
@@ -67,8 +69,15 @@ def max_speed(*, tier_gap: float, window: float, reminders: int) -> float:
     return 86_400 * 360 / (window + tier_gap * max(0, reminders - 1))
 
 
-def make_schedule(start: dt.datetime, *, speed: float, first_at: float, tier_gap: float,
-                  window: float, reminders: int) -> Schedule:
+def make_schedule(
+    start: dt.datetime,
+    *,
+    speed: float,
+    first_at: float,
+    tier_gap: float,
+    window: float,
+    reminders: int,
+) -> Schedule:
     """A timeline whose first reminder is due exactly `first_at` real seconds after `start`,
     the next ones `tier_gap` seconds apart (whole plan days), the deadline at least `window`
     seconds after the last one.
@@ -81,8 +90,9 @@ def make_schedule(start: dt.datetime, *, speed: float, first_at: float, tier_gap
     day_s = 86_400 / speed
     stride = max(1, round(tier_gap / day_s))
     gap = max(1, math.ceil(window / day_s))
-    policy = ReminderPolicy(days_before=[gap + stride * k for k in range(reminders)],
-                            working_days_only=False)
+    policy = ReminderPolicy(
+        days_before=[gap + stride * k for k in range(reminders)], working_days_only=False
+    )
     first_plan = start + dt.timedelta(seconds=first_at * speed)  # if the origin were `start`
     day = first_plan.astimezone(VN_TZ).date()
     while True:
@@ -95,8 +105,9 @@ def make_schedule(start: dt.datetime, *, speed: float, first_at: float, tier_gap
     ahead = (first - start).total_seconds()
     origin = start + dt.timedelta(seconds=(first_at - ahead / speed) / (1 - 1 / speed))
     deadline = CALENDAR.deadline_instant(last_day, move_off_non_working_days=True)
-    instants = CALENDAR.reminder_instants(deadline, policy, not_before=origin - dt.timedelta(
-        days=30))
+    instants = CALENDAR.reminder_instants(
+        deadline, policy, not_before=origin - dt.timedelta(days=30)
+    )
     schedule = Schedule(origin, speed, last_day, policy, [], origin)
     reminders_at = [schedule.real_time(at) for _, at in instants]
     if len(reminders_at) != reminders:
@@ -118,17 +129,29 @@ class Flavor:
     reminder_tier: Callable[[Schedule], ReminderTier]
 
 
-async def _start_bare(client: Client, workflow_id: str, queue: str, schedule: Schedule,
-                      *, notify_approvers: bool = False) -> WorkflowHandle[Any, Any]:
+async def _start_bare(
+    client: Client,
+    workflow_id: str,
+    queue: str,
+    schedule: Schedule,
+    *,
+    notify_approvers: bool = False,
+) -> WorkflowHandle[Any, Any]:
     return await client.start_workflow(
-        BareAssignment.run, BareInput(reminders_at=schedule.reminders_at,
-                                      approvals=APPROVAL_STEPS,
-                                      notify_approvers=notify_approvers),
-        id=workflow_id, task_queue=queue)
+        BareAssignment.run,
+        BareInput(
+            reminders_at=schedule.reminders_at,
+            approvals=APPROVAL_STEPS,
+            notify_approvers=notify_approvers,
+        ),
+        id=workflow_id,
+        task_queue=queue,
+    )
 
 
-async def _start_bare_notify(client: Client, workflow_id: str, queue: str, schedule: Schedule
-                             ) -> WorkflowHandle[Any, Any]:
+async def _start_bare_notify(
+    client: Client, workflow_id: str, queue: str, schedule: Schedule
+) -> WorkflowHandle[Any, Any]:
     return await _start_bare(client, workflow_id, queue, schedule, notify_approvers=True)
 
 
@@ -142,13 +165,18 @@ def lifecycle_id(flavor: str, run_id: str, size: int, index: int) -> str:
 
 
 def kehoach_input(workflow_id: str, schedule: Schedule) -> AssignmentInput:
-    base = assignment_input(assignment_id=workflow_id, last_day=schedule.last_day,
-                            reminders=schedule.policy, period=workflow_id.rsplit("/", 1)[1])
+    base = assignment_input(
+        assignment_id=workflow_id,
+        last_day=schedule.last_day,
+        reminders=schedule.policy,
+        period=workflow_id.rsplit("/", 1)[1],
+    )
     return base.model_copy(update={"speed": schedule.speed, "clock_origin": schedule.origin})
 
 
-async def _start_kehoach(client: Client, workflow_id: str, queue: str, schedule: Schedule
-                         ) -> WorkflowHandle[Any, Any]:
+async def _start_kehoach(
+    client: Client, workflow_id: str, queue: str, schedule: Schedule
+) -> WorkflowHandle[Any, Any]:
     # The product's own start: search attributes, summary and details for the Web UI.
     return await start_assignment(client, kehoach_input(workflow_id, schedule), task_queue=queue)
 
@@ -156,9 +184,11 @@ async def _start_kehoach(client: Client, workflow_id: str, queue: str, schedule:
 BARE = Flavor(
     name="bare",
     start=_start_bare,
-    updates=[(BareAssignment.submit, BareSubmit(body=REPORT)),
-             (BareAssignment.approve, BareApprove(approver=LEADER.email)),
-             (BareAssignment.approve, BareApprove(approver=COORDINATOR.email))],
+    updates=[
+        (BareAssignment.submit, BareSubmit(body=REPORT)),
+        (BareAssignment.approve, BareApprove(approver=LEADER.email)),
+        (BareAssignment.approve, BareApprove(approver=COORDINATOR.email)),
+    ],
     reminder_tier=lambda schedule: bare_reminder_tier,
 )
 BARE_NOTIFY = Flavor(
@@ -190,5 +220,4 @@ PASSTHROUGH = Flavor(
     updates=_KEHOACH_UPDATES,
     reminder_tier=lambda schedule: kehoach_reminder_tier(schedule.policy.days_before),
 )
-FLAVORS: dict[str, Flavor] = {
-    f.name: f for f in (BARE, BARE_NOTIFY, NOOP, KEHOACH, PASSTHROUGH)}
+FLAVORS: dict[str, Flavor] = {f.name: f for f in (BARE, BARE_NOTIFY, NOOP, KEHOACH, PASSTHROUGH)}

@@ -84,18 +84,29 @@ def _key_of_label(d: dict[str, Any]) -> tuple[Any, ...]:
     month_day = d.get("month_day")
     day = d.get("day_of_month")
     return (
-        d.get("recurrence"), d.get("date"),
+        d.get("recurrence"),
+        d.get("date"),
         tuple([month_day] if isinstance(month_day, str) else month_day or []),
         tuple([day] if isinstance(day, int) else day or []),
-        d.get("month_only"), d.get("quarter"), d.get("year_only"), tuple(times),
+        d.get("month_only"),
+        d.get("quarter"),
+        d.get("year_only"),
+        tuple(times),
         d.get("relative_days"),
     )
 
 
 def _key_of_draft(d: DraftDeadline) -> tuple[Any, ...]:
     return (
-        d.recurrence, d.date, tuple(d.month_day), tuple(d.day_of_month), d.month_only,
-        d.quarter, d.year_only, tuple(d.times_of_day), d.relative_days,
+        d.recurrence,
+        d.date,
+        tuple(d.month_day),
+        tuple(d.day_of_month),
+        d.month_only,
+        d.quarter,
+        d.year_only,
+        tuple(d.times_of_day),
+        d.relative_days,
     )
 
 
@@ -113,8 +124,12 @@ def _pair_agencies(predicted: list[str], expected: list[str]) -> list[tuple[int,
                 used_p.add(i)
                 used_e.add(j)
     similar = sorted(
-        ((fuzz.ratio(pk, ek), i, j) for i, pk in enumerate(pkeys) for j, ek in enumerate(ekeys)
-         if i not in used_p and j not in used_e),
+        (
+            (fuzz.ratio(pk, ek), i, j)
+            for i, pk in enumerate(pkeys)
+            for j, ek in enumerate(ekeys)
+            if i not in used_p and j not in used_e
+        ),
         reverse=True,
     )
     for score, i, j in similar:
@@ -163,9 +178,9 @@ def _score_agencies(draft: PlanDraft, label: dict[str, Any], score: PlanScore) -
         pk = Counter(_key_of_draft(d) for duty in agency.duties for d in duty.deadlines)
         ek = Counter(_key_of_label(d) for d in entry["deadlines"])
         _multiset(c["deadlines"], pk, ek)
-        for key in (pk - ek):
+        for key in pk - ek:
             score.misses.append(f"deadline not in labels for {entry['name']!r}: {key}")
-        for key in (ek - pk):
+        for key in ek - pk:
             score.misses.append(f"deadline missed for {entry['name']!r}: {key}")
 
 
@@ -173,8 +188,9 @@ def _same(a: str | None, b: str | None) -> bool:
     return name_key(a or "") == name_key(b or "")
 
 
-def _field(count: Count, predicted: Any, expected: Any, same: bool, misses: list[str],
-           name: str) -> None:
+def _field(
+    count: Count, predicted: Any, expected: Any, same: bool, misses: list[str], name: str
+) -> None:
     if expected not in (None, "", ()) and predicted not in (None, "", ()) and same:
         count.tp += 1
         return
@@ -197,13 +213,26 @@ def _score_final_report(draft: PlanDraft, label: dict[str, Any], score: PlanScor
     got_kind = report.kind if report else None
     pairs.append(("kind", got_kind, expected.get("kind"), got_kind == expected.get("kind")))
     got_rec = report.recurrence if report else None
-    pairs.append(("recurrence", got_rec, expected.get("recurrence"),
-                  got_rec == expected.get("recurrence")))
-    got_when = next((_key_of_draft(d)[1:] for d in report.deadlines
-                     if d.recurrence != "adhoc" and any(_key_of_draft(d)[1:])), None) \
-        if report else None
-    want = _key_of_label(expected)[1:] if any(
-        expected.get(k) for k in ("due", "month_day", "day_of_month", "times_of_day")) else None
+    pairs.append(
+        ("recurrence", got_rec, expected.get("recurrence"), got_rec == expected.get("recurrence"))
+    )
+    got_when = (
+        next(
+            (
+                _key_of_draft(d)[1:]
+                for d in report.deadlines
+                if d.recurrence != "adhoc" and any(_key_of_draft(d)[1:])
+            ),
+            None,
+        )
+        if report
+        else None
+    )
+    want = (
+        _key_of_label(expected)[1:]
+        if any(expected.get(k) for k in ("due", "month_day", "day_of_month", "times_of_day"))
+        else None
+    )
     if expected.get("due"):
         want = (expected["due"], *(want or ())[1:]) if want else None
     pairs.append(("when", got_when, want, got_when == want))
@@ -215,19 +244,29 @@ def _score_header(draft: PlanDraft, label: dict[str, Any], score: PlanScore) -> 
     h = draft.header
     signer = f"{h.signer_name.value} ({h.signer_title.value})" if h.signer_name.value else None
     for name, got in (
-        ("doc_type", h.doc_type.value), ("number", h.number.value), ("issuer", h.issuer.value),
-        ("issuer_as_written", h.issuer_as_written.value), ("issued_on", h.issued_on.value),
-        ("title", h.title.value), ("signer", signer),
+        ("doc_type", h.doc_type.value),
+        ("number", h.number.value),
+        ("issuer", h.issuer.value),
+        ("issuer_as_written", h.issuer_as_written.value),
+        ("issued_on", h.issued_on.value),
+        ("title", h.title.value),
+        ("signer", signer),
     ):
         wanted = label.get(name)
-        _field(score.counts["header"], got, wanted, _same(got, wanted), score.misses,
-               f"header.{name}")
+        _field(
+            score.counts["header"], got, wanted, _same(got, wanted), score.misses, f"header.{name}"
+        )
 
 
 def _time_key(d: dict[str, Any]) -> tuple[Any, ...]:
     start, end = d.get("period_start"), d.get("period_end")
-    return (d.get("recurrence"), d.get("quarter"), d.get("year_only"),
-            int(start) if start else None, int(end) if end else None)
+    return (
+        d.get("recurrence"),
+        d.get("quarter"),
+        d.get("year_only"),
+        int(start) if start else None,
+        int(end) if end else None,
+    )
 
 
 def _task_key(text: str) -> str:
@@ -235,9 +274,12 @@ def _task_key(text: str) -> str:
 
 
 def _score_task_rows(draft: PlanDraft, label: dict[str, Any], score: PlanScore) -> None:
-    expected = [a for a in label.get("other_assignments", [])
-                if (a["section"].startswith("Phụ lục") or (a.get("lead") and a.get("time_text")))
-                and "continuation" not in a["section"]]
+    expected = [
+        a
+        for a in label.get("other_assignments", [])
+        if (a["section"].startswith("Phụ lục") or (a.get("lead") and a.get("time_text")))
+        and "continuation" not in a["section"]
+    ]
     count = score.counts["task_rows"]
     unmatched = list(draft.table_tasks)
     for entry in expected:
@@ -256,8 +298,10 @@ def _score_task_rows(draft: PlanDraft, label: dict[str, Any], score: PlanScore) 
         else:
             count.fp += 1
             count.fn += 1
-            score.misses.append(f"task row {entry['section']}: read {row.lead!r} {got_time}, "
-                                f"labelled {entry['lead']!r} {_time_key(entry)}")
+            score.misses.append(
+                f"task row {entry['section']}: read {row.lead!r} {got_time}, "
+                f"labelled {entry['lead']!r} {_time_key(entry)}"
+            )
     if expected:
         count.fp += len(unmatched)
 
@@ -341,22 +385,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--misses", action="store_true", help="list every miss per plan")
-    parser.add_argument("--as-pdf", action="store_true",
-                        help="print each text document to a PDF first, then import that")
+    parser.add_argument(
+        "--as-pdf",
+        action="store_true",
+        help="print each text document to a PDF first, then import that",
+    )
     args = parser.parse_args(argv)
-    scores = [score_plan(doc, label, as_pdf=args.as_pdf)
-              for doc, label in documents(args.directory)]
+    scores = [
+        score_plan(doc, label, as_pdf=args.as_pdf) for doc, label in documents(args.directory)
+    ]
     total = {m: Count() for m in METRICS}
     for score in scores:
         for metric in METRICS:
             total[metric].add(score.counts[metric])
     if args.json:
-        print(json.dumps({
-            "plans": {s.name: {"error": s.error, "seconds": round(s.seconds, 3),
-                               **{m: {**vars(s.counts[m]), **s.counts[m].scores()}
-                                  for m in METRICS}} for s in scores},
-            "total": {m: {**vars(total[m]), **total[m].scores()} for m in METRICS},
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "plans": {
+                        s.name: {
+                            "error": s.error,
+                            "seconds": round(s.seconds, 3),
+                            **{m: {**vars(s.counts[m]), **s.counts[m].scores()} for m in METRICS},
+                        }
+                        for s in scores
+                    },
+                    "total": {m: {**vars(total[m]), **total[m].scores()} for m in METRICS},
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print_table(scores, total)
     if args.misses:

@@ -81,8 +81,12 @@ def summarize(path: Path, *, top: int = 25) -> str:
         owners[_owner(files)] += count
     if total == 0:
         return f"{path}: no samples"
-    out = [f"{path.name}: {total} busy samples ({idle} more waiting in epoll or a thread "
-           "pool queue, left out)", "", "By area (inclusive):"]
+    out = [
+        f"{path.name}: {total} busy samples ({idle} more waiting in epoll or a thread "
+        "pool queue, left out)",
+        "",
+        "By area (inclusive):",
+    ]
     out += [f"  {100 * c / total:5.1f}%  {name}" for name, c in buckets.most_common()]
     out += ["", "By area (exclusive: the innermost known area of each sample):"]
     out += [f"  {100 * c / total:5.1f}%  {name}" for name, c in owners.most_common()]

@@ -50,9 +50,13 @@ ROWS: list[tuple[str, str, str, int]] = [
     ("persistence_share", "dev server SQLite call time / phase wall time", "", 2),
     ("history_writes_per_busy_s", "dev server workflow writes per busy second", "/s", 0),
 ]
-FLAVOR_TITLES = {"bare": "bare", "bare_notify": "bare + approval notices",
-                 "noop": "kehoach wf, no-op act.", "kehoach": "kehoach",
-                 "passthrough": "kehoach, modules passed through"}
+FLAVOR_TITLES = {
+    "bare": "bare",
+    "bare_notify": "bare + approval notices",
+    "noop": "kehoach wf, no-op act.",
+    "kehoach": "kehoach",
+    "passthrough": "kehoach, modules passed through",
+}
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -88,12 +92,19 @@ def targets(entry: dict[str, Any]) -> list[tuple[str, str, str]]:
     check("update p99 <= 1.2 x bare", v, v is not None and v <= 1.2, f"{v} x")
     v = k.get("reminder_lateness_p99_s")
     burst = k.get("reminders_due_together", size)
-    check(f"reminder lateness p99 <= 2 s ({burst} due together; target is for 1,000)", v,
-          (v <= 2.0) if v is not None and burst >= 1000 else None, f"{v} s")
+    check(
+        f"reminder lateness p99 <= 2 s ({burst} due together; target is for 1,000)",
+        v,
+        (v <= 2.0) if v is not None and burst >= 1000 else None,
+        f"{v} s",
+    )
     open_rss, open_n = k.get("worker_rss_mb_open"), k.get("open_assignments", size)
-    check(f"worker RSS <= 300 MB ({open_n} open; target is for 10,000)", open_rss,
-          (open_rss <= 300) if open_rss is not None and open_n >= 10_000 else None,
-          f"{open_rss} MB")
+    check(
+        f"worker RSS <= 300 MB ({open_n} open; target is for 10,000)",
+        open_rss,
+        (open_rss <= 300) if open_rss is not None and open_n >= 10_000 else None,
+        f"{open_rss} MB",
+    )
     return out
 
 
@@ -121,15 +132,16 @@ def size_table(entry: dict[str, Any], flavors: Sequence[str]) -> str:
         if has_ratio:
             cells.append(_fmt(ratio(entry["kehoach"].get(key), entry["bare"].get(key)), 2))
         if has_notify:
-            cells.append(_fmt(ratio(entry["kehoach"].get(key),
-                                    entry["bare_notify"].get(key)), 2))
+            cells.append(_fmt(ratio(entry["kehoach"].get(key), entry["bare_notify"].get(key)), 2))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def _counts_table(entry: dict[str, Any], flavors: Sequence[str], key: str, title: str) -> str:
-    names = sorted({k for f in flavors for k in entry[f].get(key, {})},
-                   key=lambda k: -max(entry[f].get(key, {}).get(k, 0) for f in flavors))
+    names = sorted(
+        {k for f in flavors for k in entry[f].get(key, {})},
+        key=lambda k: -max(entry[f].get(key, {}).get(k, 0) for f in flavors),
+    )
     head = [title, *(FLAVOR_TITLES[f] for f in flavors)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in names:
@@ -140,10 +152,11 @@ def _counts_table(entry: dict[str, Any], flavors: Sequence[str], key: str, title
 
 def events_table(entry: dict[str, Any], flavors: Sequence[str]) -> str:
     """History events and activities per lifecycle, by type."""
-    return (_counts_table(entry, flavors, "event_types_per_lifecycle", "events per lifecycle")
-            + "\n\n"
-            + _counts_table(entry, flavors, "activity_types_per_lifecycle",
-                            "activities per lifecycle"))
+    return (
+        _counts_table(entry, flavors, "event_types_per_lifecycle", "events per lifecycle")
+        + "\n\n"
+        + _counts_table(entry, flavors, "activity_types_per_lifecycle", "activities per lifecycle")
+    )
 
 
 def server_table(entry: dict[str, Any], flavors: Sequence[str]) -> str:
@@ -161,8 +174,9 @@ def server_table(entry: dict[str, Any], flavors: Sequence[str]) -> str:
         cells = [f"SQLite {op}: calls/lifecycle, mean ms"]
         for f in flavors:
             found = entry[f].get("server", {}).get("persistence_top", {}).get(op)
-            cells.append("–" if not found else
-                         f"{found['calls'] / size:,.1f} × {found['mean_ms'] or 0:.1f}")
+            cells.append(
+                "–" if not found else f"{found['calls'] / size:,.1f} × {found['mean_ms'] or 0:.1f}"
+            )
         lines.append("| " + " | ".join(cells) + " |")
     calls: list[str] = []
     for f in flavors:
@@ -173,8 +187,9 @@ def server_table(entry: dict[str, Any], flavors: Sequence[str]) -> str:
         cells = [f"frontend {op}: calls/lifecycle, mean ms"]
         for f in flavors:
             found = entry[f].get("server", {}).get("frontend", {}).get(op)
-            cells.append("–" if not found else
-                         f"{found['count'] / size:,.1f} × {found['mean_ms']:.1f}")
+            cells.append(
+                "–" if not found else f"{found['count'] / size:,.1f} × {found['mean_ms']:.1f}"
+            )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -193,9 +208,14 @@ def _run(command: list[str]) -> str:
 
 
 def machine(temporal_binary: str) -> dict[str, str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return {
         "nproc": _run(["nproc"]),
         "cpu": cpu,
@@ -207,8 +227,15 @@ def machine(temporal_binary: str) -> dict[str, str]:
     }
 
 
-def write_results(directory: Path, *, entries: list[dict[str, Any]], flavors: Sequence[str],
-                  command: str, info: dict[str, str], notes: list[str]) -> None:
+def write_results(
+    directory: Path,
+    *,
+    entries: list[dict[str, Any]],
+    flavors: Sequence[str],
+    command: str,
+    info: dict[str, str],
+    notes: list[str],
+) -> None:
     """results.json, and RESULTS.md with what follows the hand-written marker kept."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "results.json").write_text(json.dumps(entries, indent=2, default=str) + "\n")
@@ -245,11 +272,24 @@ def write_results(directory: Path, *, entries: list[dict[str, Any]], flavors: Se
         parts += [size_table(entry, flavors), "", targets_table(entry), ""]
         for note in entry.get("notes", []):
             parts.append(f"- {note}")
-        parts += ["", f"### Where the events and the server's time go ({entry['size']:,})", "",
-                  events_table(entry, flavors), "", server_table(entry, flavors), ""]
+        parts += [
+            "",
+            f"### Where the events and the server's time go ({entry['size']:,})",
+            "",
+            events_table(entry, flavors),
+            "",
+            server_table(entry, flavors),
+            "",
+        ]
         for name, text in entry.get("profiles", {}).items():
-            parts += [f"### py-spy profile of the {name} worker ({entry['size']:,})", "",
-                      "```", text, "```", ""]
+            parts += [
+                f"### py-spy profile of the {name} worker ({entry['size']:,})",
+                "",
+                "```",
+                text,
+                "```",
+                "",
+            ]
     if notes:
         parts += ["## Notes from the run", ""] + [f"- {n}" for n in notes] + [""]
     parts += [HAND_WRITTEN]

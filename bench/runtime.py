@@ -70,24 +70,39 @@ class Services:
     database_url: str
 
     def pids(self) -> dict[str, int | None]:
-        return {"temporal": self.temporal.pid, "postgres": self.postgres.pid,
-                "mailbox": self.mailbox.pid}
+        return {
+            "temporal": self.temporal.pid,
+            "postgres": self.postgres.pid,
+            "mailbox": self.mailbox.pid,
+        }
 
 
 @asynccontextmanager
 async def services(root: Path) -> AsyncIterator[Services]:
     """Start the dev server, PostgreSQL (migrated, the test plan's directory loaded) and the
     mailbox; stop them in reverse order."""
-    temporal = BenchDevServer(data_dir=root / "temporal", port=free_port(),
-                              ui_port=free_port(), metrics_port=free_port())
+    temporal = BenchDevServer(
+        data_dir=root / "temporal", port=free_port(), ui_port=free_port(), metrics_port=free_port()
+    )
     postgres = EmbeddedPostgres(data_dir=root / "postgres")
     smtp_port = free_port()
     mailbox: subprocess.Popen[bytes] | None = None
     await postgres.start()
     try:
         await temporal.start()
-        mailbox = _spawn([PYTHON, "-m", "bench.workers", "mailbox", "--dir",
-                          str(root / "mail"), "--port", str(smtp_port)], root / "mailbox.log")
+        mailbox = _spawn(
+            [
+                PYTHON,
+                "-m",
+                "bench.workers",
+                "mailbox",
+                "--dir",
+                str(root / "mail"),
+                "--port",
+                str(smtp_port),
+            ],
+            root / "mailbox.log",
+        )
         await _wait_port(smtp_port, mailbox)
         pool = await open_pool(postgres.url, max_size=2)
         try:
@@ -95,10 +110,18 @@ async def services(root: Path) -> AsyncIterator[Services]:
             await Store(pool).load_plan(tiny_plan())
         finally:
             await pool.close()
-        client = await Client.connect(temporal.address, namespace=temporal.namespace,
-                                      data_converter=pydantic_data_converter)
-        yield Services(root=root, temporal=temporal, postgres=postgres, mailbox=mailbox,
-                       smtp_port=smtp_port, client=client, database_url=postgres.url)
+        client = await Client.connect(
+            temporal.address, namespace=temporal.namespace, data_converter=pydantic_data_converter
+        )
+        yield Services(
+            root=root,
+            temporal=temporal,
+            postgres=postgres,
+            mailbox=mailbox,
+            smtp_port=smtp_port,
+            client=client,
+            database_url=postgres.url,
+        )
     finally:
         if mailbox is not None:
             await stop_process(mailbox)
@@ -106,12 +129,19 @@ async def services(root: Path) -> AsyncIterator[Services]:
         await postgres.stop()
 
 
-def _spawn(command: list[str], log: Path, env: dict[str, str] | None = None
-           ) -> subprocess.Popen[bytes]:
+def _spawn(
+    command: list[str], log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        return subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, env=env)
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
 
 
 async def _wait_port(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -138,22 +168,28 @@ async def stop_process(process: subprocess.Popen[bytes], grace: float = 15.0) ->
 
 
 @asynccontextmanager
-async def worker_process(services: Services, *, flavor: str, task_queue: str,
-                         extra_env: dict[str, str] | None = None,
-                         ) -> AsyncIterator[subprocess.Popen[bytes]]:
+async def worker_process(
+    services: Services,
+    *,
+    flavor: str,
+    task_queue: str,
+    extra_env: dict[str, str] | None = None,
+) -> AsyncIterator[subprocess.Popen[bytes]]:
     """A worker of `flavor` in its own process (settings from `extra_env` on top of the
     run's), returned once it polls."""
-    env = {**os.environ,
-           "TEMPORAL_ADDRESS": services.temporal.address,
-           "TEMPORAL_NAMESPACE": services.temporal.namespace,
-           "KEHOACH_TASK_QUEUE": task_queue,
-           "KEHOACH_DATABASE_URL": services.database_url,
-           "KEHOACH_SMTP_HOST": "127.0.0.1",
-           "KEHOACH_SMTP_PORT": str(services.smtp_port),
-           "KEHOACH_MAIL_FROM": "kehoach@stttt.bench.example",
-           "KEHOACH_LOG_FORMAT": "json",  # production's format
-           "KEHOACH_LOG_LEVEL": "INFO",
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": services.temporal.address,
+        "TEMPORAL_NAMESPACE": services.temporal.namespace,
+        "KEHOACH_TASK_QUEUE": task_queue,
+        "KEHOACH_DATABASE_URL": services.database_url,
+        "KEHOACH_SMTP_HOST": "127.0.0.1",
+        "KEHOACH_SMTP_PORT": str(services.smtp_port),
+        "KEHOACH_MAIL_FROM": "kehoach@stttt.bench.example",
+        "KEHOACH_LOG_FORMAT": "json",  # production's format
+        "KEHOACH_LOG_LEVEL": "INFO",
+        **(extra_env or {}),
+    }
     log = services.root / "logs" / f"worker-{task_queue}.log"
     process = _spawn([PYTHON, "-m", "bench.workers", "worker", "--flavor", flavor], log, env)
     try:
@@ -249,8 +285,9 @@ class Meter:
             await asyncio.sleep(self.interval)
 
 
-async def worker_quiet(pid: int, *, below: float = 0.05, window: float = 2.0,
-                       within: float = 600.0) -> float:
+async def worker_quiet(
+    pid: int, *, below: float = 0.05, window: float = 2.0, within: float = 600.0
+) -> float:
     """Wait until the worker uses less than `below` of a core over `window` seconds;
     returns how long that took."""
     began = time.monotonic()
@@ -267,9 +304,19 @@ class Profiler:
 
     def __init__(self, pid: int, output: Path, *, rate: int = 100) -> None:
         self.output = output
-        self.command = [str(Path(PYTHON).parent / "py-spy"), "record", "--pid", str(pid),
-                        "--rate", str(rate), "--format", "raw", "--nonblocking",
-                        "--output", str(output)]
+        self.command = [
+            str(Path(PYTHON).parent / "py-spy"),
+            "record",
+            "--pid",
+            str(pid),
+            "--rate",
+            str(rate),
+            "--format",
+            "raw",
+            "--nonblocking",
+            "--output",
+            str(output),
+        ]
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:

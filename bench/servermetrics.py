@@ -12,13 +12,22 @@ from typing import Any
 
 import httpx
 
-_LINE = re.compile(r'^(?P<name>[a-z_]+)\{(?P<labels>[^}]*)\} (?P<value>[0-9.eE+-]+)$')
+_LINE = re.compile(r"^(?P<name>[a-z_]+)\{(?P<labels>[^}]*)\} (?P<value>[0-9.eE+-]+)$")
 _LABEL = re.compile(r'(\w+)="([^"]*)"')
-WANTED = ("persistence_latency_sum", "persistence_latency_count",
-          "service_latency_sum", "service_latency_count")
-FRONTEND_CALLS = ("StartWorkflowExecution", "UpdateWorkflowExecution",
-                  "RespondWorkflowTaskCompleted", "RespondActivityTaskCompleted",
-                  "QueryWorkflow", "GetWorkflowExecutionHistory")
+WANTED = (
+    "persistence_latency_sum",
+    "persistence_latency_count",
+    "service_latency_sum",
+    "service_latency_count",
+)
+FRONTEND_CALLS = (
+    "StartWorkflowExecution",
+    "UpdateWorkflowExecution",
+    "RespondWorkflowTaskCompleted",
+    "RespondActivityTaskCompleted",
+    "QueryWorkflow",
+    "GetWorkflowExecutionHistory",
+)
 
 Sample = dict[tuple[str, str, str], float]
 """(metric, service, operation) -> value."""
@@ -66,14 +75,21 @@ def summarize(before: Sample, after: Sample, *, wall: float, top: int = 8) -> di
     for op in FRONTEND_CALLS:
         count = s_count.get(("frontend", op), 0.0)
         if count:
-            calls[op] = {"count": int(count),
-                         "mean_ms": round(1000 * s_sum[("frontend", op)] / count, 1)}
+            calls[op] = {
+                "count": int(count),
+                "mean_ms": round(1000 * s_sum[("frontend", op)] / count, 1),
+            }
     return {
         "persistence_seconds": round(total, 2),
         "persistence_calls": int(sum(v[1] for v in by_op.values())),
         "persistence_share_of_wall": round(total / wall, 2) if wall else None,
-        "persistence_top": {op: {"seconds": round(s, 2), "calls": int(n),
-                                 "mean_ms": round(1000 * s / n, 2) if n else None}
-                            for op, (s, n) in ops},
+        "persistence_top": {
+            op: {
+                "seconds": round(s, 2),
+                "calls": int(n),
+                "mean_ms": round(1000 * s / n, 2) if n else None,
+            }
+            for op, (s, n) in ops
+        },
         "frontend": calls,
     }

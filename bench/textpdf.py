@@ -41,13 +41,16 @@ def text_pdf(text: str, *, width: int = 95) -> bytes:
         f"/BaseEncoding /WinAnsiEncoding /Differences [128 {differences}] >> >>".encode(),
     ]
     for index, page in enumerate(pages):
-        stream = b"BT /F1 9 Tf 30 810 Td 12 TL\n" + b"".join(
-            b"(" + _escape(line, code) + b") '\n" for line in page) + b"ET"
+        stream = (
+            b"BT /F1 9 Tf 30 810 Td 12 TL\n"
+            + b"".join(b"(" + _escape(line, code) + b") '\n" for line in page)
+            + b"ET"
+        )
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font "
-            f"<< /F1 3 0 R >> >> /Contents {5 + 2 * index} 0 R >>".encode())
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream
-                       + b"\nendstream")
+            f"<< /F1 3 0 R >> >> /Contents {5 + 2 * index} 0 R >>".encode()
+        )
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -56,6 +59,7 @@ def text_pdf(text: str, *, width: int = 95) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
-            "%%EOF\n").encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
     return bytes(out)

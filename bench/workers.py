@@ -47,8 +47,10 @@ class PassKehoachThrough(SimplePlugin):
 
     def __init__(self) -> None:
         restrictions = SandboxRestrictions.default.with_passthrough_modules(*KEHOACH_MODULES)
-        super().__init__("bench.pass-kehoach-through",
-                         workflow_runner=SandboxedWorkflowRunner(restrictions=restrictions))
+        super().__init__(
+            "bench.pass-kehoach-through",
+            workflow_runner=SandboxedWorkflowRunner(restrictions=restrictions),
+        )
 
 
 @activity.defn(name="send_notice")
@@ -82,22 +84,36 @@ async def run(flavor: str) -> None:
     stop = _stop_on_signals()
     client = await connect(settings)
     if flavor == "passthrough":
-        client = await Client.connect(settings.temporal_address,
-                                      namespace=settings.temporal_namespace,
-                                      data_converter=pydantic_data_converter,
-                                      plugins=[PassKehoachThrough()])
+        client = await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+            plugins=[PassKehoachThrough()],
+        )
     if flavor in ("kehoach", "passthrough"):
         if settings.database_url is None:
             raise SystemExit("KEHOACH_DATABASE_URL is not set")
-        await run_worker(client, settings=settings,
-                         database_url=settings.database_url.get_secret_value(), stop=stop)
+        await run_worker(
+            client,
+            settings=settings,
+            database_url=settings.database_url.get_secret_value(),
+            stop=stop,
+        )
         return
     if flavor == "noop":
-        worker = Worker(client, task_queue=settings.task_queue, workflows=[AssignmentWorkflow],
-                        activities=[noop_send_notice, noop_record_event, noop_store_submission])
+        worker = Worker(
+            client,
+            task_queue=settings.task_queue,
+            workflows=[AssignmentWorkflow],
+            activities=[noop_send_notice, noop_record_event, noop_store_submission],
+        )
     else:
-        worker = Worker(client, task_queue=settings.task_queue, workflows=[BareAssignment],
-                        activities=[bare_notice])
+        worker = Worker(
+            client,
+            task_queue=settings.task_queue,
+            workflows=[BareAssignment],
+            activities=[bare_notice],
+        )
     async with worker:
         log.info("worker_running", task_queue=settings.task_queue, flavor=flavor)
         await stop.wait()

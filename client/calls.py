@@ -52,8 +52,9 @@ class Refused(KehoachError):
 class Unavailable(KehoachError):
     """Temporal (or the worker) did not answer; the action may be tried again."""
 
-    message_vi = ("Hệ thống xử lý chưa phản hồi (máy chủ Temporal hoặc worker). "
-                  "Vui lòng thử lại sau ít phút.")
+    message_vi = (
+        "Hệ thống xử lý chưa phản hồi (máy chủ Temporal hoặc worker). Vui lòng thử lại sau ít phút."
+    )
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -69,7 +70,11 @@ def request_id() -> str:
 
 
 async def update(
-    client: Client, workflow_id: str, call: Update[I, O], message: I, *,
+    client: Client,
+    workflow_id: str,
+    call: Update[I, O],
+    message: I,
+    *,
     update_id: str | None = None,
 ) -> O:
     """Send one update and wait for its result; `Refused` or `Unavailable` otherwise.
@@ -86,38 +91,57 @@ async def update(
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             result: O = await handle.execute_update(
-                call.name, args=args, id=update_id, result_type=call.result,
-                rpc_timeout=UPDATE_TIMEOUT)
+                call.name,
+                args=args,
+                id=update_id,
+                result_type=call.result,
+                rpc_timeout=UPDATE_TIMEOUT,
+            )
             return result
         except WorkflowUpdateFailedError as exc:
             if isinstance(exc.cause, ApplicationError):
                 raise Refused(exc.cause.message) from None
             raise
         except WorkflowUpdateRPCTimeoutOrCancelledError:
-            log.warning("update_timeout", workflow_id=workflow_id, update=call.name,
-                        update_id=update_id, attempt=attempt)
+            log.warning(
+                "update_timeout",
+                workflow_id=workflow_id,
+                update=call.name,
+                update_id=update_id,
+                attempt=attempt,
+            )
             failure = f"no answer to {call.name} within {UPDATE_TIMEOUT}"
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:  # no such workflow, or it has closed
                 raise await why_closed(handle) from None
-            log.warning("update_rpc_error", workflow_id=workflow_id, update=call.name,
-                        update_id=update_id, attempt=attempt, error=str(exc))
+            log.warning(
+                "update_rpc_error",
+                workflow_id=workflow_id,
+                update=call.name,
+                update_id=update_id,
+                attempt=attempt,
+                error=str(exc),
+            )
             failure = f"{call.name} failed: {exc}"
             if exc.status not in _TRANSIENT:
                 break
     raise Unavailable(failure)
 
 
-_TRANSIENT = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
-              RPCStatusCode.RESOURCE_EXHAUSTED)
+_TRANSIENT = (
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.RESOURCE_EXHAUSTED,
+)
 
 
 async def query(client: Client, workflow_id: str, call: Query[O]) -> O:
     """Ask a running workflow; `Unavailable` when Temporal or the worker cannot answer."""
     handle = client.get_workflow_handle(workflow_id)
     try:
-        answer: O = await handle.query(call.name, result_type=call.result,
-                                       rpc_timeout=QUERY_TIMEOUT)
+        answer: O = await handle.query(
+            call.name, result_type=call.result, rpc_timeout=QUERY_TIMEOUT
+        )
         return answer
     except (RPCError, WorkflowQueryFailedError) as exc:
         log.warning("query_failed", workflow_id=workflow_id, query=call.name, error=str(exc))
@@ -135,8 +159,9 @@ async def why_closed(handle: WorkflowHandle[Any, Any]) -> Refused:
         shown = description.typed_search_attributes.get(sa.STATUS)
         return Refused("Nhiệm vụ đã kết thúc" + (f" ({status_vi(shown)})." if shown else "."))
     status = description.status.name if description.status else "?"
-    return Refused(f"Tiến trình của phân công đã dừng (Temporal: {status}); đề nghị liên hệ "
-                   "bộ phận vận hành.")
+    return Refused(
+        f"Tiến trình của phân công đã dừng (Temporal: {status}); đề nghị liên hệ bộ phận vận hành."
+    )
 
 
 async def assignment_state(client: Client, assignment_id: str) -> AssignmentState:

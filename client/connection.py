@@ -13,8 +13,11 @@ log = structlog.get_logger(__name__)
 
 
 def _tls(settings: Settings) -> TLSConfig | bool:
-    paths = (settings.temporal_tls_client_cert_path, settings.temporal_tls_client_key_path,
-             settings.temporal_tls_server_ca_cert_path)
+    paths = (
+        settings.temporal_tls_client_cert_path,
+        settings.temporal_tls_client_key_path,
+        settings.temporal_tls_server_ca_cert_path,
+    )
     if not settings.temporal_tls and not any(paths):
         return False
     cert, key, ca = (p.read_bytes() if p else None for p in paths)
@@ -25,9 +28,13 @@ def metrics_runtime(bind_address: str) -> Runtime:
     """A Temporal runtime serving the SDK's metrics (and kehoach's own, recorded through
     `workflow.metric_meter()` and `activity.metric_meter()`) for Prometheus at
     `http://{bind_address}/metrics`. One per process: it owns the listening socket."""
-    return Runtime(telemetry=TelemetryConfig(
-        metrics=PrometheusConfig(bind_address=bind_address, counters_total_suffix=True,
-                                 durations_as_seconds=True)))
+    return Runtime(
+        telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(
+                bind_address=bind_address, counters_total_suffix=True, durations_as_seconds=True
+            )
+        )
+    )
 
 
 async def connect(settings: Settings, *, with_metrics: bool = False) -> Client:
@@ -35,8 +42,9 @@ async def connect(settings: Settings, *, with_metrics: bool = False) -> Client:
     `with_metrics` (the worker) serves Prometheus metrics when KEHOACH_METRICS_BIND is set,
     for every worker built on this client."""
     api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
-    runtime = (metrics_runtime(settings.metrics_bind)
-               if with_metrics and settings.metrics_bind else None)
+    runtime = (
+        metrics_runtime(settings.metrics_bind) if with_metrics and settings.metrics_bind else None
+    )
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
@@ -47,8 +55,9 @@ async def connect(settings: Settings, *, with_metrics: bool = False) -> Client:
     )
 
 
-async def connect_when_ready(settings: Settings, *, wait: float,
-                             with_metrics: bool = False) -> Client:
+async def connect_when_ready(
+    settings: Settings, *, wait: float, with_metrics: bool = False
+) -> Client:
     """`connect`, retried for as long as `wait` seconds while the server refuses: a worker or
     portal starting beside Temporal, or while it restarts, waits for it rather than exiting."""
     loop = asyncio.get_running_loop()
@@ -59,7 +68,11 @@ async def connect_when_ready(settings: Settings, *, wait: float,
         except RuntimeError as err:  # the SDK's "Failed client connect: ..."
             if loop.time() + delay > give_up:
                 raise
-            log.warning("temporal_not_ready", address=settings.temporal_address,
-                        error=str(err), retry_in_s=delay)
+            log.warning(
+                "temporal_not_ready",
+                address=settings.temporal_address,
+                error=str(err),
+                retry_in_s=delay,
+            )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)

@@ -44,7 +44,8 @@ def search_attributes(input: AssignmentInput) -> TypedSearchAttributes:
     ]
     if input.last_day is not None:
         deadline = input.calendar.deadline_instant(
-            input.last_day, move_off_non_working_days=input.move_off_non_working_days)
+            input.last_day, move_off_non_working_days=input.move_off_non_working_days
+        )
         pairs.append(SearchAttributePair(sa.DEADLINE, deadline))
     return TypedSearchAttributes(pairs)
 
@@ -60,18 +61,27 @@ async def start_assignment(
     deliberate act (`temporal workflow start`), not something a retry can do."""
     try:
         return await client.start_workflow(
-            calls.ASSIGNMENT, input, id=input.assignment_id, task_queue=task_queue,
-            result_type=AssignmentState, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            calls.ASSIGNMENT,
+            input,
+            id=input.assignment_id,
+            task_queue=task_queue,
+            result_type=AssignmentState,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=search_attributes(input),
-            static_summary=summary(input), static_details=details(input),
+            static_summary=summary(input),
+            static_details=details(input),
         )
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle(input.assignment_id, result_type=AssignmentState)
 
 
 async def start_plan(
-    client: Client, plan: NormalizedPlan, *, options: RunOptions, task_queue: str,
+    client: Client,
+    plan: NormalizedPlan,
+    *,
+    options: RunOptions,
+    task_queue: str,
     today: dt.date,
 ) -> WorkflowHandle[Any, Progress]:
     """Start the plan's workflow, or return the one with its id, running or closed (a plan
@@ -82,12 +92,14 @@ async def start_plan(
         return await client.start_workflow(
             calls.PLAN,
             plan_run_input(plan, options=options, today=today),
-            id=workflow_id, task_queue=task_queue, result_type=Progress,
+            id=workflow_id,
+            task_queue=task_queue,
+            result_type=Progress,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             static_summary=f"{header.number} — {header.title}",
             static_details=f"Kế hoạch {header.number} ban hành ngày "
-                           f"{header.issued_on:%d/%m/%Y}; cơ quan đầu mối {header.coordinator}.",
+            f"{header.issued_on:%d/%m/%Y}; cơ quan đầu mối {header.coordinator}.",
         )
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle(workflow_id, result_type=Progress)
@@ -104,7 +116,10 @@ async def start_consolidation(
     workflow_id = consolidation_workflow_id(input.plan_id, input.period)
     try:
         return await client.start_workflow(
-            calls.CONSOLIDATION, input, id=workflow_id, task_queue=task_queue,
+            calls.CONSOLIDATION,
+            input,
+            id=workflow_id,
+            task_queue=task_queue,
             result_type=ConsolidationState,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

@@ -36,7 +36,6 @@ class Addressee:
         return None if self.person is None else self.person.email
 
 
-
 def resolve(notice: NoticeRequest, directory: dict[str, AgencyContacts]) -> list[Addressee]:
     """Who the notice's roles mean, one entry per distinct address, in the order named.
 
@@ -53,7 +52,5 @@ def resolve(notice: NoticeRequest, directory: dict[str, AgencyContacts]) -> list
             marker = person.email.lower() if person else f"{code}/{contact}"
             if marker not in seen:
                 seen.add(marker)
-                found.append(
-                    Addressee(role=role, contact=contact, agency=agency, person=person)
-                )
+                found.append(Addressee(role=role, contact=contact, agency=agency, person=person))
     return found

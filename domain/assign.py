@@ -25,8 +25,9 @@ def calendar_for(plan: NormalizedPlan, *, until_year: int) -> WorkingCalendar:
     return WorkingCalendar.for_years(plan.plan.year, max(plan.plan.year, until_year) + 1)
 
 
-def duty_periods(duty: NormalizedDuty, year: int, plan: NormalizedPlan,
-                 calendar: WorkingCalendar | None = None) -> list[tuple[str, dt.date | None]]:
+def duty_periods(
+    duty: NormalizedDuty, year: int, plan: NormalizedPlan, calendar: WorkingCalendar | None = None
+) -> list[tuple[str, dt.date | None]]:
     """(period key, last day) of each assignment the duty creates in `year`."""
     return [(o.key, o.last_day) for o in duty_occurrences(duty, year, plan.plan, calendar)]
 
@@ -40,14 +41,22 @@ def span_years(plan: NormalizedPlan, *, open_ended_years: int = 2) -> range:
 
 def span_periods(plan: NormalizedPlan) -> dict[str, list[str]]:
     """Every period key of every duty over the plan's span, by duty id (plan check's counts)."""
-    return {duty.id: [key for year in span_years(plan)
-                      for key, _ in duty_periods(duty, year, plan)] for duty in plan.duties}
+    return {
+        duty.id: [key for year in span_years(plan) for key, _ in duty_periods(duty, year, plan)]
+        for duty in plan.duties
+    }
 
 
 def batch_inputs(
-    plan: NormalizedPlan, duty: NormalizedDuty, *, period: str, last_day: dt.date | None,
-    calendar: WorkingCalendar, agencies: list[str] | None = None,
-    brief: DutyBrief | None = None, speed: float = 1.0,
+    plan: NormalizedPlan,
+    duty: NormalizedDuty,
+    *,
+    period: str,
+    last_day: dt.date | None,
+    calendar: WorkingCalendar,
+    agencies: list[str] | None = None,
+    brief: DutyBrief | None = None,
+    speed: float = 1.0,
     clock_origin: dt.datetime | None = None,
 ) -> list[AssignmentInput]:
     """The assignments of one duty for one period: one per agency."""
@@ -56,18 +65,29 @@ def batch_inputs(
     endpoints = {a.code: a.report_endpoint for a in plan.agencies}
     return [
         AssignmentInput(
-            assignment_id=assignment_id(plan_id=header.number, duty_id=duty.id,
-                                        agency=agency, period=period),
-            plan_id=header.number, plan_title=header.title,
-            duty=brief or DutyBrief(id=duty.id, clause=duty.clause, heading=duty.heading,
-                                    text=duty.text),
-            mode=duty.mode, agency=agency, agency_name=names[agency],
-            issuer=header.issuer, coordinator=header.coordinator, office=header.office,
-            period=period, last_day=last_day,
+            assignment_id=assignment_id(
+                plan_id=header.number, duty_id=duty.id, agency=agency, period=period
+            ),
+            plan_id=header.number,
+            plan_title=header.title,
+            duty=brief
+            or DutyBrief(id=duty.id, clause=duty.clause, heading=duty.heading, text=duty.text),
+            mode=duty.mode,
+            agency=agency,
+            agency_name=names[agency],
+            issuer=header.issuer,
+            coordinator=header.coordinator,
+            office=header.office,
+            period=period,
+            last_day=last_day,
             move_off_non_working_days=header.move_deadline_off_non_working_days,
-            reminders=duty.reminders, escalation=duty.escalation, approval=duty.approval,
-            calendar=calendar, pull_report=endpoints.get(agency) is not None,
-            speed=speed, clock_origin=clock_origin,
+            reminders=duty.reminders,
+            escalation=duty.escalation,
+            approval=duty.approval,
+            calendar=calendar,
+            pull_report=endpoints.get(agency) is not None,
+            speed=speed,
+            clock_origin=clock_origin,
         )
         for agency in (agencies if agencies is not None else duty.assignees)
     ]
@@ -77,8 +97,7 @@ def plan_assignments(plan: NormalizedPlan, calendar: WorkingCalendar) -> Iterato
     """Every assignment the plan creates for its own year, in plan order."""
     for duty in plan.duties:
         for period, last_day in duty_periods(duty, plan.plan.year, plan, calendar):
-            yield from batch_inputs(plan, duty, period=period, last_day=last_day,
-                                    calendar=calendar)
+            yield from batch_inputs(plan, duty, period=period, last_day=last_day, calendar=calendar)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -93,15 +112,21 @@ def summary(input: AssignmentInput) -> str:
 
 def details(input: AssignmentInput) -> str:
     """Markdown for the Web UI's workflow page."""
-    due = (f"hết ngày {input.last_day:%d/%m/%Y}" if input.last_day
-           else "chưa có hạn (cơ quan đầu mối sẽ đặt)")
-    return "\n\n".join([
-        f"**{input.plan_id}** — {input.plan_title}",
-        f"**Nhiệm vụ {input.duty.clause}** ({'đề nghị' if input.mode == 'requested' else 'giao'})"
-        f": {_shorten(input.duty.text, 1000)}",
-        f"**Cơ quan thực hiện:** {input.agency_name} ({input.agency})",
-        f"**Kỳ:** {input.period}; **thời hạn:** {due}",
-    ])
+    due = (
+        f"hết ngày {input.last_day:%d/%m/%Y}"
+        if input.last_day
+        else "chưa có hạn (cơ quan đầu mối sẽ đặt)"
+    )
+    return "\n\n".join(
+        [
+            f"**{input.plan_id}** — {input.plan_title}",
+            f"**Nhiệm vụ {input.duty.clause}** "
+            f"({'đề nghị' if input.mode == 'requested' else 'giao'})"
+            f": {_shorten(input.duty.text, 1000)}",
+            f"**Cơ quan thực hiện:** {input.agency_name} ({input.agency})",
+            f"**Kỳ:** {input.period}; **thời hạn:** {due}",
+        ]
+    )
 
 
 def plan_run_input(plan: NormalizedPlan, *, options: RunOptions, today: dt.date) -> PlanRunInput:
@@ -112,5 +137,9 @@ def plan_run_input(plan: NormalizedPlan, *, options: RunOptions, today: dt.date)
     shift_years = options.shift_days // 365
     first = min(plan.plan.year, today.year)
     last = max(today.year, (span.end.year if span.end else plan.plan.year) + shift_years) + 2
-    return PlanRunInput(plan_id=plan.plan.number, year=plan.plan.year, options=options,
-                        calendar=WorkingCalendar.for_years(first, last))
+    return PlanRunInput(
+        plan_id=plan.plan.number,
+        year=plan.plan.year,
+        options=options,
+        calendar=WorkingCalendar.for_years(first, last),
+    )

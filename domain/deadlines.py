@@ -47,8 +47,9 @@ class Occurrence:
     last_day: dt.date | None
 
 
-def once_last_day(rule: DeadlineRule, plan: Plan, calendar: WorkingCalendar | None = None
-                  ) -> dt.date | None:
+def once_last_day(
+    rule: DeadlineRule, plan: Plan, calendar: WorkingCalendar | None = None
+) -> dt.date | None:
     """The last day of a rule that falls due once; None when the text sets no day yet.
 
     Relative deadlines in working days need the calendar; without one they count
@@ -70,12 +71,23 @@ def once_last_day(rule: DeadlineRule, plan: Plan, calendar: WorkingCalendar | No
 
 
 def _is_once(rule: DeadlineRule) -> bool:
-    return isinstance(rule, (DateDeadline, MonthDeadline, QuarterDeadline, YearDeadline,
-                             RelativeDeadline, EventDeadline, OpenDeadline))
+    return isinstance(
+        rule,
+        (
+            DateDeadline,
+            MonthDeadline,
+            QuarterDeadline,
+            YearDeadline,
+            RelativeDeadline,
+            EventDeadline,
+            OpenDeadline,
+        ),
+    )
 
 
-def _rule_occurrences(rule: DeadlineRule, year: int, plan: Plan,
-                      calendar: WorkingCalendar | None) -> list[Occurrence]:
+def _rule_occurrences(
+    rule: DeadlineRule, year: int, plan: Plan, calendar: WorkingCalendar | None
+) -> list[Occurrence]:
     span = plan.span
     if _is_once(rule):
         last_day = once_last_day(rule, plan, calendar)
@@ -88,25 +100,31 @@ def _rule_occurrences(rule: DeadlineRule, year: int, plan: Plan,
         # plan issued on 17/11 has no report due on 14/11, nor on 17/11), but a daily report
         # is due on the day the plan is issued too.
         first_due = span.start if rule.frequency == "daily" else span.start + dt.timedelta(days=1)
-        return [Occurrence(p.key, max(p.start, span.start), p.due)
-                for p in periods(rule, year) if span.contains(p.start, p.end)
-                and (p.due is None or p.due >= first_due)]
+        return [
+            Occurrence(p.key, max(p.start, span.start), p.due)
+            for p in periods(rule, year)
+            if span.contains(p.start, p.end) and (p.due is None or p.due >= first_due)
+        ]
     return []  # continuous and ad-hoc duties create no assignment of their own
 
 
-def duty_occurrences(duty: NormalizedDuty, year: int, plan: Plan,
-                     calendar: WorkingCalendar | None = None) -> list[Occurrence]:
+def duty_occurrences(
+    duty: NormalizedDuty, year: int, plan: Plan, calendar: WorkingCalendar | None = None
+) -> list[Occurrence]:
     """Every assignment period the duty creates in `year`, only inside the plan's span."""
     out: list[Occurrence] = []
     for index, rule in enumerate(duty.all_deadlines()):
         suffix = f"-D{index + 1}" if index else ""
-        out += [Occurrence(o.key + suffix, o.start, o.last_day)
-                for o in _rule_occurrences(rule, year, plan, calendar)]
+        out += [
+            Occurrence(o.key + suffix, o.start, o.last_day)
+            for o in _rule_occurrences(rule, year, plan, calendar)
+        ]
     return out
 
 
-def find_occurrence(duty: NormalizedDuty, key: str, plan: Plan,
-                    calendar: WorkingCalendar | None = None) -> Occurrence | None:
+def find_occurrence(
+    duty: NormalizedDuty, key: str, plan: Plan, calendar: WorkingCalendar | None = None
+) -> Occurrence | None:
     """The occurrence with this period key: in the key's year (its first four digits) or,
     for a deadline that falls due once and starts late, in a later year of the span."""
     first = int(key[:4])

@@ -24,8 +24,9 @@ class Period(Model):
     cutoff: dt.date | None = Field(description="Data cut-off: last day of the data window.")
 
 
-def period_end(year: int, *, month: int | None = None, quarter: int | None = None,
-               half: int | None = None) -> dt.date:
+def period_end(
+    year: int, *, month: int | None = None, quarter: int | None = None, half: int | None = None
+) -> dt.date:
     """The last day of a year, or of one of its halves, quarters or months.
 
     The one rule for deadlines that name a period instead of a day: "trong tháng 12/2025",
@@ -35,9 +36,15 @@ def period_end(year: int, *, month: int | None = None, quarter: int | None = Non
     """
     if sum(x is not None for x in (month, quarter, half)) > 1:
         raise ValueError("at most one of month, quarter, half")
-    last_month = (month if month is not None
-                  else 3 * quarter if quarter is not None
-                  else 6 * half if half is not None else 12)
+    last_month = (
+        month
+        if month is not None
+        else 3 * quarter
+        if quarter is not None
+        else 6 * half
+        if half is not None
+        else 12
+    )
     if last_month == 12:
         return dt.date(year, 12, 31)
     return dt.date(year, last_month + 1, 1) - _ONE_DAY
@@ -70,8 +77,10 @@ def periods(rule: RecurringDeadline, year: int) -> list[Period]:
     """
     if rule.frequency == "daily":
         first, days = dt.date(year, 1, 1), (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
-        return [Period(key=d.isoformat(), start=d, end=d, due=d, data_from=None, cutoff=None)
-                for d in (first + dt.timedelta(days=n) for n in range(days))]
+        return [
+            Period(key=d.isoformat(), start=d, end=d, due=d, data_from=None, cutoff=None)
+            for d in (first + dt.timedelta(days=n) for n in range(days))
+        ]
     months = MONTHS_IN_PERIOD[rule.frequency]
     out: list[Period] = []
     for index, first_month in enumerate(range(1, 13, months), start=1):

@@ -236,8 +236,11 @@ def _check_directory(directory: AgencyDirectory, check: _Checker) -> None:
     members = {g.code: list(g.members) for g in directory.groups}
     for g_index, group in enumerate(directory.groups):
         if _nests_itself(group.code, members):
-            check.in_directory(("groups", g_index, "code"), group.code,
-                               "nhóm không chứa chính nó (qua các nhóm lồng nhau)")
+            check.in_directory(
+                ("groups", g_index, "code"),
+                group.code,
+                "nhóm không chứa chính nó (qua các nhóm lồng nhau)",
+            )
 
 
 def _nests_itself(code: str, members: dict[str, list[str]]) -> bool:
@@ -265,15 +268,18 @@ def _check_plan(plan_file: PlanFile, directory: AgencyDirectory, check: _Checker
         (("plan", "final_report", "recipient"), final.recipient),
         (("plan", "final_report", "via"), final.via),
     ]
-    header_refs += [(("plan", "final_report", "copies", i), c)
-                    for i, c in enumerate(final.copies)]
+    header_refs += [(("plan", "final_report", "copies", i), c) for i, c in enumerate(final.copies)]
     duty_ids = {d.id for d in plan_file.duties}
     if final.duty is not None and final.duty not in duty_ids:
-        check.in_plan(("plan", "final_report", "duty"), final.duty,
-                      "mã một nhiệm vụ có trong kế hoạch")
+        check.in_plan(
+            ("plan", "final_report", "duty"), final.duty, "mã một nhiệm vụ có trong kế hoạch"
+        )
     if final.duty is None and final.deadline is None:
-        check.in_plan(("plan", "final_report"), "(không có duty, deadline)",
-                      "final_report có duty (nhiệm vụ báo cáo) hoặc deadline")
+        check.in_plan(
+            ("plan", "final_report"),
+            "(không có duty, deadline)",
+            "final_report có duty (nhiệm vụ báo cáo) hoặc deadline",
+        )
     for path, code in header_refs:
         if code not in agencies:
             check.in_plan(path, code, "mã một cơ quan có trong danh bạ")
@@ -286,19 +292,26 @@ def _check_plan(plan_file: PlanFile, directory: AgencyDirectory, check: _Checker
     groups = {g.code: g for g in directory.groups}
     for group_code, members in plan.resolved_groups.items():
         if group_code not in groups or not groups[group_code].open:
-            check.in_plan(("plan", "resolved_groups", group_code), group_code,
-                          "mã một nhóm mở (open: true) có trong danh bạ")
+            check.in_plan(
+                ("plan", "resolved_groups", group_code),
+                group_code,
+                "mã một nhóm mở (open: true) có trong danh bạ",
+            )
         for m_index, member in enumerate(members):
             if member not in agencies:
-                check.in_plan(("plan", "resolved_groups", group_code, m_index), member,
-                              "mã một cơ quan có trong danh bạ")
+                check.in_plan(
+                    ("plan", "resolved_groups", group_code, m_index),
+                    member,
+                    "mã một cơ quan có trong danh bạ",
+                )
     for index, duty_id in _duplicates(d.id for d in plan_file.duties):
         check.in_plan(("duties", index, "id"), duty_id, "mã nhiệm vụ chưa dùng")
     for d_index, duty in enumerate(plan_file.duties):
         _check_duty(duty, d_index, known=known, issued_on_check=plan.issued_on, check=check)
         if duty.report_to is not None and duty.report_to not in agencies:
-            check.in_plan(("duties", d_index, "report_to"), duty.report_to,
-                          "mã một cơ quan có trong danh bạ")
+            check.in_plan(
+                ("duties", d_index, "report_to"), duty.report_to, "mã một cơ quan có trong danh bạ"
+            )
 
 
 def _deadline_paths(duty: Duty, index: int) -> list[tuple[tuple[str | int, ...], Any]]:
@@ -311,8 +324,11 @@ def _check_duty(
     duty: Duty, index: int, *, known: set[str], issued_on_check: Any, check: _Checker
 ) -> None:
     if duty.clause.split(".")[0] != duty.section:
-        check.in_plan(("duties", index, "section"), duty.section,
-                      f"phần đầu của clause {duty.clause} ({duty.clause.split('.')[0]})")
+        check.in_plan(
+            ("duties", index, "section"),
+            duty.section,
+            f"phần đầu của clause {duty.clause} ({duty.clause.split('.')[0]})",
+        )
     for field in ("lead", "coordinating", "assignees"):
         for r_index, ref in enumerate(getattr(duty, field) or []):
             if ref not in known:
@@ -330,43 +346,53 @@ def _check_duty(
             )
 
 
-def _warnings(plan_file: PlanFile, data: Any, directory: AgencyDirectory,
-              check: _Checker) -> None:
+def _warnings(plan_file: PlanFile, data: Any, directory: AgencyDirectory, check: _Checker) -> None:
     """What is accepted but looks inconsistent, in the same form as a refusal."""
     plan = plan_file.plan
     final = plan.final_report
     if isinstance(data.get("plan"), dict) and "year" in data["plan"]:
-        check.in_plan(("plan", "year"), data["plan"]["year"],
-                      f"span: {{start: ..., end: ...}} (đang đọc là từ {plan.span.start} "
-                      f"đến {plan.span.end})")
+        check.in_plan(
+            ("plan", "year"),
+            data["plan"]["year"],
+            f"span: {{start: ..., end: ...}} (đang đọc là từ {plan.span.start} "
+            f"đến {plan.span.end})",
+        )
     duties = {d.id: (i, d) for i, d in enumerate(plan_file.duties)}
     if final.duty in duties and isinstance(final.deadline, DateDeadline):
         index, duty = duties[final.duty]
         for path, rule in _deadline_paths(duty, index):
             if isinstance(rule, RecurringDeadline):
                 check.in_plan(
-                    (*path, "frequency"), rule.frequency,
+                    (*path, "frequency"),
+                    rule.frequency,
                     f"báo cáo kết quả (final_report) có một hạn {final.deadline.due} nhưng "
                     f"nhiệm vụ {duty.id} báo cáo định kỳ {rule.frequency}: chỉ tổng hợp một "
                     "lần; bỏ final_report.deadline để tổng hợp từng kỳ",
                 )
             elif isinstance(rule, DateDeadline) and rule.last_day() != final.deadline.last_day():
-                check.in_plan((*path, "due"), str(rule.due),
-                              f"cùng hạn với final_report.deadline ({final.deadline.due})")
+                check.in_plan(
+                    (*path, "due"),
+                    str(rule.due),
+                    f"cùng hạn với final_report.deadline ({final.deadline.due})",
+                )
     for index, duty in enumerate(plan_file.duties):
         for path, rule in _deadline_paths(duty, index):
             last = once_last_day(rule, plan)
             if last is not None and plan.span.end is not None and last > plan.span.end:
-                check.in_plan(path, str(last),
-                              f"một hạn trong thời gian kế hoạch (đến {plan.span.end})")
+                check.in_plan(
+                    path, str(last), f"một hạn trong thời gian kế hoạch (đến {plan.span.end})"
+                )
     open_groups = {g.code for g in directory.groups if g.open} - set(plan.resolved_groups)
     for index, duty in enumerate(plan_file.duties):
         for field in ("lead", "assignees"):
             for r_index, ref in enumerate(getattr(duty, field) or []):
                 if ref in open_groups:
-                    check.in_plan(("duties", index, field, r_index), ref,
-                                  "nhóm mở được xác định thành viên (plan.resolved_groups) "
-                                  "trước khi ban hành; chưa có thì không có phân công")
+                    check.in_plan(
+                        ("duties", index, field, r_index),
+                        ref,
+                        "nhóm mở được xác định thành viên (plan.resolved_groups) "
+                        "trước khi ban hành; chưa có thì không có phân công",
+                    )
 
 
 def _expand(refs: list[str], groups: dict[str, list[str]]) -> list[str]:
@@ -387,8 +413,7 @@ def _expand(refs: list[str], groups: dict[str, list[str]]) -> list[str]:
 
 def _normalize(plan_file: PlanFile, directory: AgencyDirectory) -> NormalizedPlan:
     plan = plan_file.plan
-    groups = {g.code: list(plan.resolved_groups.get(g.code, g.members))
-              for g in directory.groups}
+    groups = {g.code: list(plan.resolved_groups.get(g.code, g.members)) for g in directory.groups}
     duties = [
         NormalizedDuty(
             id=d.id,
@@ -398,7 +423,8 @@ def _normalize(plan_file: PlanFile, directory: AgencyDirectory) -> NormalizedPla
             text=d.text,
             lead=_expand(list(d.lead), groups),
             coordinating=[
-                code for code in _expand(list(d.coordinating), groups)
+                code
+                for code in _expand(list(d.coordinating), groups)
                 if code not in _expand(list(d.lead), groups)
             ],
             assignees=_expand(list(d.assignees if d.assignees is not None else d.lead), groups),
@@ -418,8 +444,10 @@ def _normalize(plan_file: PlanFile, directory: AgencyDirectory) -> NormalizedPla
         for d in plan_file.duties
     ]
     return NormalizedPlan(
-        plan=plan, agencies=[a.resolved() for a in directory.agencies],
-        groups=list(directory.groups), duties=duties,
+        plan=plan,
+        agencies=[a.resolved() for a in directory.agencies],
+        groups=list(directory.groups),
+        duties=duties,
     )
 
 
@@ -487,8 +515,9 @@ def _apply_contacts(directory: AgencyDirectory, contacts_file: Path) -> AgencyDi
     return directory.model_copy(update={"agencies": agencies})
 
 
-def check_plan(path: Path, *, contacts_file: Path | None = None
-               ) -> tuple[NormalizedPlan, list[PlanProblem]]:
+def check_plan(
+    path: Path, *, contacts_file: Path | None = None
+) -> tuple[NormalizedPlan, list[PlanProblem]]:
     """Read, validate and normalize a plan file; raise PlanError listing every problem.
     Also return the warnings: what is accepted but looks inconsistent."""
     data, lines = _read_yaml(path)

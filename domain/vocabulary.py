@@ -61,10 +61,18 @@ DECISION_VI: dict[str, str] = {"approved": "duyệt", "returned": "trả lại"}
 """An approver's decision."""
 
 ACTION_VI: dict[str, str] = {
-    "assign": "giao nhiệm vụ", "submit": "nộp báo cáo", "approve": "duyệt",
-    "return": "trả lại để chỉnh sửa", "accept": "chấp nhận báo cáo", "overdue": "quá hạn",
-    "escalate": "đôn đốc", "extend": "gia hạn", "set_deadline": "đặt hạn", "cancel": "hủy",
-    "waive": "miễn thực hiện", "notice_failed": "gửi thông báo không thành công",
+    "assign": "giao nhiệm vụ",
+    "submit": "nộp báo cáo",
+    "approve": "duyệt",
+    "return": "trả lại để chỉnh sửa",
+    "accept": "chấp nhận báo cáo",
+    "overdue": "quá hạn",
+    "escalate": "đôn đốc",
+    "extend": "gia hạn",
+    "set_deadline": "đặt hạn",
+    "cancel": "hủy",
+    "waive": "miễn thực hiện",
+    "notice_failed": "gửi thông báo không thành công",
 }
 """What happened to an assignment, as its history on the portal tells it (audit actions)."""
 

@@ -72,12 +72,17 @@ def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
         highlight=False,
     )
     readings = [("Kế hoạch", header.interpretation)] if header.interpretation else []
-    readings += [("Báo cáo kết quả", header.final_report.interpretation)
-                 ] if header.final_report.interpretation else []
+    readings += (
+        [("Báo cáo kết quả", header.final_report.interpretation)]
+        if header.final_report.interpretation
+        else []
+    )
     for duty in plan.duties:
-        readings += [(f"Nhiệm vụ {duty.id}", text) for text in
-                     [duty.interpretation, *(r.interpretation for r in duty.all_deadlines())]
-                     if text]
+        readings += [
+            (f"Nhiệm vụ {duty.id}", text)
+            for text in [duty.interpretation, *(r.interpretation for r in duty.all_deadlines())]
+            if text
+        ]
     if readings:
         out.print("[bold]Cách hiểu đã chọn ở chỗ văn bản chưa rõ:[/]")
         for where, text in readings:
@@ -93,8 +98,9 @@ def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
     kinds = Table(title="Thời hạn theo loại")
     kinds.add_column("Loại")
     kinds.add_column("Số nhiệm vụ", justify="right")
-    for kind, count in Counter(r.kind for d in plan.duties
-                               for r in d.all_deadlines()).most_common():
+    for kind, count in Counter(
+        r.kind for d in plan.duties for r in d.all_deadlines()
+    ).most_common():
         kinds.add_row(kind, str(count))
     out.print(kinds)
     per_agency = Counter(code for d in plan.duties for code in d.assignees)
@@ -111,13 +117,17 @@ def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
     )
     periods = span_periods(plan)
     years = span_years(plan)
-    assignments = sum(len(keys) * len(d.assignees) for d, keys in
-                      ((d, periods[d.id]) for d in plan.duties))
+    assignments = sum(
+        len(keys) * len(d.assignees) for d, keys in ((d, periods[d.id]) for d in plan.duties)
+    )
     final = periods.get(plan.plan.final_report.duty or "", [])
     out.print(
         f"Trong thời gian kế hoạch ({years[0]}–{years[-1]}"
-        + (", hai năm đầu của kế hoạch không có ngày kết thúc" if plan.plan.span.end is None
-           else "")
+        + (
+            ", hai năm đầu của kế hoạch không có ngày kết thúc"
+            if plan.plan.span.end is None
+            else ""
+        )
         + f"): {assignments} phân công theo kỳ, {len(set().union(*periods.values()))} kỳ; "
         f"báo cáo kết quả {len(final)} kỳ.",
         highlight=False,
@@ -178,10 +188,12 @@ def _embedded_settings(data_subdir: str | None = None, *, fresh: bool = False) -
 @app.command("up")
 @friendly_errors
 def up_command(
-    no_start: Annotated[bool, typer.Option(
-        "--no-start", help="Chỉ khởi động các dịch vụ, không chạy kế hoạch.")] = False,
-    plans: Annotated[Path | None, typer.Option(
-        "--plans", help="Chạy mọi kế hoạch trong thư mục này (cùng lúc).")] = None,
+    no_start: Annotated[
+        bool, typer.Option("--no-start", help="Chỉ khởi động các dịch vụ, không chạy kế hoạch.")
+    ] = False,
+    plans: Annotated[
+        Path | None, typer.Option("--plans", help="Chạy mọi kế hoạch trong thư mục này (cùng lúc).")
+    ] = None,
 ) -> None:
     """Chạy thật (giờ thực) trên cấu hình nhúng: Temporal + UI, PostgreSQL, hộp thư, worker."""
     import asyncio
@@ -196,11 +208,13 @@ def up_command(
 @app.command("demo")
 @friendly_errors
 def demo_command(
-    speed: Annotated[float, typer.Option(
-        help="Đồng hồ kế hoạch nhanh gấp bao nhiêu lần giờ thực.")] = 120_000.0,
+    speed: Annotated[
+        float, typer.Option(help="Đồng hồ kế hoạch nhanh gấp bao nhiêu lần giờ thực.")
+    ] = 120_000.0,
     seed: Annotated[int, typer.Option(help="Hạt giống cho hành vi mô phỏng.")] = 7,
-    exit_when_done: Annotated[bool, typer.Option(
-        "--exit", help="Dừng ngay khi xong (không giữ Web UI).")] = False,
+    exit_when_done: Annotated[
+        bool, typer.Option("--exit", help="Dừng ngay khi xong (không giữ Web UI).")
+    ] = False,
 ) -> None:
     """Chạy thử cả năm của kế hoạch 516 trong vài phút, với các cơ quan mô phỏng."""
     import asyncio
@@ -208,8 +222,9 @@ def demo_command(
     from kehoach.demo import demo
 
     settings = _embedded_settings("demo", fresh=True)  # a demo starts from a clean slate
-    asyncio.run(demo(settings, console=out, speed=speed, seed=seed,
-                     keep_running=not exit_when_done))
+    asyncio.run(
+        demo(settings, console=out, speed=speed, seed=seed, keep_running=not exit_when_done)
+    )
     out.print("Đã dừng.")
 
 
@@ -228,8 +243,10 @@ def worker_command() -> None:
     settings = load_settings()
     configure_logging(settings)
     if settings.database_url is None:
-        raise KehoachError("KEHOACH_DATABASE_URL is not set",
-                           message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).")
+        raise KehoachError(
+            "KEHOACH_DATABASE_URL is not set",
+            message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).",
+        )
     database_url = settings.database_url.get_secret_value()
 
     async def main() -> None:
@@ -243,11 +260,18 @@ def worker_command() -> None:
 @app.command("replay")
 @friendly_errors
 def replay_command(
-    per_type: Annotated[int, typer.Option(
-        "--per-type", min=1, help="Bao nhiêu lần chạy gần nhất mỗi loại (đang chạy và đã xong).",
-    )] = 100,
-    query: Annotated[str | None, typer.Option(
-        "--query", help="Điều kiện lọc thêm (cú pháp truy vấn của Temporal).")] = None,
+    per_type: Annotated[
+        int,
+        typer.Option(
+            "--per-type",
+            min=1,
+            help="Bao nhiêu lần chạy gần nhất mỗi loại (đang chạy và đã xong).",
+        ),
+    ] = 100,
+    query: Annotated[
+        str | None,
+        typer.Option("--query", help="Điều kiện lọc thêm (cú pháp truy vấn của Temporal)."),
+    ] = None,
 ) -> None:
     """Kiểm tra trước khi triển khai: chạy lại lịch sử gần đây của cả ba loại workflow từ
     namespace với mã hiện tại; mã thoát 1 nếu có lịch sử không chạy lại được."""
@@ -271,10 +295,12 @@ def replay_command(
             table.add_row(workflow_type, str(count))
         out.print(table)
         for workflow_id, why in sorted(report.failed.items()):
-            out.print(f"[bold red]Không chạy lại được:[/] {workflow_id}: {why}",
-                      highlight=False)
-        out.print("Đạt: mã mới chạy lại được mọi lịch sử." if report.ok
-                  else f"KHÔNG ĐẠT: {len(report.failed)} lịch sử không chạy lại được.")
+            out.print(f"[bold red]Không chạy lại được:[/] {workflow_id}: {why}", highlight=False)
+        out.print(
+            "Đạt: mã mới chạy lại được mọi lịch sử."
+            if report.ok
+            else f"KHÔNG ĐẠT: {len(report.failed)} lịch sử không chạy lại được."
+        )
         return report.ok
 
     if not asyncio.run(main()):
@@ -299,12 +325,16 @@ def web_command() -> None:
     settings = load_settings()
     configure_logging(settings)
     if settings.database_url is None:
-        raise KehoachError("KEHOACH_DATABASE_URL is not set",
-                           message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).")
+        raise KehoachError(
+            "KEHOACH_DATABASE_URL is not set",
+            message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).",
+        )
     if settings.secret_key == Settings.model_fields["secret_key"].default:
-        raise KehoachError("KEHOACH_SECRET_KEY is the development default",
-                           message_vi="Chưa đặt KEHOACH_SECRET_KEY (khóa ký phiên đăng nhập "
-                                      "và liên kết); không chạy cổng thông tin với khóa mẫu.")
+        raise KehoachError(
+            "KEHOACH_SECRET_KEY is the development default",
+            message_vi="Chưa đặt KEHOACH_SECRET_KEY (khóa ký phiên đăng nhập "
+            "và liên kết); không chạy cổng thông tin với khóa mẫu.",
+        )
     database_url = settings.database_url.get_secret_value()
     plan = load_plan(settings.plan_file, contacts_file=settings.contacts_file)
 
@@ -320,8 +350,9 @@ def web_command() -> None:
     asyncio.run(main())
 
 
-sessions_app = typer.Typer(no_args_is_help=True,
-                           help="Phiên đăng nhập cổng thông tin (thu hồi khi cần).")
+sessions_app = typer.Typer(
+    no_args_is_help=True, help="Phiên đăng nhập cổng thông tin (thu hồi khi cần)."
+)
 app.add_typer(sessions_app, name="sessions")
 
 
@@ -338,8 +369,10 @@ def sessions_revoke_command(
 
     settings = load_settings()
     if settings.database_url is None:
-        raise KehoachError("KEHOACH_DATABASE_URL is not set",
-                           message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).")
+        raise KehoachError(
+            "KEHOACH_DATABASE_URL is not set",
+            message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).",
+        )
     database_url = settings.database_url.get_secret_value()
 
     async def main() -> int:

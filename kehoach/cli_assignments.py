@@ -114,7 +114,9 @@ async def fetch_state(settings: Settings, assignment_id: str) -> AssignmentState
 
 
 def _perform(
-    assignment_id: str, email: str, update: wf.Update[M, ActionResult],
+    assignment_id: str,
+    email: str,
+    update: wf.Update[M, ActionResult],
     build: Callable[[Actor], M],
 ) -> None:
     """Send one update as the person with `email`; print what the workflow answered."""
@@ -124,8 +126,9 @@ def _perform(
     update_message = build(actor(settings, email))
 
     async def send() -> ActionResult:
-        return await calls.update(await temporal_client(settings), assignment_id, update,
-                                  update_message)
+        return await calls.update(
+            await temporal_client(settings), assignment_id, update, update_message
+        )
 
     result = run_action(send(), check_with=f"kehoach assignments show {assignment_id}")
     out.print(result.message_vi, markup=False, highlight=False)
@@ -140,8 +143,10 @@ def list_command(
     agency: Annotated[str | None, typer.Option("--agency", help="Mã cơ quan, ví dụ SNGV.")] = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", help="assigned, submitted, returned, overdue, accepted, "
-                     "cancelled hoặc waived."),
+        typer.Option(
+            "--status",
+            help="assigned, submitted, returned, overdue, accepted, cancelled hoặc waived.",
+        ),
     ] = None,
     duty: Annotated[str | None, typer.Option("--duty", help="Mã nhiệm vụ, ví dụ III.5.4.")] = None,
     plan: Annotated[
@@ -163,8 +168,12 @@ def list_command(
     for column in ("Mã phân công", "Cơ quan", "Nhiệm vụ", "Kỳ", "Trạng thái", "Hạn"):
         table.add_column(column)
     for row in rows:
-        table.add_row(*(escape(str(row[key] or "—")) for key in
-                        ("id", "agency", "duty", "period", "status_vi", "last_day")))
+        table.add_row(
+            *(
+                escape(str(row[key] or "—"))
+                for key in ("id", "agency", "duty", "period", "status_vi", "last_day")
+            )
+        )
     out.print(table)
 
 
@@ -188,8 +197,12 @@ def submit_command(
 ) -> None:
     """Nộp báo cáo (đầu mối hoặc lãnh đạo cơ quan được giao)."""
     body = read_report(file)
-    _perform(assignment_id, email, wf.SUBMIT_REPORT,
-             lambda who: message(SubmitReport, actor=who, body=body))
+    _perform(
+        assignment_id,
+        email,
+        wf.SUBMIT_REPORT,
+        lambda who: message(SubmitReport, actor=who, body=body),
+    )
 
 
 @assignments_app.command("approve")
@@ -200,16 +213,21 @@ def approve_command(
     comment: Annotated[str | None, typer.Option("--comment", help="Ý kiến kèm theo.")] = None,
 ) -> None:
     """Duyệt báo cáo ở bước đang chờ."""
-    _perform(assignment_id, email, wf.APPROVE,
-             lambda who: message(Approve, actor=who, comment=comment))
+    _perform(
+        assignment_id, email, wf.APPROVE, lambda who: message(Approve, actor=who, comment=comment)
+    )
 
 
 @assignments_app.command("return")
 @command
 def return_command(assignment_id: AssignmentId, email: AsEmail, reason: Reason) -> None:
     """Trả lại báo cáo để chỉnh sửa, kèm lý do."""
-    _perform(assignment_id, email, wf.RETURN_FOR_REVISION,
-             lambda who: message(ReturnForRevision, actor=who, reason=reason))
+    _perform(
+        assignment_id,
+        email,
+        wf.RETURN_FOR_REVISION,
+        lambda who: message(ReturnForRevision, actor=who, reason=reason),
+    )
 
 
 @assignments_app.command("extend")
@@ -222,8 +240,12 @@ def extend_command(
 ) -> None:
     """Gia hạn (cơ quan đầu mối); hạn ban đầu vẫn được giữ để tính đúng hạn."""
     day = parse_day(until, option="--until")
-    _perform(assignment_id, email, wf.EXTEND_DEADLINE,
-             lambda who: message(ExtendDeadline, actor=who, new_last_day=day, reason=reason))
+    _perform(
+        assignment_id,
+        email,
+        wf.EXTEND_DEADLINE,
+        lambda who: message(ExtendDeadline, actor=who, new_last_day=day, reason=reason),
+    )
 
 
 @assignments_app.command("set-deadline")
@@ -235,8 +257,12 @@ def set_deadline_command(
 ) -> None:
     """Đặt hạn cho nhiệm vụ kế hoạch chưa nêu hạn (cơ quan đầu mối)."""
     day = parse_day(date, option="--date")
-    _perform(assignment_id, email, wf.SET_DEADLINE,
-             lambda who: message(SetDeadline, actor=who, last_day=day))
+    _perform(
+        assignment_id,
+        email,
+        wf.SET_DEADLINE,
+        lambda who: message(SetDeadline, actor=who, last_day=day),
+    )
 
 
 @assignments_app.command("cancel")
@@ -248,5 +274,9 @@ def cancel_command(
     waive: Annotated[bool, typer.Option("--waive", help="Miễn thay vì hủy.")] = False,
 ) -> None:
     """Hủy (hoặc miễn) phân công (cơ quan đầu mối)."""
-    _perform(assignment_id, email, wf.CANCEL,
-             lambda who: message(Cancel, actor=who, reason=reason, waive=waive))
+    _perform(
+        assignment_id,
+        email,
+        wf.CANCEL,
+        lambda who: message(Cancel, actor=who, reason=reason, waive=waive),
+    )

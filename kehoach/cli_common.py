@@ -186,8 +186,6 @@ async def temporal_client(settings: Settings) -> Client:
     return client
 
 
-
-
 def run_action(action: Awaitable[T], *, check_with: str | None = None) -> T:
     """Run one call to Temporal; a refusal is printed in Vietnamese with exit code 1. When
     no answer came, the request may still be carried out later: `check_with` names the
@@ -201,8 +199,12 @@ def run_action(action: Awaitable[T], *, check_with: str | None = None) -> T:
         raise typer.Exit(1) from None
     except Unavailable:
         later = f"; kiểm tra bằng `{check_with}`" if check_with else ""
-        err.print("Chưa nhận được phản hồi (worker có đang chạy không?). Yêu cầu có thể vẫn "
-                  f"được xử lý sau{later}.", markup=False, highlight=False)
+        err.print(
+            "Chưa nhận được phản hồi (worker có đang chạy không?). Yêu cầu có thể vẫn "
+            f"được xử lý sau{later}.",
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1) from None
 
 

@@ -44,17 +44,21 @@ def _load_directory(path: Path | None) -> AgencyDirectory | None:
         return AgencyDirectory.model_validate(data)
     except ValidationError as exc:
         fields = "; ".join(".".join(str(p) for p in e["loc"]) or "(gốc)" for e in exc.errors())
-        raise ValueError(f"tệp danh bạ {path} không đúng dạng danh bạ cơ quan "
-                         f"({exc.error_count()} lỗi ở: {fields})") from None
+        raise ValueError(
+            f"tệp danh bạ {path} không đúng dạng danh bạ cơ quan "
+            f"({exc.error_count()} lỗi ở: {fields})"
+        ) from None
 
 
 def _read(file: Path) -> bytes:
     """The file's bytes; too large a file is refused before it is read."""
     size = file.stat().st_size
     if size > MAX_BYTES:
-        raise NotAPlan(f"file too large ({size} bytes)",
-                       f"Tệp quá lớn ({size // (1024 * 1024)} MB); một kế hoạch thường dưới "
-                       f"{MAX_BYTES // (1024 * 1024)} MB. Không đọc.")
+        raise NotAPlan(
+            f"file too large ({size} bytes)",
+            f"Tệp quá lớn ({size // (1024 * 1024)} MB); một kế hoạch thường dưới "
+            f"{MAX_BYTES // (1024 * 1024)} MB. Không đọc.",
+        )
     return file.read_bytes()
 
 
@@ -88,8 +92,13 @@ def run_import(file: Path, *, out_dir: Path, directory: Path | None) -> tuple[Pa
     stem = file.stem
     draft_path, review_path = out_dir / f"{stem}.draft.yaml", out_dir / f"{stem}.review.md"
     _write_together({draft_path: _HEADER + body, review_path: review_report(draft)})
-    log.info("plan_imported source=%s agencies=%d duties=%d draft=%s", file,
-             len(draft.agencies), sum(len(a.duties) for a in draft.agencies), draft_path)
+    log.info(
+        "plan_imported source=%s agencies=%d duties=%d draft=%s",
+        file,
+        len(draft.agencies),
+        sum(len(a.duties) for a in draft.agencies),
+        draft_path,
+    )
     return draft_path, review_path
 
 

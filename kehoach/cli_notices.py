@@ -20,8 +20,9 @@ from schemas.store import AuditEntry
 notices_app = typer.Typer(no_args_is_help=True, help="Thông báo chưa gửi được.")
 
 
-async def notice_failures(database_url: str, *, plan_id: str | None,
-                          limit: int) -> list[AuditEntry]:
+async def notice_failures(
+    database_url: str, *, plan_id: str | None, limit: int
+) -> list[AuditEntry]:
     """The newest `notice_failed` entries, of one plan or all."""
     from workers.main import open_store
 
@@ -41,19 +42,25 @@ def failed_command(
     """Thông báo không gửi được (mới nhất trước): cần liên hệ trực tiếp với người nhận."""
     settings = load_settings()
     if settings.database_url is None:
-        raise KehoachError("KEHOACH_DATABASE_URL is not set",
-                           message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).")
-    entries = asyncio.run(notice_failures(settings.database_url.get_secret_value(),
-                                          plan_id=plan, limit=limit))
+        raise KehoachError(
+            "KEHOACH_DATABASE_URL is not set",
+            message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).",
+        )
+    entries = asyncio.run(
+        notice_failures(settings.database_url.get_secret_value(), plan_id=plan, limit=limit)
+    )
     if as_json:
-        out.print_json(json.dumps([e.model_dump(mode="json") for e in entries],
-                                  ensure_ascii=False))
+        out.print_json(json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False))
         return
     table = Table(title=f"Thông báo chưa gửi được: {len(entries)}")
     for column in ("Lúc", "Phân công", "Loại", "Người nhận", "Lỗi"):
         table.add_column(column)
     for e in entries:
-        table.add_row(f"{e.at:%d/%m/%Y %H:%M}", e.subject, str(e.detail.get("kind", "")),
-                      str(e.detail.get("recipient") or "(cả thông báo)"),
-                      str(e.detail.get("error", ""))[:120])
+        table.add_row(
+            f"{e.at:%d/%m/%Y %H:%M}",
+            e.subject,
+            str(e.detail.get("kind", "")),
+            str(e.detail.get("recipient") or "(cả thông báo)"),
+            str(e.detail.get("error", ""))[:120],
+        )
     out.print(table)

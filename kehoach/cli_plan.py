@@ -39,15 +39,17 @@ def _plan_id(settings: Settings) -> str:
     return load_plan(settings.plan_file, contacts_file=settings.contacts_file).plan.number
 
 
-def _update(settings: Settings, update: wf.Update[I, O], message: I, *,
-            workflow_id: str | None = None) -> O:
+def _update(
+    settings: Settings, update: wf.Update[I, O], message: I, *, workflow_id: str | None = None
+) -> O:
     """Send one update to the plan's workflow (or `workflow_id`); a refusal exits with 1."""
     from client import calls
 
     async def send() -> O:
         client = await temporal_client(settings)
         return await calls.update(
-            client, workflow_id or plan_workflow_id(_plan_id(settings)), update, message)
+            client, workflow_id or plan_workflow_id(_plan_id(settings)), update, message
+        )
 
     return run_action(send())
 
@@ -62,8 +64,10 @@ async def _with_store(settings: Settings, act: Any) -> Any:
     from workers.main import open_store
 
     if settings.database_url is None:
-        raise KehoachError("KEHOACH_DATABASE_URL is not set",
-                           message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).")
+        raise KehoachError(
+            "KEHOACH_DATABASE_URL is not set",
+            message_vi="Chưa đặt KEHOACH_DATABASE_URL (địa chỉ PostgreSQL).",
+        )
     client = await temporal_client(settings)
     async with open_store(settings.database_url.get_secret_value(), max_size=2) as store:
         return await act(client, store)
@@ -76,18 +80,31 @@ def register(plan_app: typer.Typer) -> None:
     @command
     def start_command(
         file: Annotated[Path, typer.Argument(help="Tệp kế hoạch YAML.")],
-        amend: Annotated[bool, typer.Option(
-            "--amend", help="Tệp là văn bản điều chỉnh của kế hoạch đang chạy cùng số.")] = False,
+        amend: Annotated[
+            bool,
+            typer.Option(
+                "--amend", help="Tệp là văn bản điều chỉnh của kế hoạch đang chạy cùng số."
+            ),
+        ] = False,
     ) -> None:
         """Kiểm tra, lưu và chạy một kế hoạch; chạy lại cùng tệp không tạo thêm gì."""
         from kehoach.plan_runs import start_plan_run
 
         settings = load_settings()
         plan = load_plan(file, contacts_file=settings.contacts_file)
-        handle = run_action(_with_store(settings, lambda client, store: start_plan_run(
-            client, store, plan, task_queue=settings.task_queue, amend=amend)))
-        out.print(f"Kế hoạch {plan.plan.number} đang chạy: workflow {handle.id}",
-                  markup=False, highlight=False)
+        handle = run_action(
+            _with_store(
+                settings,
+                lambda client, store: start_plan_run(
+                    client, store, plan, task_queue=settings.task_queue, amend=amend
+                ),
+            )
+        )
+        out.print(
+            f"Kế hoạch {plan.plan.number} đang chạy: workflow {handle.id}",
+            markup=False,
+            highlight=False,
+        )
 
     @plan_app.command("list")
     @command
@@ -130,35 +147,42 @@ def register(plan_app: typer.Typer) -> None:
         for status, count in sorted(progress.by_status.items()):
             table.add_row(status, str(count))
         out.print(table)
-        out.print(f"Hoàn thành đúng hạn: {progress.on_time}; hoàn thành quá hạn: "
-                  f"{progress.late}; đang quá hạn: {progress.overdue}")
+        out.print(
+            f"Hoàn thành đúng hạn: {progress.on_time}; hoàn thành quá hạn: "
+            f"{progress.late}; đang quá hạn: {progress.overdue}"
+        )
 
     @plan_app.command("request-report")
     @command
     def request_report_command(
         email: AsEmail,
         subject: Annotated[str, typer.Option("--subject", help="Nội dung cần báo cáo.")],
-        agencies: Annotated[str, typer.Option(
-            "--agencies", help="Mã cơ quan, cách nhau dấu phẩy.")],
+        agencies: Annotated[
+            str, typer.Option("--agencies", help="Mã cơ quan, cách nhau dấu phẩy.")
+        ],
         until: Annotated[str, typer.Option("--until", help="Hạn báo cáo, dd/mm/yyyy.")],
     ) -> None:
         """Yêu cầu báo cáo đột xuất từ các cơ quan được chọn."""
         from schemas.plan_run import AdHocRequest
+
         settings = load_settings()
         last_day = parse_day(until, option="--until")
         codes = [c.strip() for c in agencies.split(",") if c.strip()]
-        request = AdHocRequest(actor=actor(settings, email), subject=subject, agencies=codes,
-                               last_day=last_day)
+        request = AdHocRequest(
+            actor=actor(settings, email), subject=subject, agencies=codes, last_day=last_day
+        )
         _done(_update(settings, wf.REQUEST_ADHOC, request))
 
     @plan_app.command("withdraw")
     @command
     def withdraw_command(
         duty: Annotated[str, typer.Argument(help="Mã nhiệm vụ, ví dụ III.5.4.")],
-        email: AsEmail, reason: Reason,
+        email: AsEmail,
+        reason: Reason,
     ) -> None:
         """Rút một nhiệm vụ khỏi kế hoạch: hủy mọi phân công còn mở của nó."""
         from schemas.plan_run import WithdrawDuty
+
         settings = load_settings()
         message = WithdrawDuty(actor=actor(settings, email), duty_id=duty, reason=reason)
         _done(_update(settings, wf.WITHDRAW_DUTY, message))
@@ -173,9 +197,14 @@ def register(plan_app: typer.Typer) -> None:
     ) -> None:
         """Điều chỉnh hạn của một nhiệm vụ cho mọi phân công còn mở."""
         from schemas.plan_run import MoveDeadline
+
         settings = load_settings()
-        message = MoveDeadline(actor=actor(settings, email), duty_id=duty, reason=reason,
-                               new_last_day=parse_day(until, option="--until"))
+        message = MoveDeadline(
+            actor=actor(settings, email),
+            duty_id=duty,
+            reason=reason,
+            new_last_day=parse_day(until, option="--until"),
+        )
         _done(_update(settings, wf.MOVE_DEADLINE, message))
 
     @plan_app.command("decide-report")
@@ -183,19 +212,29 @@ def register(plan_app: typer.Typer) -> None:
     def decide_report_command(
         email: AsEmail,
         year: Annotated[int, typer.Option("--year", help="Năm của báo cáo tổng hợp.")],
-        return_reason: Annotated[str | None, typer.Option(
-            "--return", help="Trả lại với lý do này (không có: duyệt).")] = None,
+        return_reason: Annotated[
+            str | None, typer.Option("--return", help="Trả lại với lý do này (không có: duyệt).")
+        ] = None,
     ) -> None:
         """Phó Chủ tịch UBND tỉnh duyệt (hoặc trả lại) báo cáo tổng hợp."""
         from schemas.plan_run import ConsolidationDecision
 
         settings = load_settings()
-        decision = ConsolidationDecision(actor=actor(settings, email),
-                                         approve=return_reason is None, reason=return_reason)
-        _update(settings, wf.DECIDE_REPORT, decision,
-                workflow_id=consolidation_workflow_id(_plan_id(settings), year))
-        out.print("Đã duyệt báo cáo tổng hợp." if return_reason is None
-                  else "Đã trả lại báo cáo tổng hợp.", markup=False)
+        decision = ConsolidationDecision(
+            actor=actor(settings, email), approve=return_reason is None, reason=return_reason
+        )
+        _update(
+            settings,
+            wf.DECIDE_REPORT,
+            decision,
+            workflow_id=consolidation_workflow_id(_plan_id(settings), year),
+        )
+        out.print(
+            "Đã duyệt báo cáo tổng hợp."
+            if return_reason is None
+            else "Đã trả lại báo cáo tổng hợp.",
+            markup=False,
+        )
 
 
 calendar_app = typer.Typer(no_args_is_help=True, help="Lịch làm việc của kế hoạch.")
@@ -204,11 +243,16 @@ calendar_app = typer.Typer(no_args_is_help=True, help="Lịch làm việc của 
 @calendar_app.command("announce")
 @command
 def announce_command(
-    email: AsEmail, reason: Reason,
-    days_off: Annotated[list[str] | None, typer.Option(
-        "--off", help="Ngày nghỉ được công bố thêm, dd/mm/yyyy (lặp lại được).")] = None,
-    working_days: Annotated[list[str] | None, typer.Option(
-        "--working", help="Ngày làm việc bù (thứ Bảy, Chủ nhật), dd/mm/yyyy.")] = None,
+    email: AsEmail,
+    reason: Reason,
+    days_off: Annotated[
+        list[str] | None,
+        typer.Option("--off", help="Ngày nghỉ được công bố thêm, dd/mm/yyyy (lặp lại được)."),
+    ] = None,
+    working_days: Annotated[
+        list[str] | None,
+        typer.Option("--working", help="Ngày làm việc bù (thứ Bảy, Chủ nhật), dd/mm/yyyy."),
+    ] = None,
 ) -> None:
     """Công bố ngày nghỉ bù, ngày làm bù: mọi phân công còn mở tính lại nhắc hạn và hạn."""
     from schemas.assignment import AmendCalendar
@@ -218,6 +262,7 @@ def announce_command(
     work = [parse_day(d, option="--working") for d in working_days or []]
     if not off and not work:
         bad_input("Cần ít nhất một --off hoặc --working.")
-    message = AmendCalendar(actor=actor(settings, email), days_off=off, working_days=work,
-                            reason=reason)
+    message = AmendCalendar(
+        actor=actor(settings, email), days_off=off, working_days=work, reason=reason
+    )
     _done(_update(settings, wf.ANNOUNCE_CALENDAR, message))

@@ -81,16 +81,23 @@ def _print_history(state: AssignmentState) -> None:
         for column in ("Phiên bản", "Người nộp", "Lúc", "Tệp đính kèm"):
             table.add_column(column)
         for s in state.submissions:
-            table.add_row(str(s.version), escape(s.submitted_by), _when(s.submitted_at),
-                          str(s.attachments))
+            table.add_row(
+                str(s.version), escape(s.submitted_by), _when(s.submitted_at), str(s.attachments)
+            )
         out.print(table)
     if state.decisions:
         table = Table(title="Ý kiến duyệt")
         for column in ("Phiên bản", "Bước", "Quyết định", "Người", "Lý do / ý kiến", "Lúc"):
             table.add_column(column)
         for d in state.decisions:
-            table.add_row(str(d.version), step_vi(d.step), DECISION_VI[d.decision],
-                          escape(d.actor), escape(d.reason or ""), _when(d.at))
+            table.add_row(
+                str(d.version),
+                step_vi(d.step),
+                DECISION_VI[d.decision],
+                escape(d.actor),
+                escape(d.reason or ""),
+                _when(d.at),
+            )
         out.print(table)
     if state.extensions:
         table = Table(title="Gia hạn")
@@ -98,6 +105,7 @@ def _print_history(state: AssignmentState) -> None:
             table.add_column(column)
         for e in state.extensions:
             before = f"{e.previous_last_day:%d/%m/%Y}" if e.previous_last_day else "—"
-            table.add_row(before, f"{e.new_last_day:%d/%m/%Y}", escape(e.by), escape(e.reason),
-                          _when(e.at))
+            table.add_row(
+                before, f"{e.new_last_day:%d/%m/%Y}", escape(e.by), escape(e.reason), _when(e.at)
+            )
         out.print(table)

@@ -37,8 +37,9 @@ def plan_clock(origin: dt.datetime, speed: float) -> dt.datetime:
     return origin + (dt.datetime.now(dt.UTC) - origin) * speed
 
 
-async def demo(settings: Settings, *, console: Console, speed: float, seed: int,
-               keep_running: bool) -> None:
+async def demo(
+    settings: Settings, *, console: Console, speed: float, seed: int, keep_running: bool
+) -> None:
     """Run the demo to the end of the plan year, print the summary, then stop or keep going."""
     async with embedded(settings, console=console) as services:
         plan = services.plan.plan
@@ -47,20 +48,28 @@ async def demo(settings: Settings, *, console: Console, speed: float, seed: int,
         shift = (today - plan.issued_on).days
         # The coordinator waits a month after the deadline for late reports, so the
         # consolidated report's annex has them; on a fast clock a month is a few seconds.
-        options = RunOptions(speed=speed, clock_origin=origin, shift_days=shift,
-                             progress_every_days=3, consolidation_delay_days=30)
+        options = RunOptions(
+            speed=speed,
+            clock_origin=origin,
+            shift_days=shift,
+            progress_every_days=3,
+            consolidation_delay_days=30,
+        )
         handle = await start_plan(services, options=options)
 
         async def now() -> dt.datetime:
             return plan_clock(origin, speed)
 
-        people = People(client=services.client, store=services.store, plan=services.plan,
-                        now=now, seed=seed)
+        people = People(
+            client=services.client, store=services.store, plan=services.plan, now=now, seed=seed
+        )
         console.print(addresses(services, title="kehoach demo — kế hoạch 516 chạy nhanh"))
-        year_end = dt.datetime.combine(dt.date(plan.year + 1, 1, 1) + dt.timedelta(days=shift),
-                                       dt.time(0), VN_TZ)
-        report = await _run_year(services, people=people, console=console, origin=origin,
-                                 year_end=year_end, speed=speed)
+        year_end = dt.datetime.combine(
+            dt.date(plan.year + 1, 1, 1) + dt.timedelta(days=shift), dt.time(0), VN_TZ
+        )
+        report = await _run_year(
+            services, people=people, console=console, origin=origin, year_end=year_end, speed=speed
+        )
         await people.close_year()
         if services.stop.is_set():
             return
@@ -71,14 +80,25 @@ async def demo(settings: Settings, *, console: Console, speed: float, seed: int,
             await services.stop.wait()
 
 
-async def _run_year(services: Services, *, people: People, console: Console,
-                    origin: dt.datetime, year_end: dt.datetime, speed: float
-                    ) -> ConsolidationState | None:
+async def _run_year(
+    services: Services,
+    *,
+    people: People,
+    console: Console,
+    origin: dt.datetime,
+    year_end: dt.datetime,
+    speed: float,
+) -> ConsolidationState | None:
     plan = services.plan.plan
     consolidation = consolidation_workflow_id(plan.number, plan.year)
     start = plan_clock(origin, speed)
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[day]}"),
-                   TimeElapsedColumn(), console=console)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[day]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
     task = bar.add_task("Năm kế hoạch", total=(year_end - start).total_seconds(), day="")
     report: ConsolidationState | None = None
     with Live(Group(bar, _status_table(Counter())), console=console, refresh_per_second=4) as live:
@@ -88,8 +108,11 @@ async def _run_year(services: Services, *, people: People, console: Console,
             if report is None or report.status != "approved":
                 report = await _consolidation(services, consolidation, people)
             counts = await _counts(services)
-            bar.update(task, completed=min((now - start).total_seconds(), bar.tasks[0].total or 0),
-                       day=f"{now.astimezone(VN_TZ):%d/%m/%Y}")
+            bar.update(
+                task,
+                completed=min((now - start).total_seconds(), bar.tasks[0].total or 0),
+                day=f"{now.astimezone(VN_TZ):%d/%m/%Y}",
+            )
             live.update(Group(bar, _status_table(counts)))
             if now >= year_end and (report is not None and report.status == "approved"):
                 break
@@ -97,8 +120,9 @@ async def _run_year(services: Services, *, people: People, console: Console,
     return report
 
 
-async def _consolidation(services: Services, workflow_id: str, people: People
-                         ) -> ConsolidationState | None:
+async def _consolidation(
+    services: Services, workflow_id: str, people: People
+) -> ConsolidationState | None:
     """The consolidated report's state (None before it exists); approved when it waits."""
     try:
         state = await calls.query(services.client, workflow_id, wf.CONSOLIDATION_STATE)
@@ -111,8 +135,9 @@ async def _consolidation(services: Services, workflow_id: str, people: People
 
 async def _counts(services: Services) -> Counter[str]:
     rows = await services.store.list_assignments(plan_id=services.plan.plan.number)
-    return Counter("overdue" if r.overdue and r.status not in FINAL_STATUSES else r.status
-                   for r in rows)
+    return Counter(
+        "overdue" if r.overdue and r.status not in FINAL_STATUSES else r.status for r in rows
+    )
 
 
 def _status_table(counts: Counter[str]) -> Table:
@@ -125,30 +150,41 @@ def _status_table(counts: Counter[str]) -> Table:
     return table
 
 
-async def _summary(services: Services, *, console: Console, report: ConsolidationState | None,
-                   people: People) -> None:
+async def _summary(
+    services: Services, *, console: Console, report: ConsolidationState | None, people: People
+) -> None:
     rows = await services.store.list_assignments(plan_id=services.plan.plan.number)
     names = {a.code: a.name for a in services.plan.agencies}
     table = Table(title="Kết quả năm kế hoạch (báo cáo năm, KL.1)")
     for column in ("Cơ quan", "Trạng thái", "Kết quả"):
         table.add_column(column)
-    for row in sorted((r for r in rows if r.duty_id == services.plan.plan.final_report.duty),
-                      key=lambda r: names[r.agency_code]):
+    for row in sorted(
+        (r for r in rows if r.duty_id == services.plan.plan.final_report.duty),
+        key=lambda r: names[r.agency_code],
+    ):
         outcome = OUTCOME_VI.get(row.outcome or "", "không báo cáo")
         table.add_row(names[row.agency_code], SHOWN_STATUS_VI.get(row.status, row.status), outcome)
     console.print(table)
     totals = Counter(r.outcome or "none" for r in rows)
-    console.print(f"Tổng {len(rows)} phân công: {totals['on_time']} đúng hạn, "
-                  f"{totals['late']} quá hạn, {totals['none']} không hoàn thành; "
-                  f"thao tác mô phỏng: {dict(people.actions)}")
+    console.print(
+        f"Tổng {len(rows)} phân công: {totals['on_time']} đúng hạn, "
+        f"{totals['late']} quá hạn, {totals['none']} không hoàn thành; "
+        f"thao tác mô phỏng: {dict(people.actions)}"
+    )
     if report is not None and report.document_id:
         document = await services.store.get_document(report.document_id)
         docx_path = await asyncio.to_thread(
-            _export, services.data_dir / "reports", report.document_id.replace("/", "_"),
-            docx=document.docx, markdown=document.markdown)
+            _export,
+            services.data_dir / "reports",
+            report.document_id.replace("/", "_"),
+            docx=document.docx,
+            markdown=document.markdown,
+        )
         console.print(f"Báo cáo tổng hợp (đã duyệt): {docx_path}")
-        console.print(f"  đã chấp nhận {len(report.accepted)}, quá hạn {len(report.late)}, "
-                      f"thiếu {len(report.missing)}")
+        console.print(
+            f"  đã chấp nhận {len(report.accepted)}, quá hạn {len(report.late)}, "
+            f"thiếu {len(report.missing)}"
+        )
 
 
 def _export(folder: Path, stem: str, *, docx: bytes, markdown: str) -> Path:

@@ -23,8 +23,7 @@ from schemas.errors import NotFound, PlanConflict
 from schemas.plan import NormalizedPlan
 from schemas.plan_run import Progress, RunOptions
 
-__all__ = ["PlanConflict", "PlanRun", "list_plans", "plan_files", "start_plan_run",
-           "stop_plan"]
+__all__ = ["PlanConflict", "PlanRun", "list_plans", "plan_files", "start_plan_run", "stop_plan"]
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,14 @@ async def _running(client: Client, workflow_id: str) -> bool:
 
 
 async def start_plan_run(
-    client: Client, store: Store, plan: NormalizedPlan, *, task_queue: str,
-    options: RunOptions | None = None, amend: bool = False, today: dt.date | None = None,
+    client: Client,
+    store: Store,
+    plan: NormalizedPlan,
+    *,
+    task_queue: str,
+    options: RunOptions | None = None,
+    amend: bool = False,
+    today: dt.date | None = None,
 ) -> WorkflowHandle[Any, Progress]:
     """Store the plan and start its workflow, or return the one already running.
 
@@ -80,8 +85,13 @@ async def start_plan_run(
             "văn bản điều chỉnh, chạy lại với --amend.",
         )
     await store.load_plan(plan)
-    return await start_plan(client, plan, options=options or RunOptions(), task_queue=task_queue,
-                            today=today or dt.date.today())
+    return await start_plan(
+        client,
+        plan,
+        options=options or RunOptions(),
+        task_queue=task_queue,
+        today=today or dt.date.today(),
+    )
 
 
 async def list_plans(client: Client, store: Store) -> list[PlanRun]:

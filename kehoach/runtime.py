@@ -85,8 +85,10 @@ async def embedded(settings: Settings, *, console: Console) -> AsyncIterator[Ser
     stop = stop_on_signals()
     postgres = EmbeddedPostgres(data_dir=data_dir)
     temporal = TemporalDevServer(
-        data_dir=data_dir, port=_port(settings.temporal_address, 7233),
-        ui_port=_port(settings.temporal_ui_url, 8233), namespace=settings.temporal_namespace,
+        data_dir=data_dir,
+        port=_port(settings.temporal_address, 7233),
+        ui_port=_port(settings.temporal_ui_url, 8233),
+        namespace=settings.temporal_namespace,
     )
     mailbox = Mailbox(data_dir=data_dir, host=settings.smtp_host, port=settings.smtp_port)
     database_url = settings.database_url.get_secret_value() if settings.database_url else None
@@ -109,24 +111,36 @@ async def embedded(settings: Settings, *, console: Console) -> AsyncIterator[Ser
                 from web.serve import serving
 
                 portal = create_app(settings=settings, client=client, store=store, plan=plan)
-                async with serving(portal, host=settings.web_host,
-                                   port=settings.web_port) as portal_url:
-                    yield Services(settings=settings, client=client, store=store, plan=plan,
-                                   temporal=temporal, mailbox=mailbox,
-                                   database_url=database_url, data_dir=data_dir, stop=stop,
-                                   portal_url=portal_url)
+                async with serving(
+                    portal, host=settings.web_host, port=settings.web_port
+                ) as portal_url:
+                    yield Services(
+                        settings=settings,
+                        client=client,
+                        store=store,
+                        plan=plan,
+                        temporal=temporal,
+                        mailbox=mailbox,
+                        database_url=database_url,
+                        data_dir=data_dir,
+                        stop=stop,
+                        portal_url=portal_url,
+                    )
         finally:
             stop.set()
             console.print("Đang dừng… (stopping)")
             await worker
 
 
-async def start_plan(services: Services, *, options: RunOptions
-                     ) -> WorkflowHandle[Any, Progress]:
+async def start_plan(services: Services, *, options: RunOptions) -> WorkflowHandle[Any, Progress]:
     """Start the plan's workflow, or return the one already running."""
-    return await starts.start_plan(services.client, services.plan, options=options,
-                                   task_queue=services.settings.task_queue,
-                                   today=dt.date.today())
+    return await starts.start_plan(
+        services.client,
+        services.plan,
+        options=options,
+        task_queue=services.settings.task_queue,
+        today=dt.date.today(),
+    )
 
 
 def addresses(services: Services, *, title: str) -> Table:
@@ -135,16 +149,19 @@ def addresses(services: Services, *, title: str) -> Table:
         table.add_row("Cổng thông tin", services.portal_url)
     table.add_row("Temporal Web UI", services.temporal.ui_url)
     table.add_row("Temporal gRPC", services.temporal.address)
-    table.add_row("Hộp thư (SMTP)",
-                  f"{services.mailbox.host}:{services.mailbox.port} → {services.mailbox.mail_dir}")
+    table.add_row(
+        "Hộp thư (SMTP)",
+        f"{services.mailbox.host}:{services.mailbox.port} → {services.mailbox.mail_dir}",
+    )
     table.add_row("PostgreSQL", services.database_url)
     table.add_row("Thư mục dữ liệu", str(services.data_dir))
     table.add_row("Kế hoạch", str(services.settings.plan_file))
     return table
 
 
-async def up(settings: Settings, *, console: Console, start: bool = True,
-             plans_dir: Path | None = None) -> None:
+async def up(
+    settings: Settings, *, console: Console, start: bool = True, plans_dir: Path | None = None
+) -> None:
     """Run everything in real time until Ctrl-C (SIGINT) or SIGTERM; with `plans_dir`, every
     plan file in it too, side by side (each checked, stored and started once)."""
     async with embedded(settings, console=console) as services:
@@ -153,8 +170,9 @@ async def up(settings: Settings, *, console: Console, start: bool = True,
             console.print(f"Kế hoạch đang chạy: workflow {handle.id}")
             for path in plan_files(plans_dir) if plans_dir is not None else []:
                 plan = load_plan(path, contacts_file=settings.contacts_file)
-                other = await start_plan_run(services.client, services.store, plan,
-                                             task_queue=services.settings.task_queue)
+                other = await start_plan_run(
+                    services.client, services.store, plan, task_queue=services.settings.task_queue
+                )
                 console.print(f"Kế hoạch đang chạy: workflow {other.id} ({path.name})")
         console.print(addresses(services, title="kehoach đang chạy (Ctrl-C để dừng)"))
         await services.stop.wait()

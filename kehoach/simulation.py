@@ -59,26 +59,49 @@ def assign_profiles(agencies: list[str], *, seed: int) -> dict[str, Profile]:
 class People:
     """The simulated people of one plan: acts on whatever is due at each `step`."""
 
-    def __init__(self, *, client: Client, store: Store, plan: NormalizedPlan,
-                 now: Callable[[], Awaitable[dt.datetime]], seed: int = 7) -> None:
+    def __init__(
+        self,
+        *,
+        client: Client,
+        store: Store,
+        plan: NormalizedPlan,
+        now: Callable[[], Awaitable[dt.datetime]],
+        seed: int = 7,
+    ) -> None:
         self.client, self.store, self.plan, self.now = client, store, plan, now
-        self.profiles = assign_profiles(sorted({c for d in plan.duties for c in d.assignees}),
-                                        seed=seed)
+        self.profiles = assign_profiles(
+            sorted({c for d in plan.duties for c in d.assignees}), seed=seed
+        )
         self.actions: Counter[str] = Counter()
         header = plan.plan
         directory = {a.code: a for a in plan.agencies}
-        self.coordinator = Actor(email=directory[header.coordinator].focal.email,
-                                 role="coordinator", agency=header.coordinator, source="demo")
+        self.coordinator = Actor(
+            email=directory[header.coordinator].focal.email,
+            role="coordinator",
+            agency=header.coordinator,
+            source="demo",
+        )
         # The coordinator's own reports are reviewed by its director, not by their author.
-        self.director = Actor(email=directory[header.coordinator].leader.email,
-                              role="coordinator_director", agency=header.coordinator,
-                              source="demo")
-        self.vice_chairman = Actor(email=directory[header.issuer].leader.email,
-                                   role="vice_chairman", agency=header.issuer, source="demo")
-        self.focal = {c: Actor(email=a.focal.email, role="focal", agency=c, source="demo")
-                      for c, a in directory.items()}
-        self.leader = {c: Actor(email=a.leader.email, role="leader", agency=c, source="demo")
-                       for c, a in directory.items()}
+        self.director = Actor(
+            email=directory[header.coordinator].leader.email,
+            role="coordinator_director",
+            agency=header.coordinator,
+            source="demo",
+        )
+        self.vice_chairman = Actor(
+            email=directory[header.issuer].leader.email,
+            role="vice_chairman",
+            agency=header.issuer,
+            source="demo",
+        )
+        self.focal = {
+            c: Actor(email=a.focal.email, role="focal", agency=c, source="demo")
+            for c, a in directory.items()
+        }
+        self.leader = {
+            c: Actor(email=a.leader.email, role="leader", agency=c, source="demo")
+            for c, a in directory.items()
+        }
 
     async def step(self) -> int:
         """Act once on every assignment that needs someone now; return how many acts.
@@ -92,8 +115,11 @@ class People:
             async with gate:
                 return await self._act(row, now)
 
-        rows = [r for r in await self.store.list_assignments(plan_id=self.plan.plan.number)
-                if r.status not in FINAL_STATUSES]
+        rows = [
+            r
+            for r in await self.store.list_assignments(plan_id=self.plan.plan.number)
+            if r.status not in FINAL_STATUSES
+        ]
         return sum(await asyncio.gather(*(act(r) for r in rows)))
 
     async def _act(self, row: Assignment, now: dt.datetime) -> int:
@@ -101,42 +127,57 @@ class People:
         if row.due_at is None:
             if "DX" not in row.period:  # every open period, in whichever year of the span
                 last_day = (now + dt.timedelta(days=OPEN_DEADLINE_DAYS)).astimezone(VN_TZ).date()
-                return await self._update(row.id, wf.SET_DEADLINE,
-                                          SetDeadline(actor=self.coordinator, last_day=last_day),
-                                          "set_deadline")
+                return await self._update(
+                    row.id,
+                    wf.SET_DEADLINE,
+                    SetDeadline(actor=self.coordinator, last_day=last_day),
+                    "set_deadline",
+                )
             return 0
         if row.status in ("assigned", "returned"):
             if profile == "never":
                 return 0
             due = row.due_at
-            ready = (now >= due + dt.timedelta(days=LATE_DAYS_AFTER) if profile == "late"
-                     else now >= due - dt.timedelta(days=SUBMIT_DAYS_BEFORE))
+            ready = (
+                now >= due + dt.timedelta(days=LATE_DAYS_AFTER)
+                if profile == "late"
+                else now >= due - dt.timedelta(days=SUBMIT_DAYS_BEFORE)
+            )
             if not ready and row.status != "returned":
                 return 0
             version = "bản sửa" if row.status == "returned" else "bản đầu"
-            body = (f"Báo cáo kết quả thực hiện nhiệm vụ {row.duty_id} kỳ {row.period} của "
-                    f"{row.agency_code} ({version}).")
-            return await self._update(row.id, wf.SUBMIT_REPORT,
-                                      SubmitReport(actor=self.focal[row.agency_code], body=body),
-                                      "submit")
+            body = (
+                f"Báo cáo kết quả thực hiện nhiệm vụ {row.duty_id} kỳ {row.period} của "
+                f"{row.agency_code} ({version})."
+            )
+            return await self._update(
+                row.id,
+                wf.SUBMIT_REPORT,
+                SubmitReport(actor=self.focal[row.agency_code], body=body),
+                "submit",
+            )
         state = await calls.query(self.client, row.id, wf.ASSIGNMENT_STATE)
         if state.pending_step == "agency_leader":
-            return await self._update(row.id, wf.APPROVE,
-                                       Approve(actor=self.leader[row.agency_code]), "approve")
+            return await self._update(
+                row.id, wf.APPROVE, Approve(actor=self.leader[row.agency_code]), "approve"
+            )
         if state.pending_step in ("coordinator", "coordinator_director"):
-            reviewer = (self.director if row.agency_code == self.coordinator.agency
-                        else self.coordinator)
+            reviewer = (
+                self.director if row.agency_code == self.coordinator.agency else self.coordinator
+            )
             if profile == "after_return" and len(state.submissions) == 1:
                 return await self._update(
-                    row.id, wf.RETURN_FOR_REVISION,
-                    ReturnForRevision(actor=reviewer,
-                                      reason="Đề nghị bổ sung số liệu cụ thể."), "return")
-            return await self._update(row.id, wf.APPROVE,
-                                      Approve(actor=reviewer), "accept")
+                    row.id,
+                    wf.RETURN_FOR_REVISION,
+                    ReturnForRevision(actor=reviewer, reason="Đề nghị bổ sung số liệu cụ thể."),
+                    "return",
+                )
+            return await self._update(row.id, wf.APPROVE, Approve(actor=reviewer), "accept")
         return 0
 
-    async def _update(self, workflow_id: str, update: wf.Update[I, O], message: I,
-                      name: str) -> int:
+    async def _update(
+        self, workflow_id: str, update: wf.Update[I, O], message: I, name: str
+    ) -> int:
         try:
             await calls.update(self.client, workflow_id, update, message)
         except calls.Refused as refusal:
@@ -153,9 +194,14 @@ class People:
         state = await calls.query(self.client, workflow_id, wf.CONSOLIDATION_STATE)
         if state.status != "awaiting_approval":
             return False
-        return bool(await self._update(
-            workflow_id, wf.DECIDE_REPORT,
-            ConsolidationDecision(actor=self.vice_chairman, approve=True), "approve_report"))
+        return bool(
+            await self._update(
+                workflow_id,
+                wf.DECIDE_REPORT,
+                ConsolidationDecision(actor=self.vice_chairman, approve=True),
+                "approve_report",
+            )
+        )
 
     async def close_year(self) -> int:
         """The coordinator waives what was never reported once the year is consolidated."""
@@ -163,7 +209,14 @@ class People:
         for row in await self.store.list_assignments(plan_id=self.plan.plan.number):
             if row.status in FINAL_STATUSES:
                 continue
-            closed += await self._update(row.id, wf.CANCEL, Cancel(
-                actor=self.coordinator, reason="Kết thúc năm kế hoạch; không nhận được báo cáo.",
-                waive=True), "waive")
+            closed += await self._update(
+                row.id,
+                wf.CANCEL,
+                Cancel(
+                    actor=self.coordinator,
+                    reason="Kết thúc năm kế hoạch; không nhận được báo cáo.",
+                    waive=True,
+                ),
+                "waive",
+            )
         return closed

@@ -81,7 +81,9 @@ class AssignmentInput(Model):
     calendar: WorkingCalendar
     pull_report: bool = Field(default=False, description="The agency has a report endpoint.")
     speed: float = Field(
-        default=1.0, ge=1.0, le=1_000_000.0,
+        default=1.0,
+        ge=1.0,
+        le=1_000_000.0,
         description="How much faster than real time the plan's clock runs (1 in production).",
     )
     clock_origin: dt.datetime | None = Field(
@@ -104,16 +106,22 @@ class Approve(Model):
     actor: Actor
     comment: Text | None = Field(default=None, max_length=MAX_NOTE_CHARS)
     version: int | None = Field(
-        default=None, ge=1, description="The report version decided on (an action link's); "
-        "refused once a newer version exists. None: the current one.")
+        default=None,
+        ge=1,
+        description="The report version decided on (an action link's); "
+        "refused once a newer version exists. None: the current one.",
+    )
 
 
 class ReturnForRevision(Model):
     actor: Actor
     reason: Text = Field(max_length=MAX_NOTE_CHARS)
     version: int | None = Field(
-        default=None, ge=1, description="The report version decided on (an action link's); "
-        "refused once a newer version exists. None: the current one.")
+        default=None,
+        ge=1,
+        description="The report version decided on (an action link's); "
+        "refused once a newer version exists. None: the current one.",
+    )
 
 
 class ExtendDeadline(Model):
@@ -242,7 +250,8 @@ class NoticeRequest(Model):
     actor: str | None = None
     status: Status | None = None
     version: int | None = Field(
-        default=None, description="The report version an approval request is about.")
+        default=None, description="The report version an approval request is about."
+    )
 
 
 class NoticeResult(Model):

@@ -11,8 +11,10 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
 
-UNSTORABLE_VI = ("Nội dung có ký tự không hợp lệ (ký tự NUL, thường do sao chép từ tệp nhị "
-                 "phân); hãy xóa ký tự đó rồi gửi lại.")
+UNSTORABLE_VI = (
+    "Nội dung có ký tự không hợp lệ (ký tự NUL, thường do sao chép từ tệp nhị "
+    "phân); hãy xóa ký tự đó rồi gửi lại."
+)
 """Why a person's text was refused: it holds a character the store cannot keep."""
 
 

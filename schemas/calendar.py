@@ -156,13 +156,15 @@ class WorkingCalendar(Model):
             extra_working_days=package_workdays | frozenset(extra_working_days),
         )
 
-    def amended(self, *, days_off: Iterable[dt.date] = (),
-                working_days: Iterable[dt.date] = ()) -> WorkingCalendar:
+    def amended(
+        self, *, days_off: Iterable[dt.date] = (), working_days: Iterable[dt.date] = ()
+    ) -> WorkingCalendar:
         """This calendar with the days off and working days the government announced after
         it was built (a swap day, an extra day off); the latest word on a day wins."""
         off, work = frozenset(days_off), frozenset(working_days)
         return WorkingCalendar(
-            first_year=self.first_year, last_year=self.last_year,
+            first_year=self.first_year,
+            last_year=self.last_year,
             public_holidays=self.public_holidays,
             extra_days_off=(self.extra_days_off - work) | off,
             extra_working_days=(self.extra_working_days - off) | work,

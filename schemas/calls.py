@@ -63,43 +63,63 @@ class Query(Generic[O]):
 
 
 SUBMIT_REPORT = Update[SubmitReport, ActionResult](
-    ASSIGNMENT, "submit_report", SubmitReport, ActionResult)
-APPROVE = Update[Approve, ActionResult](
-    ASSIGNMENT, "approve", Approve, ActionResult)
+    ASSIGNMENT, "submit_report", SubmitReport, ActionResult
+)
+APPROVE = Update[Approve, ActionResult](ASSIGNMENT, "approve", Approve, ActionResult)
 RETURN_FOR_REVISION = Update[ReturnForRevision, ActionResult](
-    ASSIGNMENT, "return_for_revision", ReturnForRevision, ActionResult)
+    ASSIGNMENT, "return_for_revision", ReturnForRevision, ActionResult
+)
 EXTEND_DEADLINE = Update[ExtendDeadline, ActionResult](
-    ASSIGNMENT, "extend_deadline", ExtendDeadline, ActionResult)
+    ASSIGNMENT, "extend_deadline", ExtendDeadline, ActionResult
+)
 SET_DEADLINE = Update[SetDeadline, ActionResult](
-    ASSIGNMENT, "set_deadline", SetDeadline, ActionResult)
-CANCEL = Update[Cancel, ActionResult](
-    ASSIGNMENT, "cancel", Cancel, ActionResult)
+    ASSIGNMENT, "set_deadline", SetDeadline, ActionResult
+)
+CANCEL = Update[Cancel, ActionResult](ASSIGNMENT, "cancel", Cancel, ActionResult)
 AMEND_CALENDAR = Update[AmendCalendar, ActionResult](
-    ASSIGNMENT, "amend_calendar", AmendCalendar, ActionResult)
+    ASSIGNMENT, "amend_calendar", AmendCalendar, ActionResult
+)
 ASSIGNMENT_STATE = Query[AssignmentState](ASSIGNMENT, "state", AssignmentState)
 
 WITHDRAW_DUTY = Update[WithdrawDuty, AmendmentResult](
-    PLAN, "withdraw_duty", WithdrawDuty, AmendmentResult)
+    PLAN, "withdraw_duty", WithdrawDuty, AmendmentResult
+)
 MOVE_DEADLINE = Update[MoveDeadline, AmendmentResult](
-    PLAN, "move_deadline", MoveDeadline, AmendmentResult)
-ADD_DUTY = Update[AddDuty, AmendmentResult](
-    PLAN, "add_duty", AddDuty, AmendmentResult)
+    PLAN, "move_deadline", MoveDeadline, AmendmentResult
+)
+ADD_DUTY = Update[AddDuty, AmendmentResult](PLAN, "add_duty", AddDuty, AmendmentResult)
 REQUEST_ADHOC = Update[AdHocRequest, AmendmentResult](
-    PLAN, "request_adhoc", AdHocRequest, AmendmentResult)
+    PLAN, "request_adhoc", AdHocRequest, AmendmentResult
+)
 ANNOUNCE_CALENDAR = Update[AmendCalendar, AmendmentResult](
-    PLAN, "amend_calendar", AmendCalendar, AmendmentResult)
-REFRESH_PROGRESS = Update[None, Progress](
-    PLAN, "refresh_progress", None, Progress)
+    PLAN, "amend_calendar", AmendCalendar, AmendmentResult
+)
+REFRESH_PROGRESS = Update[None, Progress](PLAN, "refresh_progress", None, Progress)
 PLAN_PROGRESS = Query[Progress](PLAN, "progress_now", Progress)
 
 DECIDE_REPORT = Update[ConsolidationDecision, ConsolidationState](
-    CONSOLIDATION, "decide", ConsolidationDecision, ConsolidationState)
+    CONSOLIDATION, "decide", ConsolidationDecision, ConsolidationState
+)
 CONSOLIDATION_STATE = Query[ConsolidationState](CONSOLIDATION, "current", ConsolidationState)
 
 UPDATES: tuple[Update[object, object], ...] = (  # type: ignore[assignment]
-    SUBMIT_REPORT, APPROVE, RETURN_FOR_REVISION, EXTEND_DEADLINE, SET_DEADLINE, CANCEL,
-    AMEND_CALENDAR, WITHDRAW_DUTY, MOVE_DEADLINE, ADD_DUTY, REQUEST_ADHOC, REFRESH_PROGRESS,
-    ANNOUNCE_CALENDAR, DECIDE_REPORT,
+    SUBMIT_REPORT,
+    APPROVE,
+    RETURN_FOR_REVISION,
+    EXTEND_DEADLINE,
+    SET_DEADLINE,
+    CANCEL,
+    AMEND_CALENDAR,
+    WITHDRAW_DUTY,
+    MOVE_DEADLINE,
+    ADD_DUTY,
+    REQUEST_ADHOC,
+    REFRESH_PROGRESS,
+    ANNOUNCE_CALENDAR,
+    DECIDE_REPORT,
 )
 QUERIES: tuple[Query[object], ...] = (  # type: ignore[assignment]
-    ASSIGNMENT_STATE, PLAN_PROGRESS, CONSOLIDATION_STATE)
+    ASSIGNMENT_STATE,
+    PLAN_PROGRESS,
+    CONSOLIDATION_STATE,
+)

@@ -78,7 +78,7 @@ class ConsolidationInput(Model):
     plan_title: str = Field(min_length=1)
     plan_issued_on: dt.date
     year: int = Field(ge=2000, le=2100)
-    period: str | None = Field(default=None, description='The period reported, if not the year.')
+    period: str | None = Field(default=None, description="The period reported, if not the year.")
     place: str = Field(min_length=1, description="e.g. Gia Lai")
     report_date: dt.date
     report_number: str | None = Field(

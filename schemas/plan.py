@@ -93,13 +93,19 @@ class DirectoryAgency(Model):
     def resolved(self) -> Agency:
         """The agency with the mailbox standing in for each contact it does not name."""
         fields = self.model_dump(exclude={"leader", "focal"})
-        return Agency(**fields, leader=self.leader or self._mailbox("Lãnh đạo"),
-                      focal=self.focal or self._mailbox("Đầu mối"))
+        return Agency(
+            **fields,
+            leader=self.leader or self._mailbox("Lãnh đạo"),
+            focal=self.focal or self._mailbox("Đầu mối"),
+        )
 
     def _mailbox(self, role: str) -> Contact:
         assert self.mailbox is not None
-        return Contact(name=f"{role} {self.name} (hộp thư công vụ)", title="Hộp thư công vụ",
-                       email=self.mailbox)
+        return Contact(
+            name=f"{role} {self.name} (hộp thư công vụ)",
+            title="Hộp thư công vụ",
+            email=self.mailbox,
+        )
 
 
 class AgencyGroup(Model):
@@ -138,8 +144,12 @@ class AgencyDirectory(Model):
 # `schemas.calendar.period_end`.
 
 SourceText = Annotated[
-    str, Field(min_length=1, validation_alias=AliasChoices("text", "source_text"),
-               description="The words of the plan that set it.")
+    str,
+    Field(
+        min_length=1,
+        validation_alias=AliasChoices("text", "source_text"),
+        description="The words of the plan that set it.",
+    ),
 ]
 
 
@@ -158,7 +168,7 @@ class DateDeadline(Model):
 
 
 class MonthDeadline(Model):
-    """"trong tháng 12/2025": due by the month's last day."""
+    """ "trong tháng 12/2025": due by the month's last day."""
 
     kind: Literal["month"] = "month"
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
@@ -167,7 +177,7 @@ class MonthDeadline(Model):
 
 
 class QuarterDeadline(Model):
-    """"Quý IV/2025": due by the quarter's last day."""
+    """ "Quý IV/2025": due by the quarter's last day."""
 
     kind: Literal["quarter"] = "quarter"
     quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$", description="YYYY-Qn")
@@ -176,7 +186,7 @@ class QuarterDeadline(Model):
 
 
 class YearDeadline(Model):
-    """"hoàn thành trong năm 2025": due by the year's last day."""
+    """ "hoàn thành trong năm 2025": due by the year's last day."""
 
     kind: Literal["year"] = "year"
     year: int = Field(ge=2000, le=2100)
@@ -185,7 +195,7 @@ class YearDeadline(Model):
 
 
 class RelativeDeadline(Model):
-    """"trong thời hạn 10 ngày kể từ ngày nhận Kế hoạch": N calendar or working days after
+    """ "trong thời hạn 10 ngày kể từ ngày nhận Kế hoạch": N calendar or working days after
     the plan's receipt or issue (counted from the day after, Civil Code Art. 147)."""
 
     kind: Literal["relative"] = "relative"
@@ -197,7 +207,7 @@ class RelativeDeadline(Model):
 
 
 class EventDeadline(Model):
-    """"sau khi Nghị định … được ban hành": open until the coordinator records the event
+    """ "sau khi Nghị định … được ban hành": open until the coordinator records the event
     (by setting the deadline of its assignments); `days`, when the text gives them, is
     the time allowed after the event."""
 
@@ -306,12 +316,31 @@ class NoDeadline(Model):
 
 
 DeadlineRule = Annotated[
-    DateDeadline | MonthDeadline | QuarterDeadline | YearDeadline | RelativeDeadline
-    | EventDeadline | RecurringDeadline | AdHocDeadline | OpenDeadline | NoDeadline,
+    DateDeadline
+    | MonthDeadline
+    | QuarterDeadline
+    | YearDeadline
+    | RelativeDeadline
+    | EventDeadline
+    | RecurringDeadline
+    | AdHocDeadline
+    | OpenDeadline
+    | NoDeadline,
     Field(discriminator="kind"),
 ]
-DEADLINE_KINDS = ("date", "month", "quarter", "year", "relative", "event", "recurring",
-                  "adhoc", "open", "none", "continuous")
+DEADLINE_KINDS = (
+    "date",
+    "month",
+    "quarter",
+    "year",
+    "relative",
+    "event",
+    "recurring",
+    "adhoc",
+    "open",
+    "none",
+    "continuous",
+)
 
 # --- Policies -------------------------------------------------------------------------
 
@@ -372,8 +401,9 @@ class ApprovalChain(Model):
 # --- Duties and the plan --------------------------------------------------------------
 
 SECTIONS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "KL", "PL")
-Section = Literal["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
-                  "KL", "PL"]
+Section = Literal[
+    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "KL", "PL"
+]
 """A part of the plan by its Roman numeral; KL the closing paragraph, PL an appendix table."""
 Deliverable = Literal["report", "plan", "contact_list", "publication", "budget", "activity"]
 Mode = Literal["assigned", "requested"]
@@ -385,12 +415,16 @@ class Duty(Model):
     verb, or one row of an appendix task table."""
 
     id: DutyId
-    clause: str = Field(min_length=1, max_length=32,
-                        pattern=r"^(I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|KL|PL)(\.[0-9a-zđ]+)*$")
+    clause: str = Field(
+        min_length=1,
+        max_length=32,
+        pattern=r"^(I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|KL|PL)(\.[0-9a-zđ]+)*$",
+    )
     section: Section
     heading: str | None = Field(default=None, description="The item's heading in the plan.")
     subject: str | None = Field(
-        default=None, description="The agency or group as the plan names it, verbatim.")
+        default=None, description="The agency or group as the plan names it, verbatim."
+    )
     text: str = Field(min_length=1, description="The plan's words, verbatim.")
     lead: list[AgencyCode | GroupRef] = Field(min_length=1)
     coordinating: list[AgencyCode | GroupRef] = Field(default_factory=list)
@@ -401,11 +435,14 @@ class Duty(Model):
     deliverable: Deliverable = "activity"
     deadline: DeadlineRule = Field(default_factory=NoDeadline)
     deadlines: list[DeadlineRule] = Field(
-        default_factory=list, description="Several deadlines of one duty, instead of deadline.")
+        default_factory=list, description="Several deadlines of one duty, instead of deadline."
+    )
     report_to: AgencyCode | None = Field(
-        default=None, description="Who receives its reports, where not the coordinator.")
+        default=None, description="Who receives its reports, where not the coordinator."
+    )
     milestone: Milestone | None = Field(
-        default=None, description="A review of the span: sơ kết (mid-term), tổng kết (final).")
+        default=None, description="A review of the span: sơ kết (mid-term), tổng kết (final)."
+    )
     reminders: ReminderPolicy | None = None
     escalation: EscalationLadder | None = None
     approval: ApprovalChain | None = None
@@ -435,7 +472,8 @@ class FinalReport(Model):
     recipient: AgencyCode
     via: AgencyCode
     deadline: DeadlineRule | None = Field(
-        default=None, description="A single date; None: the final duty's own deadlines.")
+        default=None, description="A single date; None: the final duty's own deadlines."
+    )
     duty: DutyId | None = Field(
         default=None, description="The duty whose accepted reports are consolidated."
     )
@@ -473,7 +511,8 @@ class Plan(Model):
     issuer: AgencyCode
     issued_on: dt.date
     received_on: dt.date | None = Field(
-        default=None, description="When agencies received it (relative deadlines); else issued_on.")
+        default=None, description="When agencies received it (relative deadlines); else issued_on."
+    )
     place: str
     signer: Signer
     span: Span
@@ -481,7 +520,8 @@ class Plan(Model):
     office: AgencyCode = Field(description="Who chases overdue duties for the issuer.")
     final_report: FinalReport
     resolved_groups: dict[GroupRef, list[AgencyCode]] = Field(
-        default_factory=dict, description="Members of the directory's open groups, for this plan.")
+        default_factory=dict, description="Members of the directory's open groups, for this plan."
+    )
     interpretation: str | None = None
     timezone: Literal["Asia/Ho_Chi_Minh"] = "Asia/Ho_Chi_Minh"
     move_deadline_off_non_working_days: bool = Field(

@@ -117,9 +117,20 @@ class AgencyMatch(Model):
 
 
 AgencyKindGuess = Literal[
-    "ubnd_tinh", "van_phong_ubnd", "so", "co_quan_chuyen_mon", "ban_quan_ly", "ubnd_xa",
-    "ubnd_huyen", "mat_tran_doan_the", "co_quan_dang", "luc_luong_vu_trang",
-    "co_quan_bao_chi", "co_quan_trung_uong", "doanh_nghiep", "nhom",
+    "ubnd_tinh",
+    "van_phong_ubnd",
+    "so",
+    "co_quan_chuyen_mon",
+    "ban_quan_ly",
+    "ubnd_xa",
+    "ubnd_huyen",
+    "mat_tran_doan_the",
+    "co_quan_dang",
+    "luc_luong_vu_trang",
+    "co_quan_bao_chi",
+    "co_quan_trung_uong",
+    "doanh_nghiep",
+    "nhom",
 ]
 
 

@@ -19,7 +19,9 @@ class RunOptions(Model):
     until_year: int | None = Field(default=None, description="Last year of recurring duties.")
     progress_every_days: int = Field(default=7, ge=1, le=366)
     consolidation_delay_days: int = Field(
-        default=0, ge=0, le=366,
+        default=0,
+        ge=0,
+        le=366,
         description="Days after the final deadline before compiling, for late reports.",
     )
 

@@ -37,6 +37,9 @@ async def _no_task_left_behind() -> AsyncIterator[None]:
         for task in leftover:
             task.cancel()
         await asyncio.sleep(0.1)
-    names = [t.get_name() + ": " + repr(t.get_coro()) for t in asyncio.all_tasks()
-             if t is not current and not t.done()]
+    names = [
+        t.get_name() + ": " + repr(t.get_coro())
+        for t in asyncio.all_tasks()
+        if t is not current and not t.done()
+    ]
     print(f"\ntasks still running after {LEFTOVER_GRACE_S} s of cancelling: {names}")

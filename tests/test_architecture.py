@@ -9,8 +9,9 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text())[
-    "tool"]["importlinter"]["root_packages"]
+PACKAGES: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+    "root_packages"
+]
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
@@ -25,7 +26,8 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
         if start in index:
             continue
         work: list[tuple[str, list[str]]] = [
-            (start, sorted(graph.find_modules_directly_imported_by(start)))]
+            (start, sorted(graph.find_modules_directly_imported_by(start)))
+        ]
         index[start] = low[start] = counter
         counter += 1
         stack.append(start)

@@ -459,8 +459,9 @@ async def test_namespace_job_sets_retention_and_attributes_and_can_run_again(
 # Graceful deploys: one setting for how long a stopping worker has.
 
 
-@pytest.mark.parametrize("shell", [{}, {"KEHOACH_WORKER_STOP_GRACE_SECONDS": "120"}],
-                         ids=["default", "set"])
+@pytest.mark.parametrize(
+    "shell", [{}, {"KEHOACH_WORKER_STOP_GRACE_SECONDS": "120"}], ids=["default", "set"]
+)
 def test_worker_finishes_its_activities_inside_the_stop_grace_period_compose_gives_it(
     compose: dict[str, Any], shell: dict[str, str]
 ) -> None:
@@ -470,7 +471,8 @@ def test_worker_finishes_its_activities_inside_the_stop_grace_period_compose_giv
     worker = substituted["services"]["worker"]
     grace = worker["stop_grace_period"]
     settings = Settings.model_validate(
-        {k: v for k, v in _environment(worker).items() if k.startswith("KEHOACH_WORKER")})
+        {k: v for k, v in _environment(worker).items() if k.startswith("KEHOACH_WORKER")}
+    )
 
     assert f"{settings.worker_stop_grace_seconds}s" == grace
     assert dt_seconds(grace) - 10 == settings.worker_graceful_shutdown.total_seconds()

@@ -21,20 +21,43 @@ from schemas.plan_run import AdHocRequest, ConsolidationDecision, MoveDeadline, 
 from tests.factories import actor
 
 UPDATES: list[type[BaseModel]] = [
-    SubmitReport, Approve, ReturnForRevision, ExtendDeadline, SetDeadline, Cancel,
-    AdHocRequest, MoveDeadline, WithdrawDuty, ConsolidationDecision,
+    SubmitReport,
+    Approve,
+    ReturnForRevision,
+    ExtendDeadline,
+    SetDeadline,
+    Cancel,
+    AdHocRequest,
+    MoveDeadline,
+    WithdrawDuty,
+    ConsolidationDecision,
 ]
 ACTOR = actor("SNGV", "focal").model_dump(mode="json")
 
 values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                   max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=10,
 )
-fields = st.sampled_from(["actor", "body", "reason", "comment", "new_last_day", "last_day",
-                          "waive", "attachments", "duty_id", "subject", "agencies",
-                          "approve", "extra"])
+fields = st.sampled_from(
+    [
+        "actor",
+        "body",
+        "reason",
+        "comment",
+        "new_last_day",
+        "last_day",
+        "waive",
+        "attachments",
+        "duty_id",
+        "subject",
+        "agencies",
+        "approve",
+        "extra",
+    ]
+)
 
 
 @pytest.mark.parametrize("model", UPDATES, ids=lambda m: m.__name__)

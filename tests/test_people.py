@@ -43,7 +43,10 @@ def test_email_matches_whatever_its_case_and_keeps_the_directory_spelling(
 ) -> None:
     actor = actor_for(plan, "  DauMoi@SNGV.GiaLai.Example ", source="web")
     assert ("daumoi@sngv.gialai.example", "SNGV", "focal", "web") == (
-        actor.email, actor.agency, actor.role, actor.source
+        actor.email,
+        actor.agency,
+        actor.role,
+        actor.source,
     )
 
 

@@ -88,10 +88,10 @@ class AssignmentDetailOut(AssignmentOut):
 
     pending_step: str | None
     return_reason: str | None = Field(
-        default=None, description="Why the last version was returned, while it is returned")
+        default=None, description="Why the last version was returned, while it is returned"
+    )
     submissions: list[SubmissionOut]
     history: list[HistoryOut]
-
 
 
 class SubmitIn(BaseModel):
@@ -129,7 +129,7 @@ _REFUSED = {
     400: "The body could not be read as JSON text (for instance, it is not UTF-8).",
     401: "Not signed in: no session and no bearer token, or the token is malformed or expired.",
     403: "Not allowed: another agency's assignment, a cookie POST without X-CSRF-Token, or "
-         "a bearer token asking for another token.",
+    "a bearer token asking for another token.",
     404: "No such assignment in this plan.",
     409: "The assignment's workflow refused the action (its state, or not the caller's step).",
     413: "The request body is over KEHOACH_WEB_MAX_REQUEST_BYTES.",
@@ -147,7 +147,8 @@ ACT = refusals(400, 401, 403, 404, 409, 413, 503)
 
 
 async def api_actor(
-    request: Request, authorization: Annotated[str | None, Header()] = None,
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
     x_csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
 ) -> Actor:
     """The caller: a bearer token, or the session cookie (with the CSRF header to change)."""
@@ -173,8 +174,13 @@ Resources = Annotated[Portal, Depends(portal_of)]
 async def me(request: Request, caller: Caller) -> MeOut:
     """Who the caller is, and the session's CSRF token for cookie-authenticated POSTs."""
     session = _session_of(request)
-    return MeOut(email=caller.email, name=caller.name, role=caller.role, agency=caller.agency,
-                 csrf_token=session.csrf if session.email else None)
+    return MeOut(
+        email=caller.email,
+        name=caller.name,
+        role=caller.role,
+        agency=caller.agency,
+        csrf_token=session.csrf if session.email else None,
+    )
 
 
 @router.post("/token", responses=refusals(401, 403))
@@ -182,11 +188,13 @@ async def token(request: Request, caller: Caller, portal: Resources) -> TokenOut
     """A bearer token for the caller, valid 8 hours (KEHOACH_API_TOKEN_SECONDS), from a
     signed-in session only: a token cannot renew itself. Signing out revokes it."""
     if request.state.via_bearer:
-        raise PageError(403, "Không có quyền",
-                        "Mã truy cập không dùng để lấy mã mới; hãy đăng nhập để lấy mã.")
+        raise PageError(
+            403, "Không có quyền", "Mã truy cập không dùng để lấy mã mới; hãy đăng nhập để lấy mã."
+        )
     session = _session_of(request)
-    return TokenOut(token=await portal.sessions.api_token(session),
-                    expires_in=portal.sessions.api_token_seconds)
+    return TokenOut(
+        token=await portal.sessions.api_token(session), expires_in=portal.sessions.api_token_seconds
+    )
 
 
 @router.get("/assignments", responses=refusals(401))
@@ -201,49 +209,70 @@ async def list_assignments(caller: Caller, portal: Resources) -> list[Assignment
 
 
 @router.post("/assignments/{assignment_id:path}/submit", responses=ACT)
-async def submit(assignment_id: str, report: SubmitIn, caller: Caller, portal: Resources
-                 ) -> ActionResult:
+async def submit(
+    assignment_id: str, report: SubmitIn, caller: Caller, portal: Resources
+) -> ActionResult:
     """Submit the report's text (attachments go through the page)."""
     a = await readable(portal, caller, assignment_id)
     if not can_submit(caller, a):
         raise PageError(403, "Không có quyền", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
-    return await _act(calls.update(portal.client, a.id, SUBMIT_REPORT,
-                                  SubmitUpdate(actor=caller, body=report.body)))
+    return await _act(
+        calls.update(
+            portal.client, a.id, SUBMIT_REPORT, SubmitUpdate(actor=caller, body=report.body)
+        )
+    )
 
 
 @router.post("/assignments/{assignment_id:path}/approve", responses=ACT)
-async def approve(assignment_id: str, decision: ApproveIn, caller: Caller, portal: Resources
-                  ) -> ActionResult:
+async def approve(
+    assignment_id: str, decision: ApproveIn, caller: Caller, portal: Resources
+) -> ActionResult:
     """Approve the pending step, if it is the caller's."""
     a = await readable(portal, caller, assignment_id)
-    return await _act(calls.update(portal.client, a.id, APPROVE,
-                                  Approve(actor=caller, comment=decision.comment)))
+    return await _act(
+        calls.update(portal.client, a.id, APPROVE, Approve(actor=caller, comment=decision.comment))
+    )
 
 
 @router.post("/assignments/{assignment_id:path}/return", responses=ACT)
-async def return_for_revision(assignment_id: str, decision: ReturnIn, caller: Caller,
-                              portal: Resources) -> ActionResult:
+async def return_for_revision(
+    assignment_id: str, decision: ReturnIn, caller: Caller, portal: Resources
+) -> ActionResult:
     """Return the report for revision, with its reason."""
     a = await readable(portal, caller, assignment_id)
-    return await _act(calls.update(portal.client, a.id, RETURN_FOR_REVISION,
-                                  ReturnForRevision(actor=caller, reason=decision.reason)))
+    return await _act(
+        calls.update(
+            portal.client,
+            a.id,
+            RETURN_FOR_REVISION,
+            ReturnForRevision(actor=caller, reason=decision.reason),
+        )
+    )
 
 
 @router.get("/assignments/{assignment_id:path}", responses=READ_ONE)
-async def get_assignment(assignment_id: str, caller: Caller, portal: Resources
-                         ) -> AssignmentDetailOut:
+async def get_assignment(
+    assignment_id: str, caller: Caller, portal: Resources
+) -> AssignmentDetailOut:
     """One assignment with its reports and history."""
     a = await readable(portal, caller, assignment_id)
     shown = await views.detail(portal, caller, a, now=now())
     returned = shown["returned"]
-    return AssignmentDetailOut.model_validate({
-        **shown,
-        "return_reason": returned.reason if returned is not None else None,
-        "submissions": [SubmissionOut.model_validate(
-            {**s.model_dump(include={"version", "submitted_by", "submitted_at", "body"}),
-             "attachments": [r.model_dump(mode="json") for r in s.attachments]})
-            for s in shown["submissions"]],
-    })
+    return AssignmentDetailOut.model_validate(
+        {
+            **shown,
+            "return_reason": returned.reason if returned is not None else None,
+            "submissions": [
+                SubmissionOut.model_validate(
+                    {
+                        **s.model_dump(include={"version", "submitted_by", "submitted_at", "body"}),
+                        "attachments": [r.model_dump(mode="json") for r in s.attachments],
+                    }
+                )
+                for s in shown["submissions"]
+            ],
+        }
+    )
 
 
 async def _act(call: Awaitable[ActionResult]) -> ActionResult:

@@ -42,52 +42,76 @@ API_PREFIX = "/api/"
 _HTTP_VI: dict[int, tuple[str, str]] = {
     404: ("Không tìm thấy", "Không có trang này. Hãy kiểm tra lại địa chỉ."),
     405: ("Yêu cầu không hợp lệ", "Trang này không nhận yêu cầu kiểu đó."),
-    413: ("Dữ liệu gửi lên quá lớn",
-          "Dữ liệu gửi lên vượt giới hạn cho phép (nội dung và tệp đính kèm). Hãy bớt tệp "
-          "hoặc chọn tệp nhỏ hơn rồi gửi lại."),
+    413: (
+        "Dữ liệu gửi lên quá lớn",
+        "Dữ liệu gửi lên vượt giới hạn cho phép (nội dung và tệp đính kèm). Hãy bớt tệp "
+        "hoặc chọn tệp nhỏ hơn rồi gửi lại.",
+    ),
 }
 
 
-def create_app(*, settings: Settings, client: Client, store: Store, plan: NormalizedPlan
-               ) -> FastAPI:
+def create_app(
+    *, settings: Settings, client: Client, store: Store, plan: NormalizedPlan
+) -> FastAPI:
     """The portal for `plan`: pages, action links from notices, and the JSON API."""
     app = FastAPI(
         title="kehoach — cổng thông tin theo dõi kế hoạch",
         version="1",
         description="Agencies submit reports, approvers act, the coordinator follows progress.",
-        openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None,
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
     )
     secret = settings.secret_key.get_secret_value()
-    sessions = Sessions(store, secret=secret, session_seconds=settings.session_seconds,
-                        api_token_seconds=settings.api_token_seconds)
-    app.state.portal = Portal(settings=settings, client=client, store=store, plan=plan,
-                              used_links=UsedLinks.of(store),
-                              mail=SmtpSender(MailConfig.from_settings(settings)),
-                              sessions=sessions, rates=RateLimits(store))
+    sessions = Sessions(
+        store,
+        secret=secret,
+        session_seconds=settings.session_seconds,
+        api_token_seconds=settings.api_token_seconds,
+    )
+    app.state.portal = Portal(
+        settings=settings,
+        client=client,
+        store=store,
+        plan=plan,
+        used_links=UsedLinks.of(store),
+        mail=SmtpSender(MailConfig.from_settings(settings)),
+        sessions=sessions,
+        rates=RateLimits(store),
+    )
     secure = settings.public_base_url.startswith("https://")
     # Added first, so it runs inside the session middleware: the refusal for size is raised
     # where the route reads its body and answered as a page like any other refusal.
-    app.add_middleware(BodyLimit, limit_of=body_limit_of(
-        request_bytes=settings.web_max_request_bytes,
-        submit_bytes=settings.web_max_submit_bytes))
+    app.add_middleware(
+        BodyLimit,
+        limit_of=body_limit_of(
+            request_bytes=settings.web_max_request_bytes, submit_bytes=settings.web_max_submit_bytes
+        ),
+    )
 
     @app.middleware("http")
-    async def session_cookie(request: Request,
-                             call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def session_cookie(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         """Find the session the cookie names; write the cookie back when the request started
         or changed it; every answer gets the security headers."""
         request.state.session = await sessions.load(request.cookies.get(SESSION_COOKIE))
         request.state.session_out = None
         response = await call_next(request)
         if request.state.session_out is not None:
-            response.set_cookie(SESSION_COOKIE, request.state.session_out.token,
-                                max_age=settings.session_seconds, httponly=True,
-                                samesite="lax", secure=secure, path="/")
+            response.set_cookie(
+                SESSION_COOKIE,
+                request.state.session_out.token,
+                max_age=settings.session_seconds,
+                httponly=True,
+                samesite="lax",
+                secure=secure,
+                path="/",
+            )
         return with_security_headers(response)
 
     _error_handlers(app)
-    for router in (signin.router, dashboard.router, actionpages.router, pages.router,
-                   api.router):
+    for router in (signin.router, dashboard.router, actionpages.router, pages.router, api.router):
         app.include_router(router)
     return app
 
@@ -110,35 +134,54 @@ def _error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError | ValidationError)
         if is_api(request):
-            return JSONResponse({"detail": [
-                # The fields FastAPI documents as required (its ValidationError schema); not
-                # `input`, which would echo back what was sent, reports included.
-                {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                for e in exc.errors()
-            ]}, status_code=422)
-        return error_page(request, PageError(400, "Dữ liệu không hợp lệ",
-                                             "Dữ liệu gửi lên không hợp lệ (có thể quá dài); "
-                                             "hãy kiểm tra lại."))
+            return JSONResponse(
+                {
+                    "detail": [
+                        # The fields FastAPI documents as required (its ValidationError schema); not
+                        # `input`, which would echo back what was sent, reports included.
+                        {
+                            "loc": list(e.get("loc", ())),
+                            "msg": e.get("msg", ""),
+                            "type": e.get("type", ""),
+                        }
+                        for e in exc.errors()
+                    ]
+                },
+                status_code=422,
+            )
+        return error_page(
+            request,
+            PageError(
+                400,
+                "Dữ liệu không hợp lệ",
+                "Dữ liệu gửi lên không hợp lệ (có thể quá dài); hãy kiểm tra lại.",
+            ),
+        )
 
     async def http_refusal(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if isinstance(exc, BodyTooLarge):
-            log.warning("request_too_large", path=links.redact_path(request.url.path),
-                        limit=exc.limit)
-        title, message = _HTTP_VI.get(exc.status_code, ("Yêu cầu không hợp lệ",
-                                                         "Yêu cầu không hợp lệ."))
+            log.warning(
+                "request_too_large", path=links.redact_path(request.url.path), limit=exc.limit
+            )
+        title, message = _HTTP_VI.get(
+            exc.status_code, ("Yêu cầu không hợp lệ", "Yêu cầu không hợp lệ.")
+        )
         if is_api(request):
-            return JSONResponse({"detail": message}, status_code=exc.status_code,
-                                headers=exc.headers)
+            return JSONResponse(
+                {"detail": message}, status_code=exc.status_code, headers=exc.headers
+            )
         return error_page(request, PageError(exc.status_code, title, message))
 
     async def failed(request: Request, exc: Exception) -> Response:
         # Outside every middleware: the headers are set here, not by the session middleware.
-        log.error("request_failed", path=links.redact_path(request.url.path),
-                  error=type(exc).__name__)
+        log.error(
+            "request_failed", path=links.redact_path(request.url.path), error=type(exc).__name__
+        )
         if is_api(request):
             response: Response = JSONResponse(
-                {"detail": "Lỗi hệ thống; đề nghị thử lại sau."}, status_code=500)
+                {"detail": "Lỗi hệ thống; đề nghị thử lại sau."}, status_code=500
+            )
         else:
             response = HTMLResponse(_FAILED_PAGE, status_code=500)
             response.headers["Content-Security-Policy"] = PAGE_CSP

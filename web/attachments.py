@@ -26,8 +26,7 @@ _ZIP = b"PK\x03\x04"  # .docx, .xlsx, .odt, .ods
 ALLOWED: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
     ".pdf": ("application/pdf", (b"%PDF-",)),
     ".doc": ("application/msword", (_OLE,)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-              (_ZIP,)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (_ZIP,)),
     ".xls": ("application/vnd.ms-excel", (_OLE,)),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (_ZIP,)),
     ".odt": ("application/vnd.oasis.opendocument.text", (_ZIP,)),
@@ -45,8 +44,9 @@ def display_name(name: str) -> str:
     """A file name fit to show: its last path part, NFC, without control characters (Cc)
     or format characters (Cf: the bidirectional overrides and isolates, zero-width marks)."""
     base = PurePosixPath(name.replace("\\", "/")).name
-    kept = "".join(c for c in unicodedata.normalize("NFC", base)
-                   if unicodedata.category(c) not in ("Cc", "Cf"))
+    kept = "".join(
+        c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c) not in ("Cc", "Cf")
+    )
     return kept.strip()[:255]
 
 
@@ -63,8 +63,9 @@ class Upload:
     content: bytes
 
 
-async def check(files: list[UploadFile], *, max_files: int = MAX_FILES,
-                max_file_bytes: int = MAX_FILE_BYTES) -> list[Upload]:
+async def check(
+    files: list[UploadFile], *, max_files: int = MAX_FILES, max_file_bytes: int = MAX_FILE_BYTES
+) -> list[Upload]:
     """The uploaded files, checked; `BadAttachment` for the first that is not acceptable."""
     chosen = [f for f in files if f.filename]  # an empty file input sends a nameless part
     if len(chosen) > max_files:
@@ -82,7 +83,8 @@ async def check(files: list[UploadFile], *, max_files: int = MAX_FILES,
         content = await file.read(max_file_bytes + 1)
         if len(content) > max_file_bytes:
             raise BadAttachment(
-                f"Tệp {name} lớn hơn {max_file_bytes / (1024 * 1024):g} MB (giới hạn cho phép).")
+                f"Tệp {name} lớn hơn {max_file_bytes / (1024 * 1024):g} MB (giới hạn cho phép)."
+            )
         if not content:
             raise BadAttachment(f"Tệp {name} trống.")
         content_type, signatures = ALLOWED[extension]

@@ -90,9 +90,12 @@ def check_csrf(request: Request, token: str | None) -> None:
     session: Session | None = request.state.session
     if session is None or not token or not secrets.compare_digest(session.csrf, token):
         log.warning("csrf_refused", path=links.redact_path(request.url.path))
-        raise AuthError(403, "Yêu cầu bị từ chối",
-                        "Biểu mẫu đã hết hạn hoặc không được gửi từ trang của hệ thống. "
-                        "Vui lòng tải lại trang và thực hiện lại.")
+        raise AuthError(
+            403,
+            "Yêu cầu bị từ chối",
+            "Biểu mẫu đã hết hạn hoặc không được gửi từ trang của hệ thống. "
+            "Vui lòng tải lại trang và thực hiện lại.",
+        )
 
 
 def person(plan: NormalizedPlan, email: str | None) -> Actor | None:
@@ -110,8 +113,9 @@ def person(plan: NormalizedPlan, email: str | None) -> Actor | None:
 
 def signin_token(secret: str, email: str, *, next_path: str = "/") -> str:
     """A one-time sign-in token for `email` (the nonce makes it single-use)."""
-    return links.sign(secret, "signin",
-                      {"email": email, "nonce": secrets.token_urlsafe(16), "next": next_path})
+    return links.sign(
+        secret, "signin", {"email": email, "nonce": secrets.token_urlsafe(16), "next": next_path}
+    )
 
 
 def safe_next(path: str | None) -> str:
@@ -121,8 +125,7 @@ def safe_next(path: str | None) -> str:
     return path
 
 
-async def send_signin_mail(mail: SmtpSender, *, actor: Actor, link: str,
-                           minutes: int) -> None:
+async def send_signin_mail(mail: SmtpSender, *, actor: Actor, link: str, minutes: int) -> None:
     """E-mail the sign-in link; failures are logged, never shown (no enumeration)."""
     text = (
         f"Kính gửi: {actor.name or actor.email}.\n\n"
@@ -133,8 +136,12 @@ async def send_signin_mail(mail: SmtpSender, *, actor: Actor, link: str,
         "--\nThư được gửi tự động; xin vui lòng không trả lời thư này.\n"
     )
     message = build_message(
-        sender=mail.config.sender, to_name=actor.name or "", to_address=actor.email,
-        subject="Liên kết đăng nhập hệ thống theo dõi kế hoạch", text=text)
+        sender=mail.config.sender,
+        to_name=actor.name or "",
+        to_address=actor.email,
+        subject="Liên kết đăng nhập hệ thống theo dõi kế hoạch",
+        text=text,
+    )
     try:
         await mail.send(message)
         log.info("signin_mail_sent", to=actor.email)
@@ -154,7 +161,9 @@ async def bearer_email(sessions: Sessions, authorization: str | None) -> str | N
         raise AuthError(401, "Chưa đăng nhập", "Chỉ chấp nhận Authorization: Bearer <token>.")
     email = await sessions.bearer_email(token.strip())
     if email is None:
-        raise AuthError(401, "Chưa đăng nhập",
-                        "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi; hãy đăng "
-                        "nhập và lấy mã mới.")
+        raise AuthError(
+            401,
+            "Chưa đăng nhập",
+            "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi; hãy đăng nhập và lấy mã mới.",
+        )
     return email

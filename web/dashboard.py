@@ -20,17 +20,23 @@ from web.portal import READ_ALL_ROLES, PageError, Portal, now, portal_of, render
 router = APIRouter(include_in_schema=False)
 Resources = Annotated[Portal, Depends(portal_of)]
 COLUMNS: list[tuple[str, str]] = [
-    ("id", "Mã phân công"), ("agency_code", "Mã cơ quan"), ("agency_name", "Cơ quan"),
-    ("clause", "Mục"), ("period", "Kỳ"), ("last_day", "Hạn (hết ngày)"),
-    ("status_vi", "Trạng thái"), ("label_vi", "Tiến độ"),
+    ("id", "Mã phân công"),
+    ("agency_code", "Mã cơ quan"),
+    ("agency_name", "Cơ quan"),
+    ("clause", "Mục"),
+    ("period", "Kỳ"),
+    ("last_day", "Hạn (hết ngày)"),
+    ("status_vi", "Trạng thái"),
+    ("label_vi", "Tiến độ"),
 ]
 
 
 def coordinator_view(me: Annotated[Actor, Depends(signed_in)]) -> Actor:
     """The dashboard is for the coordinator, the office and the issuer (403 otherwise)."""
     if me.role not in READ_ALL_ROLES:
-        raise PageError(403, "Không có quyền",
-                        "Trang tổng hợp dành cho cơ quan đầu mối và Văn phòng UBND tỉnh.")
+        raise PageError(
+            403, "Không có quyền", "Trang tổng hợp dành cho cơ quan đầu mối và Văn phòng UBND tỉnh."
+        )
     return me
 
 
@@ -44,8 +50,9 @@ async def _counts(portal: Portal) -> dict[str, Any]:
 
 @router.get("/dashboard")
 async def dashboard(request: Request, me: Viewer, portal: Resources) -> HTMLResponse:
-    return render(request, "dashboard.html.j2", {"c": await _counts(portal),
-                                                 "labels": progress.LABELS})
+    return render(
+        request, "dashboard.html.j2", {"c": await _counts(portal), "labels": progress.LABELS}
+    )
 
 
 @router.get("/dashboard.csv")
@@ -56,8 +63,11 @@ async def dashboard_csv(me: Viewer, portal: Resources) -> Response:
     writer.writerow([title for _, title in COLUMNS])
     for r in (await _counts(portal))["rows"]:
         writer.writerow([r[key] for key, _ in COLUMNS])
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="tien-do.csv"'})
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="tien-do.csv"'},
+    )
 
 
 @router.get("/dashboard.xlsx")
@@ -69,8 +79,9 @@ async def dashboard_xlsx(me: Viewer, portal: Resources) -> Response:
     summary.title = "Theo cơ quan"
     summary.append(["Mã", "Cơ quan", "Tổng", *(LABEL_VI[k] for k in progress.LABELS)])
     for agency in c["per_agency"]:
-        summary.append([agency["code"], agency["name"], agency["total"],
-                        *(agency[k] for k in progress.LABELS)])
+        summary.append(
+            [agency["code"], agency["name"], agency["total"], *(agency[k] for k in progress.LABELS)]
+        )
     detail = book.create_sheet("Phân công")
     detail.append([title for _, title in COLUMNS])
     for r in c["rows"]:
@@ -83,4 +94,5 @@ async def dashboard_xlsx(me: Viewer, portal: Resources) -> Response:
     return Response(
         buffer.getvalue(),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="tien-do.xlsx"'})
+        headers={"Content-Disposition": 'attachment; filename="tien-do.xlsx"'},
+    )

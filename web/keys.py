@@ -48,12 +48,15 @@ def check_secret_key(key: str) -> None:
     """RuntimeStartError unless `key` is strong enough to serve beyond loopback."""
     bits = estimated_bits(key)
     if key in DEVELOPMENT_KEYS or len(key) < MIN_KEY_CHARS or bits < MIN_KEY_BITS:
-        reason = ("it is the development key" if key in DEVELOPMENT_KEYS
-                  else f"{len(key)} characters, about {bits:.0f} bits")
+        reason = (
+            "it is the development key"
+            if key in DEVELOPMENT_KEYS
+            else f"{len(key)} characters, about {bits:.0f} bits"
+        )
         raise RuntimeStartError(
             f"KEHOACH_SECRET_KEY is too weak to serve beyond loopback ({reason}; at least "
             f"{MIN_KEY_CHARS} characters and {MIN_KEY_BITS} bits needed)",
             message_vi="KEHOACH_SECRET_KEY quá yếu để mở cổng thông tin ra mạng (cần ít nhất "
-                       f"{MIN_KEY_CHARS} ký tự ngẫu nhiên, khoảng {MIN_KEY_BITS} bit). Tạo khóa "
-                       "bằng: python -c \"import secrets; print(secrets.token_urlsafe(32))\"",
+            f"{MIN_KEY_CHARS} ký tự ngẫu nhiên, khoảng {MIN_KEY_BITS} bit). Tạo khóa "
+            'bằng: python -c "import secrets; print(secrets.token_urlsafe(32))"',
         )

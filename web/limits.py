@@ -91,10 +91,12 @@ class RateLimits:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def take(self, bucket: str, subject: str, *, limit: int, window: dt.timedelta,
-                   count: int = 1) -> bool:
+    async def take(
+        self, bucket: str, subject: str, *, limit: int, window: dt.timedelta, count: int = 1
+    ) -> bool:
         """Record `count` events for `subject` if that keeps it within `limit` in `window`;
         False (and nothing recorded) if it would not."""
         key = hashlib.sha256(f"{bucket}/{subject}".encode()).hexdigest()
-        return await self._store.take_rate_events(bucket, key, within=window, count=count,
-                                                  limit=limit)
+        return await self._store.take_rate_events(
+            bucket, key, within=window, count=count, limit=limit
+        )

@@ -77,6 +77,8 @@ def shown_version(form: FormData) -> int | None:
     workflow refuses the decision if a newer version came in meanwhile."""
     value = field(form, "version")
     return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+
 Resources = Annotated[Portal, Depends(portal_of)]
 
 
@@ -98,10 +100,14 @@ async def inbox(request: Request, me: Me, portal: Resources) -> HTMLResponse:
     """The signed-in person's agency's assignments, soonest due first."""
     mine = await portal.store.list_assignments(plan_id=portal.plan_id, agency_code=me.agency)
     at = now()
-    return render(request, "inbox.html.j2", {
-        "rows": [views.row(portal, a, now=at) for a in mine],
-        "agency_name": portal.agency_name(me.agency),
-    })
+    return render(
+        request,
+        "inbox.html.j2",
+        {
+            "rows": [views.row(portal, a, now=at) for a in mine],
+            "agency_name": portal.agency_name(me.agency),
+        },
+    )
 
 
 @router.get("/approvals")
@@ -115,20 +121,27 @@ async def approvals(request: Request, me: Me, portal: Resources) -> HTMLResponse
 async def attachment(assignment_id: str, sha256: str, me: Me, portal: Resources) -> Response:
     """A file attached to one of the assignment's reports, for those who may read it."""
     a = await readable(portal, me, assignment_id)
-    refs = [r for s in await portal.store.list_submissions(a.id) for r in s.attachments
-            if r.sha256 == sha256]
+    refs = [
+        r
+        for s in await portal.store.list_submissions(a.id)
+        for r in s.attachments
+        if r.sha256 == sha256
+    ]
     if not refs:
         raise PageError(404, "Không tìm thấy", "Báo cáo của phân công này không có tệp đó.")
     content = await portal.store.get_attachment(sha256)
     name = attachments.display_name(refs[0].name) or "tep"
-    return Response(content, media_type=refs[0].content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
-    })
+    return Response(
+        content,
+        media_type=refs[0].content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+        },
+    )
 
 
 @router.post("/assignments/{assignment_id:path}/submit", dependencies=SignedInCsrf)
-async def submit(request: Request, assignment_id: str, me: Me, portal: Resources
-                 ) -> HTMLResponse:
+async def submit(request: Request, assignment_id: str, me: Me, portal: Resources) -> HTMLResponse:
     """Submit the agency's report: text, and attachments kept in the store by reference.
 
     Nothing is stored for a report that cannot be accepted now (its state, its size, the
@@ -143,36 +156,63 @@ async def submit(request: Request, assignment_id: str, me: Me, portal: Resources
     if not body.strip():
         return _outcome(request, assignment_id, refused="Báo cáo không được để trống.")
     if len(body) > MAX_REPORT_CHARS:
-        return _outcome(request, assignment_id, status=400, refused=(
-            f"Báo cáo dài {len(body):,} ký tự; tối đa {MAX_REPORT_CHARS:,} ký tự. Hãy rút "
-            "gọn, hoặc đưa phần chi tiết vào tệp đính kèm.").replace(",", "."))
+        return _outcome(
+            request,
+            assignment_id,
+            status=400,
+            refused=(
+                f"Báo cáo dài {len(body):,} ký tự; tối đa {MAX_REPORT_CHARS:,} ký tự. Hãy rút "
+                "gọn, hoặc đưa phần chi tiết vào tệp đính kèm."
+            ).replace(",", "."),
+        )
     if not storable(body):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
     state = await views.live_state(portal, a.id)
     if state is not None and state.status not in OPEN_STATUSES:
-        return _outcome(request, assignment_id, refused=(
-            f"Không thể nộp lúc này (trạng thái: {STATUS_VI[state.status]})."))
+        return _outcome(
+            request,
+            assignment_id,
+            refused=(f"Không thể nộp lúc này (trạng thái: {STATUS_VI[state.status]})."),
+        )
     settings = portal.settings
     try:
-        uploads = await attachments.check(files, max_files=settings.upload_max_files,
-                                          max_file_bytes=settings.upload_max_file_bytes)
+        uploads = await attachments.check(
+            files,
+            max_files=settings.upload_max_files,
+            max_file_bytes=settings.upload_max_file_bytes,
+        )
     except attachments.BadAttachment as bad:
         return _outcome(request, assignment_id, refused=str(bad), status=400)
     if uploads and not await portal.rates.take(
-            "upload", me.email.lower(), limit=settings.uploads_per_hour,
-            window=dt.timedelta(hours=1), count=len(uploads)):
+        "upload",
+        me.email.lower(),
+        limit=settings.uploads_per_hour,
+        window=dt.timedelta(hours=1),
+        count=len(uploads),
+    ):
         log.warning("upload_rate_limited", email=me.email, files=len(uploads))
-        return _outcome(request, assignment_id, status=429, refused=(
-            f"Đồng chí đã gửi nhiều tệp trong một giờ qua (tối đa {settings.uploads_per_hour} "
-            "tệp mỗi giờ). Hãy thử lại sau."))
+        return _outcome(
+            request,
+            assignment_id,
+            status=429,
+            refused=(
+                f"Đồng chí đã gửi nhiều tệp trong một giờ qua (tối đa {settings.uploads_per_hour} "
+                "tệp mỗi giờ). Hãy thử lại sau."
+            ),
+        )
     refs: list[AttachmentRef] = [
-        await portal.store.put_attachment(name=u.name, content_type=u.content_type,
-                                          content=u.content)
+        await portal.store.put_attachment(
+            name=u.name, content_type=u.content_type, content=u.content
+        )
         for u in uploads
     ]
     try:
-        result = await calls.update(portal.client, assignment_id, SUBMIT_REPORT,
-                                    SubmitReport(actor=me, body=body, attachments=refs))
+        result = await calls.update(
+            portal.client,
+            assignment_id,
+            SUBMIT_REPORT,
+            SubmitReport(actor=me, body=body, attachments=refs),
+        )
     except Refused as refusal:
         dropped = await portal.store.drop_unreferenced_attachments([r.sha256 for r in refs])
         log.info("submit_refused", assignment_id=a.id, attachments_dropped=dropped)
@@ -184,61 +224,97 @@ async def submit(request: Request, assignment_id: str, me: Me, portal: Resources
 
 
 @router.post("/assignments/{assignment_id:path}/approve", dependencies=SignedInCsrf)
-async def approve(request: Request, assignment_id: str, me: Me, portal: Resources
-                  ) -> HTMLResponse:
+async def approve(request: Request, assignment_id: str, me: Me, portal: Resources) -> HTMLResponse:
     """Approve the pending step (the workflow checks that it is this person's)."""
     await readable(portal, me, assignment_id)
     form = await request.form()
     comment = field(form, "comment")
     if len(comment.strip()) > MAX_NOTE_CHARS:
-        return _outcome(request, assignment_id, status=400, refused=(
-            f"Ý kiến dài quá {MAX_NOTE_CHARS} ký tự; hãy rút gọn."))
+        return _outcome(
+            request,
+            assignment_id,
+            status=400,
+            refused=(f"Ý kiến dài quá {MAX_NOTE_CHARS} ký tự; hãy rút gọn."),
+        )
     if not storable(comment):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
-    return await _act(request, portal, assignment_id, lambda: calls.update(
-        portal.client, assignment_id, APPROVE,
-        Approve(actor=me, comment=comment.strip() or None,
-                version=shown_version(form))))
+    return await _act(
+        request,
+        portal,
+        assignment_id,
+        lambda: calls.update(
+            portal.client,
+            assignment_id,
+            APPROVE,
+            Approve(actor=me, comment=comment.strip() or None, version=shown_version(form)),
+        ),
+    )
 
 
 @router.post("/assignments/{assignment_id:path}/return", dependencies=SignedInCsrf)
-async def return_for_revision(request: Request, assignment_id: str, me: Me, portal: Resources
-                              ) -> HTMLResponse:
+async def return_for_revision(
+    request: Request, assignment_id: str, me: Me, portal: Resources
+) -> HTMLResponse:
     """Return the report for revision; the reason is required (the workflow says so too)."""
     await readable(portal, me, assignment_id)
     form = await request.form()
     reason = field(form, "reason")
     if len(reason.strip()) < MIN_REASON:
-        return _outcome(request, assignment_id,
-                        refused=f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự).",
-                        status=400)
+        return _outcome(
+            request,
+            assignment_id,
+            refused=f"Cần ghi rõ lý do trả lại (ít nhất {MIN_REASON} ký tự).",
+            status=400,
+        )
     if len(reason.strip()) > MAX_NOTE_CHARS:
-        return _outcome(request, assignment_id, status=400, refused=(
-            f"Lý do dài quá {MAX_NOTE_CHARS} ký tự; hãy rút gọn."))
+        return _outcome(
+            request,
+            assignment_id,
+            status=400,
+            refused=(f"Lý do dài quá {MAX_NOTE_CHARS} ký tự; hãy rút gọn."),
+        )
     if not storable(reason):
         return _outcome(request, assignment_id, refused=UNSTORABLE_VI, status=400)
-    return await _act(request, portal, assignment_id, lambda: calls.update(
-        portal.client, assignment_id, RETURN_FOR_REVISION,
-        ReturnForRevision(actor=me, reason=reason.strip(),
-                          version=shown_version(form))))
+    return await _act(
+        request,
+        portal,
+        assignment_id,
+        lambda: calls.update(
+            portal.client,
+            assignment_id,
+            RETURN_FOR_REVISION,
+            ReturnForRevision(actor=me, reason=reason.strip(), version=shown_version(form)),
+        ),
+    )
 
 
 @router.get("/assignments/{assignment_id:path}")
-async def assignment(request: Request, assignment_id: str, me: Me, portal: Resources
-                     ) -> HTMLResponse:
+async def assignment(
+    request: Request, assignment_id: str, me: Me, portal: Resources
+) -> HTMLResponse:
     """One assignment: the duty, its deadline and status, its reports and its history."""
     a = await readable(portal, me, assignment_id)
     shown = await views.detail(portal, me, a, now=now())
-    return render(request, "assignment.html.j2", {
-        "a": shown, "url": assignment_url(a.id),
-        "max_files": portal.settings.upload_max_files,
-        "max_mb": f"{portal.settings.upload_max_file_bytes / (1024 * 1024):g}",
-        "allowed": attachments.ALLOWED_VI, "min_reason": MIN_REASON,
-    })
+    return render(
+        request,
+        "assignment.html.j2",
+        {
+            "a": shown,
+            "url": assignment_url(a.id),
+            "max_files": portal.settings.upload_max_files,
+            "max_mb": f"{portal.settings.upload_max_file_bytes / (1024 * 1024):g}",
+            "allowed": attachments.ALLOWED_VI,
+            "min_reason": MIN_REASON,
+        },
+    )
 
 
-async def _act(request: Request, portal: Portal, assignment_id: str,
-               call: Callable[[], Awaitable[ActionResult]]) -> HTMLResponse:
+async def _act(
+    request: Request,
+    portal: Portal,
+    assignment_id: str,
+    call: Callable[[], Awaitable[ActionResult]],
+) -> HTMLResponse:
     try:
         result = await call()
     except Refused as refusal:
@@ -248,13 +324,34 @@ async def _act(request: Request, portal: Portal, assignment_id: str,
     return _outcome(request, assignment_id, done=result.message_vi)
 
 
-def _outcome(request: Request, assignment_id: str, *, done: str | None = None,
-             refused: str | None = None, status: int = 409) -> HTMLResponse:
+def _outcome(
+    request: Request,
+    assignment_id: str,
+    *,
+    done: str | None = None,
+    refused: str | None = None,
+    status: int = 409,
+) -> HTMLResponse:
     """The page after an action: what happened, or the reason it did not."""
     if done is not None:
-        return render(request, "message.html.j2", {
-            "title": "Đã thực hiện", "message": done, "kind": "ok",
-            "back": assignment_url(assignment_id)})
-    return render(request, "message.html.j2", {
-        "title": "Không thực hiện được", "message": refused or "", "kind": "error",
-        "back": assignment_url(assignment_id)}, status=status)
+        return render(
+            request,
+            "message.html.j2",
+            {
+                "title": "Đã thực hiện",
+                "message": done,
+                "kind": "ok",
+                "back": assignment_url(assignment_id),
+            },
+        )
+    return render(
+        request,
+        "message.html.j2",
+        {
+            "title": "Không thực hiện được",
+            "message": refused or "",
+            "kind": "error",
+            "back": assignment_url(assignment_id),
+        },
+        status=status,
+    )

@@ -38,14 +38,19 @@ READ_ALL_ROLES = frozenset({"coordinator", "coordinator_director", "office", "vi
 COORDINATOR_ROLES = frozenset({"coordinator", "coordinator_director"})
 SUBMIT_ROLES = SUBMITTER_ROLES - {"system"}
 ROLE_VI: dict[str, str] = {
-    "focal": "công chức đầu mối", "leader": "lãnh đạo cơ quan",
-    "coordinator": "cơ quan đầu mối (Sở TT&TT)", "coordinator_director": "giám đốc Sở TT&TT",
-    "vice_chairman": "Phó Chủ tịch UBND tỉnh", "office": "Văn phòng UBND tỉnh",
+    "focal": "công chức đầu mối",
+    "leader": "lãnh đạo cơ quan",
+    "coordinator": "cơ quan đầu mối (Sở TT&TT)",
+    "coordinator_director": "giám đốc Sở TT&TT",
+    "vice_chairman": "Phó Chủ tịch UBND tỉnh",
+    "office": "Văn phòng UBND tỉnh",
     "system": "hệ thống",
 }
 # HTML pages load nothing from elsewhere and run no script.
-PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+PAGE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 SECURITY_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -123,20 +128,27 @@ def signed_in(request: Request) -> Actor:
     return actor
 
 
-def render(request: Request, template: str, context: dict[str, Any], *,
-           status: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any], *, status: int = 200
+) -> HTMLResponse:
     """A page from web/templates, with what the layout needs (who, CSRF token, labels)."""
     session = session_of(request)
     portal = portal_of(request)
     actor = person(portal.plan, session.email)
     html = _PAGES.get_template(template).render(
-        request=request, actor=actor, csrf=session.csrf, role_vi=ROLE_VI,
-        label_vi=LABEL_VI, status_vi=STATUS_VI,
-        last_day=progress.last_day, when=progress.when,
+        request=request,
+        actor=actor,
+        csrf=session.csrf,
+        role_vi=ROLE_VI,
+        label_vi=LABEL_VI,
+        status_vi=STATUS_VI,
+        last_day=progress.last_day,
+        when=progress.when,
         can_dashboard=actor is not None and actor.role in READ_ALL_ROLES,
-        can_approve=actor is not None and actor.role in ("leader", *COORDINATOR_ROLES,
-                                                         "vice_chairman"),
-        plan=portal.plan.plan, **context,
+        can_approve=actor is not None
+        and actor.role in ("leader", *COORDINATOR_ROLES, "vice_chairman"),
+        plan=portal.plan.plan,
+        **context,
     )
     response = HTMLResponse(html, status_code=status)
     response.headers["Content-Security-Policy"] = PAGE_CSP
@@ -151,9 +163,12 @@ def with_security_headers(response: Response) -> Response:
 
 
 def error_page(request: Request, error: PageError | AuthError) -> HTMLResponse:
-    return render(request, "message.html.j2",
-                  {"title": error.title_vi, "message": error.message_vi, "kind": "error"},
-                  status=error.status)
+    return render(
+        request,
+        "message.html.j2",
+        {"title": error.title_vi, "message": error.message_vi, "kind": "error"},
+        status=error.status,
+    )
 
 
 # --- rights -------------------------------------------------------------------------------
@@ -195,8 +210,9 @@ async def readable(portal: Portal, actor: Actor, assignment_id: str) -> Assignme
     if assignment.plan_id != portal.plan_id:
         raise PageError(404, "Không tìm thấy", f"Không có phân công {assignment_id}.")
     if not can_read(actor, assignment):
-        raise PageError(403, "Không có quyền",
-                        "Phân công này thuộc cơ quan khác; đồng chí không có quyền xem.")
+        raise PageError(
+            403, "Không có quyền", "Phân công này thuộc cơ quan khác; đồng chí không có quyền xem."
+        )
     return assignment
 
 

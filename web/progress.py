@@ -15,7 +15,13 @@ from schemas.store import Assignment
 
 Label = Literal["on_time", "in_term", "due_soon", "overdue", "late", "cancelled", "waived"]
 LABELS: tuple[Label, ...] = (
-    "overdue", "due_soon", "in_term", "on_time", "late", "cancelled", "waived"
+    "overdue",
+    "due_soon",
+    "in_term",
+    "on_time",
+    "late",
+    "cancelled",
+    "waived",
 )
 DUE_SOON = dt.timedelta(days=3)
 

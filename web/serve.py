@@ -44,7 +44,7 @@ def _bind(host: str, port: int) -> socket.socket:
         raise RuntimeStartError(
             f"portal could not listen on {host}:{port}: {err}",
             message_vi=f"Không mở được cổng thông tin ở {host}:{port} (cổng đang bận? "
-                       "đặt KEHOACH_WEB_PORT khác).",
+            "đặt KEHOACH_WEB_PORT khác).",
         ) from err
     sock.listen(128)
     sock.setblocking(False)
@@ -66,8 +66,9 @@ async def serving(app: FastAPI, *, host: str, port: int) -> AsyncIterator[str]:
     if task.done():
         sock.close()
         task.result()  # raises what stopped it
-        raise RuntimeStartError("portal stopped while starting",
-                                message_vi="Cổng thông tin dừng ngay khi khởi động.")
+        raise RuntimeStartError(
+            "portal stopped while starting", message_vi="Cổng thông tin dừng ngay khi khởi động."
+        )
     bound_port = sock.getsockname()[1]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{bound_port}"
     log.info("portal_started", url=url)

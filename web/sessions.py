@@ -40,16 +40,18 @@ def token_hash(token: str) -> str:
 class Sessions:
     """Starting, finding and ending sessions and API tokens, over the store."""
 
-    def __init__(self, store: Store, *, secret: str, session_seconds: int,
-                 api_token_seconds: int) -> None:
+    def __init__(
+        self, store: Store, *, secret: str, session_seconds: int, api_token_seconds: int
+    ) -> None:
         self._store = store
         self._secret = secret.encode()
         self.session_seconds = session_seconds
         self.api_token_seconds = api_token_seconds
 
     def _anonymous_csrf(self, token: str) -> str:
-        return hmac.new(self._secret, f"kehoach/anonymous-csrf/{token}".encode(),
-                        hashlib.sha256).hexdigest()[:43]
+        return hmac.new(
+            self._secret, f"kehoach/anonymous-csrf/{token}".encode(), hashlib.sha256
+        ).hexdigest()[:43]
 
     def anonymous(self) -> Session:
         """A new anonymous session (its cookie is sent back; nothing is stored)."""
@@ -70,8 +72,12 @@ class Sessions:
         """Sign `email` in: a new cookie and CSRF token (never the anonymous ones: fixation)."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         await self._store.put_session(
-            token_hash(token), kind="session", email=email, csrf=csrf,
-            expires_at=_after(self.session_seconds))
+            token_hash(token),
+            kind="session",
+            email=email,
+            csrf=csrf,
+            expires_at=_after(self.session_seconds),
+        )
         return Session(token=token, csrf=csrf, email=email)
 
     async def end(self, session: Session) -> int:
@@ -83,9 +89,13 @@ class Sessions:
         assert session.email is not None
         token = secrets.token_urlsafe(32)
         await self._store.put_session(
-            token_hash(token), kind="api", email=session.email,
-            csrf=secrets.token_urlsafe(24), expires_at=_after(self.api_token_seconds),
-            parent_hash=token_hash(session.token))
+            token_hash(token),
+            kind="api",
+            email=session.email,
+            csrf=secrets.token_urlsafe(24),
+            expires_at=_after(self.api_token_seconds),
+            parent_hash=token_hash(session.token),
+        )
         return token
 
     async def bearer_email(self, token: str) -> str | None:

@@ -37,8 +37,10 @@ async def signin_form(request: Request, next: str = "/") -> HTMLResponse:
 
 @router.post("/signin", dependencies=Csrf)
 async def signin_request(
-    request: Request, portal: Resources,
-    email: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
+    request: Request,
+    portal: Resources,
+    email: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
 ) -> HTMLResponse:
     """Mail a sign-in link if the directory knows the address. The page is the same either
     way, and the mail goes out after the answer, so neither the text nor the time tells
@@ -46,46 +48,65 @@ async def signin_request(
     settings = portal.settings
     window = dt.timedelta(seconds=settings.signin_window_seconds)
     client = request.client.host if request.client else "unknown"
-    if not await portal.rates.take("signin_client", client, limit=settings.signin_per_client,
-                                   window=window):
+    if not await portal.rates.take(
+        "signin_client", client, limit=settings.signin_per_client, window=window
+    ):
         log.warning("signin_rate_limited", scope="client")
-        raise PageError(429, "Quá nhiều yêu cầu",
-                        "Máy này đã yêu cầu nhiều liên kết đăng nhập trong thời gian ngắn. "
-                        "Hãy đợi ít phút rồi thử lại.")
+        raise PageError(
+            429,
+            "Quá nhiều yêu cầu",
+            "Máy này đã yêu cầu nhiều liên kết đăng nhập trong thời gian ngắn. "
+            "Hãy đợi ít phút rồi thử lại.",
+        )
     address = email.strip()[:254]
     actor = person(portal.plan, address)
-    if not await portal.rates.take("signin_address", address.lower(),
-                                   limit=settings.signin_per_address, window=window):
+    if not await portal.rates.take(
+        "signin_address", address.lower(), limit=settings.signin_per_address, window=window
+    ):
         log.warning("signin_rate_limited", scope="address")
     elif actor is not None:
         token = signin_token(portal.secret, actor.email, next_path=safe_next(next))
         link = f"{settings.public_base_url.rstrip('/')}/signin/{quote(token, safe='')}"
-        task = asyncio.create_task(send_signin_mail(
-            portal.mail, actor=actor, link=link, minutes=settings.signin_link_seconds // 60))
+        task = asyncio.create_task(
+            send_signin_mail(
+                portal.mail, actor=actor, link=link, minutes=settings.signin_link_seconds // 60
+            )
+        )
         _mailing.add(task)
         task.add_done_callback(_mailing.discard)
     else:
         log.info("signin_unknown_address")
-    return render(request, "message.html.j2", {
-        "title": "Hãy kiểm tra hộp thư",
-        "message": "Nếu địa chỉ này có trong danh bạ của kế hoạch, một thư chứa liên kết đăng "
-                   "nhập (dùng một lần, hiệu lực "
-                   f"{portal.settings.signin_link_seconds // 60} phút) vừa được gửi đến. Mở "
-                   "thư và bấm vào liên kết để đăng nhập. Nếu đã yêu cầu nhiều lần, hãy dùng "
-                   "thư đã nhận.", "kind": "ok"})
+    return render(
+        request,
+        "message.html.j2",
+        {
+            "title": "Hãy kiểm tra hộp thư",
+            "message": "Nếu địa chỉ này có trong danh bạ của kế hoạch, một thư chứa liên kết đăng "
+            "nhập (dùng một lần, hiệu lực "
+            f"{portal.settings.signin_link_seconds // 60} phút) vừa được gửi đến. Mở "
+            "thư và bấm vào liên kết để đăng nhập. Nếu đã yêu cầu nhiều lần, hãy dùng "
+            "thư đã nhận.",
+            "kind": "ok",
+        },
+    )
 
 
 def _signin_fields(portal: Portal, token: str) -> dict[str, str]:
     try:
-        return links.verify(portal.secret, "signin", token,
-                            max_age=portal.settings.signin_link_seconds)
+        return links.verify(
+            portal.secret, "signin", token, max_age=portal.settings.signin_link_seconds
+        )
     except links.ExpiredToken:
-        raise PageError(410, "Liên kết đã hết hạn",
-                        "Liên kết đăng nhập đã hết hạn. Hãy yêu cầu liên kết mới.") from None
+        raise PageError(
+            410, "Liên kết đã hết hạn", "Liên kết đăng nhập đã hết hạn. Hãy yêu cầu liên kết mới."
+        ) from None
     except links.BadToken:
-        raise PageError(400, "Liên kết không hợp lệ",
-                        "Liên kết đăng nhập không đúng (có thể bị sửa hoặc cắt mất một phần). "
-                        "Hãy yêu cầu liên kết mới.") from None
+        raise PageError(
+            400,
+            "Liên kết không hợp lệ",
+            "Liên kết đăng nhập không đúng (có thể bị sửa hoặc cắt mất một phần). "
+            "Hãy yêu cầu liên kết mới.",
+        ) from None
 
 
 @router.get("/signin/{token}")
@@ -93,10 +114,12 @@ async def signin_confirm(request: Request, token: str, portal: Resources) -> HTM
     """Ask for one click: a mail scanner following the link must not use it up."""
     fields = _signin_fields(portal, token)
     if await portal.used_links.is_used(fields["nonce"]):
-        raise PageError(410, "Liên kết đã được dùng",
-                        "Liên kết đăng nhập này đã được dùng. Hãy yêu cầu liên kết mới.")
-    return render(request, "signin_confirm.html.j2", {"email": fields["email"],
-                                                      "token": token})
+        raise PageError(
+            410,
+            "Liên kết đã được dùng",
+            "Liên kết đăng nhập này đã được dùng. Hãy yêu cầu liên kết mới.",
+        )
+    return render(request, "signin_confirm.html.j2", {"email": fields["email"], "token": token})
 
 
 @router.post("/signin/{token}", dependencies=Csrf)
@@ -107,8 +130,11 @@ async def signin_complete(request: Request, token: str, portal: Resources) -> Re
     if actor is None:
         raise PageError(403, "Không có quyền", "Địa chỉ thư này không còn trong danh bạ.")
     if not await portal.used_links.use(fields["nonce"], purpose="signin", email=actor.email):
-        raise PageError(410, "Liên kết đã được dùng",
-                        "Liên kết đăng nhập này đã được dùng. Hãy yêu cầu liên kết mới.")
+        raise PageError(
+            410,
+            "Liên kết đã được dùng",
+            "Liên kết đăng nhập này đã được dùng. Hãy yêu cầu liên kết mới.",
+        )
     await start_session(request, actor.email)
     log.info("signed_in", email=actor.email, role=actor.role, agency=actor.agency)
     return RedirectResponse(safe_next(fields.get("next")), status_code=303)

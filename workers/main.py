@@ -35,12 +35,17 @@ STARTUP_WAIT_S = 120.0
 """How long a starting worker waits for PostgreSQL (starting with it, or restarting)."""
 
 
-_NOT_READY = (OSError, asyncpg.CannotConnectNowError, asyncpg.PostgresConnectionError,
-              asyncpg.InterfaceError)
+_NOT_READY = (
+    OSError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+)
 
 
-async def _migrated_pool(database_url: str, *, max_size: int, wait: float
-                         ) -> asyncpg.Pool[asyncpg.Record]:
+async def _migrated_pool(
+    database_url: str, *, max_size: int, wait: float
+) -> asyncpg.Pool[asyncpg.Record]:
     """A pool on a migrated database, once PostgreSQL accepts connections and for as long
     as `wait` seconds: a worker starting beside the database, or while it restarts, waits
     for it rather than exiting."""
@@ -65,8 +70,9 @@ async def _migrated_pool(database_url: str, *, max_size: int, wait: float
 
 
 @asynccontextmanager
-async def open_store(database_url: str, *, max_size: int,
-                     wait: float = STARTUP_WAIT_S) -> AsyncIterator[Store]:
+async def open_store(
+    database_url: str, *, max_size: int, wait: float = STARTUP_WAIT_S
+) -> AsyncIterator[Store]:
     """A migrated store on its own pool, closed on exit; waits for PostgreSQL to be ready."""
     pool = await _migrated_pool(database_url, max_size=max_size, wait=wait)
     try:
@@ -94,10 +100,18 @@ class Workers:
 
 
 def build_worker(
-    client: Client, *, task_queue: str, store: Store, http: httpx.AsyncClient,
-    mail: MailConfig, webhook_secret: str, public_base_url: str,
-    action_link_secret: str | None = None, max_cached_workflows: int = 1000,
-    pass_through_own_modules: bool = False, activity_slots: int | None = None,
+    client: Client,
+    *,
+    task_queue: str,
+    store: Store,
+    http: httpx.AsyncClient,
+    mail: MailConfig,
+    webhook_secret: str,
+    public_base_url: str,
+    action_link_secret: str | None = None,
+    max_cached_workflows: int = 1000,
+    pass_through_own_modules: bool = False,
+    activity_slots: int | None = None,
     notices_per_second: float | None = None,
     graceful_shutdown: dt.timedelta = dt.timedelta(0),
 ) -> Workers:
@@ -108,22 +122,38 @@ def build_worker(
     notice queue's rate across all workers (the server enforces it); `graceful_shutdown`
     is how long activities in flight may finish when the worker stops."""
     assignments = AssignmentActivities(store=store)
-    notices = NoticeActivities(store=store, mail=mail, http=http,
-                               webhook_secret=webhook_secret, public_base_url=public_base_url,
-                               action_link_secret=action_link_secret)
+    notices = NoticeActivities(
+        store=store,
+        mail=mail,
+        http=http,
+        webhook_secret=webhook_secret,
+        public_base_url=public_base_url,
+        action_link_secret=action_link_secret,
+    )
     reports = ReportActivities(store=store, http=http)
     plans = PlanActivities(store=store, client=client, task_queue=task_queue, notices=notices)
     main = Worker(
-        client, task_queue=task_queue,
+        client,
+        task_queue=task_queue,
         workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow],
         # send_notice stays here too: runs started before the notices' own queue send
         # their notices on this one.
-        activities=[assignments.store_submission, assignments.record_event,
-                    notices.send_notice, reports.fetch_report,
-                    plans.plan_schedule, plans.start_batch, plans.plan_progress,
-                    plans.apply_duty_change, plans.amend_calendars, plans.extend_calendar,
-                    plans.compile_consolidation, plans.notify_consolidation,
-                    plans.start_consolidation, plans.consolidation_notices],
+        activities=[
+            assignments.store_submission,
+            assignments.record_event,
+            notices.send_notice,
+            reports.fetch_report,
+            plans.plan_schedule,
+            plans.start_batch,
+            plans.plan_progress,
+            plans.apply_duty_change,
+            plans.amend_calendars,
+            plans.extend_calendar,
+            plans.compile_consolidation,
+            plans.notify_consolidation,
+            plans.start_consolidation,
+            plans.consolidation_notices,
+        ],
         max_cached_workflows=max_cached_workflows,
         workflow_runner=sandbox(pass_through_own_modules=pass_through_own_modules),
         graceful_shutdown_timeout=graceful_shutdown,
@@ -131,9 +161,12 @@ def build_worker(
         max_concurrent_local_activities=activity_slots,
     )
     notice_worker = Worker(
-        client, task_queue=notice_task_queue(task_queue), activities=[notices.send_notice],
+        client,
+        task_queue=notice_task_queue(task_queue),
+        activities=[notices.send_notice],
         max_task_queue_activities_per_second=notices_per_second,
-        graceful_shutdown_timeout=graceful_shutdown, max_concurrent_activities=activity_slots,
+        graceful_shutdown_timeout=graceful_shutdown,
+        max_concurrent_activities=activity_slots,
     )
     return Workers(main, notice_worker)
 
@@ -162,7 +195,10 @@ async def run_worker(
         httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http,
     ):
         worker = build_worker(
-            client, task_queue=settings.task_queue, store=store, http=http,
+            client,
+            task_queue=settings.task_queue,
+            store=store,
+            http=http,
             mail=MailConfig.from_settings(settings),
             webhook_secret=settings.webhook_secret.get_secret_value(),
             public_base_url=settings.public_base_url,
@@ -174,13 +210,16 @@ async def run_worker(
             graceful_shutdown=settings.worker_graceful_shutdown,
         )
         async with worker:
-            log.info("worker_running", task_queue=settings.task_queue,
-                     namespace=settings.temporal_namespace,
-                     max_cached_workflows=settings.worker_max_cached_workflows,
-                     pass_through_own_modules=settings.worker_pass_through_own_modules,
-                     activity_slots=settings.database_pool_max,
-                     notices_per_second=settings.notices_per_second,
-                     graceful_shutdown_s=settings.worker_graceful_shutdown.total_seconds())
+            log.info(
+                "worker_running",
+                task_queue=settings.task_queue,
+                namespace=settings.temporal_namespace,
+                max_cached_workflows=settings.worker_max_cached_workflows,
+                pass_through_own_modules=settings.worker_pass_through_own_modules,
+                activity_slots=settings.database_pool_max,
+                notices_per_second=settings.notices_per_second,
+                graceful_shutdown_s=settings.worker_graceful_shutdown.total_seconds(),
+            )
             await stop.wait()
             log.info("worker_stopping")
         log.info("worker_stopped")

@@ -40,15 +40,21 @@ class ReplayReport:
 
 
 async def replay_recent(
-    client: Client, *, per_type: int = 100, extra_query: str | None = None,
+    client: Client,
+    *,
+    per_type: int = 100,
+    extra_query: str | None = None,
     workflows: Sequence[type] = WORKFLOWS,
 ) -> ReplayReport:
     """Replay, for each workflow type, up to `per_type` running runs (the ones the new code
     must take over) and `per_type` recently closed ones, in the full sandbox; report any
     that this code cannot replay. `extra_query` narrows the list (a visibility query)."""
     report = ReplayReport()
-    replayer = Replayer(workflows=workflows, data_converter=pydantic_data_converter,
-                        workflow_runner=sandbox(pass_through_own_modules=False))
+    replayer = Replayer(
+        workflows=workflows,
+        data_converter=pydantic_data_converter,
+        workflow_runner=sandbox(pass_through_own_modules=False),
+    )
     for workflow_type in WORKFLOW_TYPES:
         report.replayed[workflow_type] = 0
         for status in ("ExecutionStatus = 'Running'", "ExecutionStatus != 'Running'"):
@@ -61,10 +67,13 @@ async def replay_recent(
                     report.replayed[workflow_type] += 1
                     if result.replay_failure is not None:
                         report.failed[result.history.workflow_id] = (
-                            f"{type(result.replay_failure).__name__}: {result.replay_failure}")
-                        log.error("replay_failed", workflow_id=result.history.workflow_id,
-                                  workflow_type=workflow_type,
-                                  error=str(result.replay_failure))
+                            f"{type(result.replay_failure).__name__}: {result.replay_failure}"
+                        )
+                        log.error(
+                            "replay_failed",
+                            workflow_id=result.history.workflow_id,
+                            workflow_type=workflow_type,
+                            error=str(result.replay_failure),
+                        )
     log.info("replay_done", replayed=report.replayed, failed=len(report.failed))
     return report
-

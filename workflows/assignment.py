@@ -138,7 +138,8 @@ class AssignmentWorkflow:
                     break
                 # The last notices are still out; one given up queues its record.
                 await workflow.wait_condition(
-                    lambda: not self._notices_in_flight or bool(self.effects))
+                    lambda: not self._notices_in_flight or bool(self.effects)
+                )
                 continue
             self._show_details()
             timer = self._next_timer()
@@ -183,11 +184,16 @@ class AssignmentWorkflow:
         if deadline is None or self.status not in OPEN_STATUSES:
             return None
         plan = timers.next_timer(
-            calendar=self.calendar, reminders=self.input.reminders,
-            escalation=self.input.escalation, deadline=deadline, now=self._now(),
-            started_at=self.started_at, reminder_key=self._reminder_key,
+            calendar=self.calendar,
+            reminders=self.input.reminders,
+            escalation=self.input.escalation,
+            deadline=deadline,
+            now=self._now(),
+            started_at=self.started_at,
+            reminder_key=self._reminder_key,
             reminders_done=set(self.reminders_sent) | set(self.reminders_skipped),
-            overdue=self.overdue, escalation_level=self.escalation_level,
+            overdue=self.overdue,
+            escalation_level=self.escalation_level,
         )
         self.reminders_skipped.extend(plan.skipped_reminders)
         due = plan.due
@@ -294,13 +300,22 @@ class AssignmentWorkflow:
     async def _deliver(self, notice: NoticeRequest) -> None:
         try:
             failure = await effects.deliver(
-                notice, task_queue=notice_task_queue(workflow.info().task_queue))
+                notice, task_queue=notice_task_queue(workflow.info().task_queue)
+            )
             if failure is not None:
                 workflow.metric_meter().create_counter("kehoach_notices_given_up").add(
-                    1, {"kind": notice.kind})
-                self._event("notice_failed", actor="system", source="worker",
-                            detail={"notice_key": notice.idempotency_key, "kind": notice.kind,
-                                    "error": failure})
+                    1, {"kind": notice.kind}
+                )
+                self._event(
+                    "notice_failed",
+                    actor="system",
+                    source="worker",
+                    detail={
+                        "notice_key": notice.idempotency_key,
+                        "kind": notice.kind,
+                        "error": failure,
+                    },
+                )
         finally:
             self._notices_in_flight -= 1
 
@@ -389,11 +404,7 @@ class AssignmentWorkflow:
 
     def _show_details(self) -> None:
         deadline = self._deadline()
-        due = (
-            f"hạn {last_day_vi(deadline)}"
-            if deadline
-            else "chưa có hạn"
-        )
+        due = f"hạn {last_day_vi(deadline)}" if deadline else "chưa có hạn"
         step = self._pending_step()
         lines = [
             f"**{self.input.agency_name}** — {self.input.duty.clause}, kỳ {self.input.period}",
@@ -424,9 +435,15 @@ class AssignmentWorkflow:
         rules.check_reason(reason)
 
     def _check_decider(self, actor: Actor, version: int | None = None) -> None:
-        rules.check_decider(actor, status=self.status, step=self._pending_step(),
-                            agency=self.input.agency, coordinator=self.input.coordinator,
-                            submissions=self.submissions, version=version)
+        rules.check_decider(
+            actor,
+            status=self.status,
+            step=self._pending_step(),
+            agency=self.input.agency,
+            coordinator=self.input.coordinator,
+            submissions=self.submissions,
+            version=version,
+        )
 
     def _check_submit(self, update: SubmitReport) -> None:
         rules.check_submit(update, status=self.status, agency=self.input.agency)
@@ -650,9 +667,7 @@ class AssignmentWorkflow:
         self._check_covered(update.new_last_day)
 
     def _check_covered(self, day: dt.date) -> None:
-        if not self.calendar.covers(day) or not self.calendar.covers(
-            day + dt.timedelta(days=60)
-        ):
+        if not self.calendar.covers(day) or not self.calendar.covers(day + dt.timedelta(days=60)):
             raise refuse("BadDate", f"Ngày {day:%d/%m/%Y} nằm ngoài lịch làm việc đã nạp.")
 
     @workflow.update
@@ -728,13 +743,18 @@ class AssignmentWorkflow:
         """The coordinator passes on days the government announced (a swap day, an extra
         day off); the next reminder, the deadline and the ladder are re-armed on them."""
         self._check_amend_calendar(update)
-        self.calendar = self.calendar.amended(days_off=update.days_off,
-                                              working_days=update.working_days)
+        self.calendar = self.calendar.amended(
+            days_off=update.days_off, working_days=update.working_days
+        )
         self._event(
-            "amend_calendar", actor=update.actor.email, source=update.actor.source,
-            detail={"days_off": ",".join(d.isoformat() for d in sorted(update.days_off)),
-                    "working_days": ",".join(d.isoformat() for d in sorted(update.working_days)),
-                    "reason": update.reason},
+            "amend_calendar",
+            actor=update.actor.email,
+            source=update.actor.source,
+            detail={
+                "days_off": ",".join(d.isoformat() for d in sorted(update.days_off)),
+                "working_days": ",".join(d.isoformat() for d in sorted(update.working_days)),
+                "reason": update.reason,
+            },
         )
         return ActionResult(status=self.status, message_vi="Đã cập nhật lịch làm việc.")
 
@@ -785,5 +805,3 @@ def _shown_at_start() -> tuple[str | None, int | None, dt.datetime | None]:
     """Status, escalation level and deadline as the starter set them in search attributes."""
     attrs = workflow.info().typed_search_attributes
     return (attrs.get(sa.STATUS), attrs.get(sa.ESCALATION_LEVEL), attrs.get(sa.DEADLINE))
-
-

@@ -51,22 +51,27 @@ def refused(err: ActivityError) -> bool:
     return isinstance(err.cause, ApplicationError) and err.cause.non_retryable
 
 
-
 async def record_local_first(effect: StoreSubmission | AssignmentEvent) -> None:
     """A store write as a local activity; if it has not succeeded within LOCAL_BUDGET
     (the store is away), the same write as a regular activity that retries until it does."""
     try:
         if isinstance(effect, StoreSubmission):
             await workflow.execute_local_activity_method(
-                AssignmentActivities.store_submission, effect,
-                start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
-                retry_policy=LOCAL_RETRY, summary=record_summary(effect),
+                AssignmentActivities.store_submission,
+                effect,
+                start_to_close_timeout=LOCAL_ATTEMPT,
+                schedule_to_close_timeout=LOCAL_BUDGET,
+                retry_policy=LOCAL_RETRY,
+                summary=record_summary(effect),
             )
         else:
             await workflow.execute_local_activity_method(
-                AssignmentActivities.record_event, effect,
-                start_to_close_timeout=LOCAL_ATTEMPT, schedule_to_close_timeout=LOCAL_BUDGET,
-                retry_policy=LOCAL_RETRY, summary=record_summary(effect),
+                AssignmentActivities.record_event,
+                effect,
+                start_to_close_timeout=LOCAL_ATTEMPT,
+                schedule_to_close_timeout=LOCAL_BUDGET,
+                retry_policy=LOCAL_RETRY,
+                summary=record_summary(effect),
             )
         return
     except ActivityError as err:
@@ -136,8 +141,10 @@ async def deliver(notice: NoticeRequest, *, task_queue: str) -> str | None:
         )
     except ActivityError as err:
         reason = failure_reason(err)
-        workflow.logger.error("notice_given_up", extra={
-            "notice_key": notice.idempotency_key, "kind": notice.kind, "error": reason})
+        workflow.logger.error(
+            "notice_given_up",
+            extra={"notice_key": notice.idempotency_key, "kind": notice.kind, "error": reason},
+        )
         return reason
     return None
 

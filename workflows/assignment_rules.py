@@ -22,8 +22,9 @@ with workflow.unsafe.imports_passed_through():
 
 # Who reports for an agency: its focal official and leader; for the coordinator's own and
 # the office's own assignments, their people (whose roles name what else they do).
-SUBMITTER_ROLES = frozenset({"focal", "leader", "coordinator", "coordinator_director",
-                             "office", "system"})
+SUBMITTER_ROLES = frozenset(
+    {"focal", "leader", "coordinator", "coordinator_director", "office", "system"}
+)
 # Who decides the agency leader's step: the agency's leader; the coordinator's director for
 # its own agency; either person of the office (the self-approval rule keeps the submitter
 # out). A leader-like submitter signs the report by sending it (see `submit_report`).
@@ -55,15 +56,19 @@ def check_reason(reason: str) -> None:
 
 
 def check_decider(
-    actor: Actor, *, status: str, step: ApproverRole | None, agency: str, coordinator: str,
-    submissions: list[SubmissionRecord], version: int | None = None,
+    actor: Actor,
+    *,
+    status: str,
+    step: ApproverRole | None,
+    agency: str,
+    coordinator: str,
+    submissions: list[SubmissionRecord],
+    version: int | None = None,
 ) -> None:
     """The pending step is `actor`'s to decide, the submitter never approves their own, and a
     decision made on `version` is refused once a newer version is in."""
     if status != "submitted":
-        raise refuse(
-            "WrongState", f"Chưa có báo cáo chờ duyệt (trạng thái: {STATUS_VI[status]})."
-        )
+        raise refuse("WrongState", f"Chưa có báo cáo chờ duyệt (trạng thái: {STATUS_VI[status]}).")
     assert step is not None
     allowed = {
         "agency_leader": actor.role in AGENCY_LEADER_ROLES and actor.agency == agency,
@@ -89,9 +94,7 @@ def check_decider(
 def check_submit(update: SubmitReport, *, status: str, agency: str) -> None:
     """The assigned agency's people (or its own system) submit, while a report is owed."""
     if status not in OPEN_STATUSES:
-        raise refuse(
-            "WrongState", f"Không thể nộp lúc này (trạng thái: {STATUS_VI[status]})."
-        )
+        raise refuse("WrongState", f"Không thể nộp lúc này (trạng thái: {STATUS_VI[status]}).")
     if update.actor.agency != agency or update.actor.role not in SUBMITTER_ROLES:
         raise refuse("WrongAgency", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
     if not update.body.strip():

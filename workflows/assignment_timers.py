@@ -58,9 +58,16 @@ class TimerPlan:
 
 
 def next_timer(
-    *, calendar: WorkingCalendar, reminders: ReminderPolicy, escalation: EscalationLadder,
-    deadline: dt.datetime, now: dt.datetime, started_at: dt.datetime,
-    reminder_key: Callable[[int], str], reminders_done: set[str], overdue: bool,
+    *,
+    calendar: WorkingCalendar,
+    reminders: ReminderPolicy,
+    escalation: EscalationLadder,
+    deadline: dt.datetime,
+    now: dt.datetime,
+    started_at: dt.datetime,
+    reminder_key: Callable[[int], str],
+    reminders_done: set[str],
+    overdue: bool,
     escalation_level: int,
 ) -> TimerPlan:
     """The earliest of the pending reminder, the deadline (until it has passed) and the next
@@ -69,7 +76,8 @@ def next_timer(
     pending = [
         (days_before, at)
         for days_before, at in calendar.reminder_instants(
-            deadline, reminders, not_before=started_at)
+            deadline, reminders, not_before=started_at
+        )
         if reminder_key(days_before) not in reminders_done
     ]
     # Reminders whose time has passed (the worker was down, or the deadline moved closer)
@@ -83,7 +91,8 @@ def next_timer(
         candidates.append(Deadline(at=deadline))
     horizon = max(now, deadline) + ESCALATION_HORIZON
     ahead = [
-        e for e in calendar.escalation_instants(deadline, escalation, until=horizon)
+        e
+        for e in calendar.escalation_instants(deadline, escalation, until=horizon)
         if e[0] > escalation_level
     ]
     late_levels = [e for e in ahead if e[1] <= now]

@@ -26,10 +26,14 @@ with workflow.unsafe.imports_passed_through():
         ConsolidationState,
     )
 
-RETRY = RetryPolicy(initial_interval=dt.timedelta(seconds=1),
-                    maximum_interval=dt.timedelta(minutes=1))
-NOTICE_RETRY = RetryPolicy(initial_interval=dt.timedelta(seconds=2),
-                           maximum_interval=dt.timedelta(minutes=5), maximum_attempts=12)
+RETRY = RetryPolicy(
+    initial_interval=dt.timedelta(seconds=1), maximum_interval=dt.timedelta(minutes=1)
+)
+NOTICE_RETRY = RetryPolicy(
+    initial_interval=dt.timedelta(seconds=2),
+    maximum_interval=dt.timedelta(minutes=5),
+    maximum_attempts=12,
+)
 # Runs started from this change send each notice of the consolidated report as an activity of
 # its own (the assignment's notice activity on the notices' queue, `effects.deliver`);
 # an activity builds the list first. Runs started before keep the one activity that built and
@@ -56,29 +60,42 @@ class ConsolidationWorkflow:
             self.version += 1
             compiled = await workflow.execute_activity_method(
                 PlanActivities.compile_consolidation,
-                CompileRequest(plan_id=input.plan_id, year=input.year, duty_id=input.duty_id,
-                               report_date=self.clock.now().astimezone(VN_TZ).date(),
-                               version=self.version, period=input.period),
-                start_to_close_timeout=dt.timedelta(minutes=5), retry_policy=RETRY,
+                CompileRequest(
+                    plan_id=input.plan_id,
+                    year=input.year,
+                    duty_id=input.duty_id,
+                    report_date=self.clock.now().astimezone(VN_TZ).date(),
+                    version=self.version,
+                    period=input.period,
+                ),
+                start_to_close_timeout=dt.timedelta(minutes=5),
+                retry_policy=RETRY,
                 summary=f"Tổng hợp báo cáo (bản {self.version})",
             )
-            self.state = self.state.model_copy(update={
-                "status": "awaiting_approval", "document_id": compiled.document_id,
-                "accepted": compiled.accepted, "late": compiled.late,
-                "missing": compiled.missing,
-            })
+            self.state = self.state.model_copy(
+                update={
+                    "status": "awaiting_approval",
+                    "document_id": compiled.document_id,
+                    "accepted": compiled.accepted,
+                    "late": compiled.late,
+                    "missing": compiled.missing,
+                }
+            )
             self._show()
             await self._notify("consolidation_ready", compiled.document_id)
             self.decision = None
-            await workflow.wait_condition(lambda: self.decision is not None,
-                                          timeout_summary="Chờ Phó Chủ tịch duyệt")
+            await workflow.wait_condition(
+                lambda: self.decision is not None, timeout_summary="Chờ Phó Chủ tịch duyệt"
+            )
             decision = self.decision
             assert decision is not None
             verdict = "duyệt" if decision.approve else f"trả lại: {decision.reason}"
-            self.state = self.state.model_copy(update={
-                "decisions": [*self.state.decisions, f"{decision.actor.email} {verdict}"],
-                "status": "approved" if decision.approve else "returned",
-            })
+            self.state = self.state.model_copy(
+                update={
+                    "decisions": [*self.state.decisions, f"{decision.actor.email} {verdict}"],
+                    "status": "approved" if decision.approve else "returned",
+                }
+            )
             if decision.approve:
                 await self._notify("consolidation_approved", compiled.document_id)
                 self._show()
@@ -89,31 +106,42 @@ class ConsolidationWorkflow:
         self, kind: Literal["consolidation_ready", "consolidation_approved"], document_id: str
     ) -> None:
         notice = ConsolidationNotice(
-            plan_id=self.input.plan_id, document_id=document_id,
-            idempotency_key=f"{workflow.info().workflow_id}/{kind}/{self.version}", kind=kind)
-        summary = ("Gửi báo cáo tổng hợp" if kind == "consolidation_approved"
-                   else "Trình Phó Chủ tịch duyệt báo cáo tổng hợp")
+            plan_id=self.input.plan_id,
+            document_id=document_id,
+            idempotency_key=f"{workflow.info().workflow_id}/{kind}/{self.version}",
+            kind=kind,
+        )
+        summary = (
+            "Gửi báo cáo tổng hợp"
+            if kind == "consolidation_approved"
+            else "Trình Phó Chủ tịch duyệt báo cáo tổng hợp"
+        )
         if not workflow.patched(NOTICES_EACH_PATCH):
             await self._notify_in_one_activity(notice, summary)
             return
         requests = await workflow.execute_activity_method(
-            PlanActivities.consolidation_notices, notice,
-            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=RETRY,
+            PlanActivities.consolidation_notices,
+            notice,
+            start_to_close_timeout=dt.timedelta(minutes=1),
+            retry_policy=RETRY,
             summary=f"{summary}: người nhận",
         )
         queue = notice_task_queue(workflow.info().task_queue)
         for request in requests:
             failure = await effects.deliver(request, task_queue=queue)
             if failure is not None:
-                workflow.logger.warning("consolidation notice %s given up: %s",
-                                        request.idempotency_key, failure)
+                workflow.logger.warning(
+                    "consolidation notice %s given up: %s", request.idempotency_key, failure
+                )
 
     async def _notify_in_one_activity(self, notice: ConsolidationNotice, summary: str) -> None:
         """Runs started before NOTICES_EACH_PATCH: one activity built and sent every notice."""
         try:
             await workflow.execute_activity_method(
-                PlanActivities.notify_consolidation, notice,
-                start_to_close_timeout=dt.timedelta(minutes=2), retry_policy=NOTICE_RETRY,
+                PlanActivities.notify_consolidation,
+                notice,
+                start_to_close_timeout=dt.timedelta(minutes=2),
+                retry_policy=NOTICE_RETRY,
                 summary=summary,
             )
         except ActivityError as err:
@@ -121,10 +149,15 @@ class ConsolidationWorkflow:
 
     def _show(self) -> None:
         s = self.state
-        workflow.set_current_details("\n\n".join([
-            f"Trạng thái: {s.status}; tài liệu: {s.document_id}",
-            f"Đã chấp nhận: {len(s.accepted)}; quá hạn: {len(s.late)}; thiếu: {len(s.missing)}",
-        ]))
+        workflow.set_current_details(
+            "\n\n".join(
+                [
+                    f"Trạng thái: {s.status}; tài liệu: {s.document_id}",
+                    f"Đã chấp nhận: {len(s.accepted)}; quá hạn: {len(s.late)}; "
+                    f"thiếu: {len(s.missing)}",
+                ]
+            )
+        )
 
     @workflow.update
     def decide(self, decision: ConsolidationDecision) -> ConsolidationState:
@@ -139,14 +172,21 @@ class ConsolidationWorkflow:
 
     def _check(self, decision: ConsolidationDecision) -> None:
         if self.state.status != "awaiting_approval" or self.decision is not None:
-            raise ApplicationError("Báo cáo tổng hợp không ở bước chờ duyệt.", type="WrongState",
-                                   non_retryable=True)
+            raise ApplicationError(
+                "Báo cáo tổng hợp không ở bước chờ duyệt.", type="WrongState", non_retryable=True
+            )
         if decision.actor.role != "vice_chairman":
-            raise ApplicationError("Chỉ Phó Chủ tịch UBND tỉnh duyệt báo cáo tổng hợp.",
-                                   type="NotAllowed", non_retryable=True)
+            raise ApplicationError(
+                "Chỉ Phó Chủ tịch UBND tỉnh duyệt báo cáo tổng hợp.",
+                type="NotAllowed",
+                non_retryable=True,
+            )
         if not decision.approve and len((decision.reason or "").strip()) < 5:
-            raise ApplicationError("Cần ghi rõ lý do trả lại (ít nhất 5 ký tự).",
-                                   type="ReasonRequired", non_retryable=True)
+            raise ApplicationError(
+                "Cần ghi rõ lý do trả lại (ít nhất 5 ký tự).",
+                type="ReasonRequired",
+                non_retryable=True,
+            )
 
     @workflow.query
     def current(self) -> ConsolidationState:

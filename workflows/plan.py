@@ -19,7 +19,6 @@ import datetime as dt
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -46,13 +45,13 @@ with workflow.unsafe.imports_passed_through():
         StartBatch,
         WithdrawDuty,
     )
+    from workflows.assignment_rules import check_reason, refuse
     from workflows.clock import PlanClock
     from workflows.consolidation import ConsolidationWorkflow
 
 ACTIVITY_RETRY = RetryPolicy(
     initial_interval=dt.timedelta(seconds=1), maximum_interval=dt.timedelta(minutes=1)
 )
-MIN_REASON = 5
 PERIODIC_CONSOLIDATION_PATCH = "periodic-consolidation"
 """Runs whose schedule consolidates each period (a recurring final report) mark it: a
 schedule of the first format has no such periods, so its runs never reach the marker."""
@@ -60,10 +59,6 @@ CALENDAR_YEARS_AHEAD = 2
 """Years of working calendar each year's run has beyond its own (escalations of a late
 report, deadlines set or extended into the next years)."""
 CALENDAR_AHEAD_PATCH = "calendar-extended-at-year-end"
-
-
-def refuse(code: str, message_vi: str) -> ApplicationError:
-    return ApplicationError(message_vi, type=code, non_retryable=True)
 
 
 @workflow.defn(name="Plan")
@@ -84,10 +79,16 @@ class PlanWorkflow:
     async def run(self, input: PlanRunInput) -> Progress:
         self.schedule = await workflow.execute_activity_method(
             PlanActivities.plan_schedule,
-            ScheduleRequest(plan_id=input.plan_id, year=input.year, first_year=input.first_year,
-                            shift_days=input.options.shift_days, calendar=input.calendar,
-                            consolidation_delay_days=input.options.consolidation_delay_days),
-            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            ScheduleRequest(
+                plan_id=input.plan_id,
+                year=input.year,
+                first_year=input.first_year,
+                shift_days=input.options.shift_days,
+                calendar=input.calendar,
+                consolidation_delay_days=input.options.consolidation_delay_days,
+            ),
+            start_to_close_timeout=dt.timedelta(minutes=1),
+            retry_policy=ACTIVITY_RETRY,
             summary=f"Lập lịch năm {input.year}",
         )
         schedule = self.schedule
@@ -97,8 +98,11 @@ class PlanWorkflow:
             for start in schedule.starts:
                 if start.at <= now and _key(start) not in self.started:
                     await self._start(start)
-            if (schedule.consolidate_at is not None and schedule.consolidate_at <= now
-                    and self._consolidation_id() not in self.consolidations):
+            if (
+                schedule.consolidate_at is not None
+                and schedule.consolidate_at <= now
+                and self._consolidation_id() not in self.consolidations
+            ):
                 await self._consolidate(schedule)
             for due in self._periodic(schedule):
                 if due.at <= now:
@@ -110,8 +114,10 @@ class PlanWorkflow:
             if now >= schedule.year_end and not self._periodic(schedule):
                 break
             waits = [s.at for s in schedule.starts if _key(s) not in self.started]
-            if (schedule.consolidate_at is not None
-                    and self._consolidation_id() not in self.consolidations):
+            if (
+                schedule.consolidate_at is not None
+                and self._consolidation_id() not in self.consolidations
+            ):
                 waits.append(schedule.consolidate_at)
             waits += [due.at for due in self._periodic(schedule)]
             waits += [next_progress]
@@ -119,8 +125,10 @@ class PlanWorkflow:
                 waits.append(schedule.year_end)
             target = min(waits)
             self._show(target)
-            await workflow.sleep(self.clock.real(max(target - now, dt.timedelta(0))),
-                                 summary=_summary_for(target, schedule))
+            await workflow.sleep(
+                self.clock.real(max(target - now, dt.timedelta(0))),
+                summary=_summary_for(target, schedule),
+            )
         await self._refresh_progress()
         if input.options.until_year is not None:
             last: int | None = input.options.until_year
@@ -133,10 +141,17 @@ class PlanWorkflow:
             return self.progress
         await workflow.wait_condition(workflow.all_handlers_finished)
         calendar = await self._calendar_ahead(input.year + 1)
-        workflow.continue_as_new(input.model_copy(update={
-            "year": input.year + 1, "first_year": False, "calendar": calendar,
-            "adhoc_requests": self.adhoc_requests, "consolidations": self.consolidations,
-        }))
+        workflow.continue_as_new(
+            input.model_copy(
+                update={
+                    "year": input.year + 1,
+                    "first_year": False,
+                    "calendar": calendar,
+                    "adhoc_requests": self.adhoc_requests,
+                    "consolidations": self.consolidations,
+                }
+            )
+        )
 
     async def _calendar_ahead(self, next_year: int) -> WorkingCalendar:
         """The calendar the next year's run starts with: extended, at each year's end, to
@@ -151,7 +166,8 @@ class PlanWorkflow:
         return await workflow.execute_activity_method(
             PlanActivities.extend_calendar,
             ExtendCalendar(calendar=calendar, through_year=through),
-            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            start_to_close_timeout=dt.timedelta(minutes=1),
+            retry_policy=ACTIVITY_RETRY,
             summary=f"Nạp lịch làm việc đến hết năm {through}",
         )
 
@@ -160,11 +176,15 @@ class PlanWorkflow:
 
     def _periodic(self, schedule: PlanSchedule) -> list[ScheduledConsolidation]:
         """The periods still to consolidate (none in schedules of the first format)."""
-        return [c for c in schedule.consolidations
-                if self._consolidation_id(c.period) not in self.consolidations]
+        return [
+            c
+            for c in schedule.consolidations
+            if self._consolidation_id(c.period) not in self.consolidations
+        ]
 
-    async def _consolidate_period(self, schedule: PlanSchedule,
-                                  due: ScheduledConsolidation) -> None:
+    async def _consolidate_period(
+        self, schedule: PlanSchedule, due: ScheduledConsolidation
+    ) -> None:
         """Start one period's consolidation through an activity, as a workflow of its own:
         a period due at the year's end is still awaiting approval when this run continues
         as new, and a child would be tied to the closed run."""
@@ -172,26 +192,39 @@ class PlanWorkflow:
         workflow.patched(PERIODIC_CONSOLIDATION_PATCH)
         await workflow.execute_activity_method(
             PlanActivities.start_consolidation,
-            ConsolidationRunInput(plan_id=self.input.plan_id, year=int(due.period[:4]),
-                                  duty_id=schedule.final_duty, options=self.input.options,
-                                  period=due.period),
-            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            ConsolidationRunInput(
+                plan_id=self.input.plan_id,
+                year=int(due.period[:4]),
+                duty_id=schedule.final_duty,
+                options=self.input.options,
+                period=due.period,
+            ),
+            start_to_close_timeout=dt.timedelta(minutes=1),
+            retry_policy=ACTIVITY_RETRY,
             summary=f"Tổng hợp báo cáo kỳ {due.period}",
         )
         self.consolidations.append(self._consolidation_id(due.period))
 
     async def _start(self, start: ScheduledStart) -> None:
-        await self._start_batch(StartBatch(
-            plan_id=self.input.plan_id, duty_id=start.duty_id, period=start.period,
-            options=self.input.options, calendar=self.input.calendar,
-        ), summary=f"Giao nhiệm vụ {start.duty_id}, kỳ {start.period}")
+        await self._start_batch(
+            StartBatch(
+                plan_id=self.input.plan_id,
+                duty_id=start.duty_id,
+                period=start.period,
+                options=self.input.options,
+                calendar=self.input.calendar,
+            ),
+            summary=f"Giao nhiệm vụ {start.duty_id}, kỳ {start.period}",
+        )
         self.started.append(_key(start))
 
     async def _start_batch(self, batch: StartBatch, *, summary: str) -> int:
         result = await workflow.execute_activity_method(
-            PlanActivities.start_batch, batch,
+            PlanActivities.start_batch,
+            batch,
             start_to_close_timeout=dt.timedelta(minutes=30),
-            heartbeat_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            heartbeat_timeout=dt.timedelta(minutes=1),
+            retry_policy=ACTIVITY_RETRY,
             summary=summary,
         )
         return result.started + result.existing
@@ -200,8 +233,12 @@ class PlanWorkflow:
         assert schedule.final_duty is not None
         await workflow.start_child_workflow(
             ConsolidationWorkflow.run,
-            ConsolidationRunInput(plan_id=self.input.plan_id, year=self.input.year,
-                                  duty_id=schedule.final_duty, options=self.input.options),
+            ConsolidationRunInput(
+                plan_id=self.input.plan_id,
+                year=self.input.year,
+                duty_id=schedule.final_duty,
+                options=self.input.options,
+            ),
             id=self._consolidation_id(),
             parent_close_policy=ParentClosePolicy.ABANDON,
             static_summary=f"Tổng hợp báo cáo năm {self.input.year} — {self.input.plan_id}",
@@ -210,21 +247,29 @@ class PlanWorkflow:
 
     async def _refresh_progress(self) -> Progress:
         self.progress = await workflow.execute_activity_method(
-            PlanActivities.plan_progress, ProgressRequest(plan_id=self.input.plan_id),
-            start_to_close_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            PlanActivities.plan_progress,
+            ProgressRequest(plan_id=self.input.plan_id),
+            start_to_close_timeout=dt.timedelta(minutes=1),
+            retry_policy=ACTIVITY_RETRY,
             summary="Cập nhật tiến độ",
         )
         return self.progress
 
     def _show(self, target: dt.datetime) -> None:
         p = self.progress
-        workflow.set_current_details("\n\n".join([
-            f"**{self.input.plan_id}** — năm {self.input.year}",
-            f"Phân công: {p.total}; quá hạn: {p.overdue}; hoàn thành đúng hạn: {p.on_time}; "
-            f"hoàn thành quá hạn: {p.late}",
-            "Theo trạng thái: " + ", ".join(f"{k}: {v}" for k, v in sorted(p.by_status.items())),
-            f"Bước tiếp theo (giờ kế hoạch): {target:%d/%m/%Y %H:%M}",
-        ]))
+        workflow.set_current_details(
+            "\n\n".join(
+                [
+                    f"**{self.input.plan_id}** — năm {self.input.year}",
+                    f"Phân công: {p.total}; quá hạn: {p.overdue}; "
+                    f"hoàn thành đúng hạn: {p.on_time}; "
+                    f"hoàn thành quá hạn: {p.late}",
+                    "Theo trạng thái: "
+                    + ", ".join(f"{k}: {v}" for k, v in sorted(p.by_status.items())),
+                    f"Bước tiếp theo (giờ kế hoạch): {target:%d/%m/%Y %H:%M}",
+                ]
+            )
+        )
 
     # --- amendments ------------------------------------------------------------------
 
@@ -232,7 +277,8 @@ class PlanWorkflow:
         if self.schedule is None:
             raise refuse("NotReady", "Kế hoạch đang khởi tạo, xin thử lại sau giây lát.")
         if actor.agency != self.schedule.coordinator or actor.role not in (
-            "coordinator", "coordinator_director"
+            "coordinator",
+            "coordinator_director",
         ):
             raise refuse("NotAllowed", "Chỉ cơ quan đầu mối (Sở TT&TT) được điều chỉnh kế hoạch.")
 
@@ -242,23 +288,31 @@ class PlanWorkflow:
             raise refuse("UnknownDuty", f"Kế hoạch không có nhiệm vụ {duty_id}.")
 
     def _check_reason(self, reason: str) -> None:
-        if len(reason.strip()) < MIN_REASON:
-            raise refuse("ReasonRequired", f"Cần ghi rõ lý do (ít nhất {MIN_REASON} ký tự).")
+        check_reason(reason)
 
     async def _change(self, change: DutyChange, summary: str) -> AmendmentResult:
         return await workflow.execute_activity_method(
-            PlanActivities.apply_duty_change, change,
+            PlanActivities.apply_duty_change,
+            change,
             start_to_close_timeout=dt.timedelta(minutes=30),
-            heartbeat_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            heartbeat_timeout=dt.timedelta(minutes=1),
+            retry_policy=ACTIVITY_RETRY,
             summary=summary,
         )
 
     @workflow.update
     async def withdraw_duty(self, update: WithdrawDuty) -> AmendmentResult:
         """Withdraw a duty: every open assignment of it is cancelled."""
-        return await self._change(DutyChange(
-            plan_id=self.input.plan_id, duty_id=update.duty_id, kind="withdraw",
-            actor=update.actor, reason=update.reason), f"Rút nhiệm vụ {update.duty_id}")
+        return await self._change(
+            DutyChange(
+                plan_id=self.input.plan_id,
+                duty_id=update.duty_id,
+                kind="withdraw",
+                actor=update.actor,
+                reason=update.reason,
+            ),
+            f"Rút nhiệm vụ {update.duty_id}",
+        )
 
     @withdraw_duty.validator
     def _validate_withdraw(self, update: WithdrawDuty) -> None:
@@ -269,10 +323,17 @@ class PlanWorkflow:
     @workflow.update
     async def move_deadline(self, update: MoveDeadline) -> AmendmentResult:
         """Move the deadline of every open assignment of a duty."""
-        return await self._change(DutyChange(
-            plan_id=self.input.plan_id, duty_id=update.duty_id, kind="move_deadline",
-            actor=update.actor, reason=update.reason, new_last_day=update.new_last_day,
-        ), f"Điều chỉnh hạn nhiệm vụ {update.duty_id}")
+        return await self._change(
+            DutyChange(
+                plan_id=self.input.plan_id,
+                duty_id=update.duty_id,
+                kind="move_deadline",
+                actor=update.actor,
+                reason=update.reason,
+                new_last_day=update.new_last_day,
+            ),
+            f"Điều chỉnh hạn nhiệm vụ {update.duty_id}",
+        )
 
     @move_deadline.validator
     def _validate_move(self, update: MoveDeadline) -> None:
@@ -283,10 +344,16 @@ class PlanWorkflow:
     @workflow.update
     async def add_duty(self, update: AddDuty) -> AmendmentResult:
         """Start the assignments of a duty added to the plan (already in the loaded plan)."""
-        started = await self._start_batch(StartBatch(
-            plan_id=self.input.plan_id, duty_id=update.duty_id, period=str(self.input.year),
-            options=self.input.options, calendar=self.input.calendar,
-        ), summary=f"Bổ sung nhiệm vụ {update.duty_id}")
+        started = await self._start_batch(
+            StartBatch(
+                plan_id=self.input.plan_id,
+                duty_id=update.duty_id,
+                period=str(self.input.year),
+                options=self.input.options,
+                calendar=self.input.calendar,
+            ),
+            summary=f"Bổ sung nhiệm vụ {update.duty_id}",
+        )
         return AmendmentResult(message_vi=f"Đã giao nhiệm vụ {update.duty_id}.", affected=started)
 
     @add_duty.validator
@@ -300,16 +367,28 @@ class PlanWorkflow:
         assert self.schedule is not None and self.schedule.adhoc_duty is not None
         self.adhoc_requests += 1
         number = self.adhoc_requests
-        started = await self._start_batch(StartBatch(
-            plan_id=self.input.plan_id, duty_id=self.schedule.adhoc_duty,
-            period=f"{self.input.year}-DX{number:02d}", options=self.input.options,
-            calendar=self.input.calendar, agencies=update.agencies, last_day=update.last_day,
-            brief=DutyBrief(id=self.schedule.adhoc_duty, clause=self.schedule.adhoc_duty,
-                            heading=f"Báo cáo đột xuất số {number}", text=update.subject),
-        ), summary=f"Yêu cầu báo cáo đột xuất số {number}")
+        started = await self._start_batch(
+            StartBatch(
+                plan_id=self.input.plan_id,
+                duty_id=self.schedule.adhoc_duty,
+                period=f"{self.input.year}-DX{number:02d}",
+                options=self.input.options,
+                calendar=self.input.calendar,
+                agencies=update.agencies,
+                last_day=update.last_day,
+                brief=DutyBrief(
+                    id=self.schedule.adhoc_duty,
+                    clause=self.schedule.adhoc_duty,
+                    heading=f"Báo cáo đột xuất số {number}",
+                    text=update.subject,
+                ),
+            ),
+            summary=f"Yêu cầu báo cáo đột xuất số {number}",
+        )
         return AmendmentResult(
             message_vi=f"Đã gửi yêu cầu báo cáo đột xuất số {number} tới {started} cơ quan.",
-            affected=started)
+            affected=started,
+        )
 
     @request_adhoc.validator
     def _validate_adhoc(self, update: AdHocRequest) -> None:
@@ -328,14 +407,16 @@ class PlanWorkflow:
         """Days the government announced after the plan started (a swap day, an extra day
         off): every open assignment re-arms its timers on them, and later batches and years
         start with them."""
-        calendar = self.input.calendar.amended(days_off=update.days_off,
-                                               working_days=update.working_days)
+        calendar = self.input.calendar.amended(
+            days_off=update.days_off, working_days=update.working_days
+        )
         self.input = self.input.model_copy(update={"calendar": calendar})
         return await workflow.execute_activity_method(
             PlanActivities.amend_calendars,
             CalendarChange(plan_id=self.input.plan_id, amendment=update),
             start_to_close_timeout=dt.timedelta(minutes=30),
-            heartbeat_timeout=dt.timedelta(minutes=1), retry_policy=ACTIVITY_RETRY,
+            heartbeat_timeout=dt.timedelta(minutes=1),
+            retry_policy=ACTIVITY_RETRY,
             summary="Cập nhật lịch làm việc",
         )
 

@@ -68,7 +68,14 @@ class AssignmentRepository(Repository):
         aware("due_at", due_at)
         with mapped_errors():
             row = await self._pool.fetchrow(
-                _UPSERT_ASSIGNMENT, id, plan_id, duty_id, agency_code, period, due_at, status,
+                _UPSERT_ASSIGNMENT,
+                id,
+                plan_id,
+                duty_id,
+                agency_code,
+                period,
+                due_at,
+                status,
                 _FINAL,
             )
         if row is None:
@@ -125,11 +132,19 @@ class AssignmentRepository(Repository):
                     "INSERT INTO audit_log (actor, action, subject, detail, source,"
                     " idempotency_key) VALUES ($1, $2, $3, $4, $5, $6)"
                     " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-                    event.actor, event.action, event.assignment_id,
-                    to_jsonable_python({**event.detail, "status": event.status,
-                                        "overdue": event.overdue,
-                                        "escalation_level": event.escalation_level}),
-                    event.source, event.idempotency_key,
+                    event.actor,
+                    event.action,
+                    event.assignment_id,
+                    to_jsonable_python(
+                        {
+                            **event.detail,
+                            "status": event.status,
+                            "overdue": event.overdue,
+                            "escalation_level": event.escalation_level,
+                        }
+                    ),
+                    event.source,
+                    event.idempotency_key,
                 )
                 if inserted is None:
                     return False
@@ -139,17 +154,29 @@ class AssignmentRepository(Repository):
                 if before in FINAL_STATUSES:
                     return True  # closed: audited, but the mirror never goes backwards
                 row = await conn.fetchrow(
-                    _UPSERT_ASSIGNMENT, event.assignment_id, event.plan_id, event.duty_id,
-                    event.agency, event.period, event.deadline, event.status, _FINAL,
+                    _UPSERT_ASSIGNMENT,
+                    event.assignment_id,
+                    event.plan_id,
+                    event.duty_id,
+                    event.agency,
+                    event.period,
+                    event.deadline,
+                    event.status,
+                    _FINAL,
                 )
                 if row is None:
-                    raise Conflict(f"assignments: {event.assignment_id!r} already names "
-                                   "another duty, agency or period")
+                    raise Conflict(
+                        f"assignments: {event.assignment_id!r} already names "
+                        "another duty, agency or period"
+                    )
                 await conn.execute(
                     "UPDATE assignments SET overdue = $2, escalation_level = $3,"
                     " outcome = COALESCE($4, outcome),"
                     " original_due_at = COALESCE($5, original_due_at) WHERE id = $1",
-                    event.assignment_id, event.overdue, event.escalation_level, outcome,
+                    event.assignment_id,
+                    event.overdue,
+                    event.escalation_level,
+                    outcome,
                     event.original_deadline,
                 )
         return True

@@ -52,7 +52,8 @@ class AuditRepository(Repository):
             "SELECT l.* FROM audit_log l LEFT JOIN assignments a ON a.id = l.subject"
             " WHERE l.action = 'notice_failed' AND ($1::text IS NULL OR a.plan_id = $1)"
             " ORDER BY l.id DESC LIMIT $2",
-            plan_id, limit,
+            plan_id,
+            limit,
         )
         return [AuditEntry.model_validate(dict(r)) for r in rows]
 

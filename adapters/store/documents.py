@@ -27,7 +27,12 @@ class DocumentRepository(Repository):
             row = await self._pool.fetchrow(
                 "INSERT INTO documents (id, plan_id, kind, markdown, docx, sha256)"
                 " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING *",
-                id, plan_id, kind, markdown, docx, digest,
+                id,
+                plan_id,
+                kind,
+                markdown,
+                docx,
+                digest,
             )
         if row is None:
             existing = await self.get_document(id)
@@ -45,6 +50,7 @@ class DocumentRepository(Repository):
         """A plan's documents of one kind, oldest first."""
         rows = await self._pool.fetch(
             "SELECT * FROM documents WHERE plan_id = $1 AND kind = $2 ORDER BY created_at, id",
-            plan_id, kind,
+            plan_id,
+            kind,
         )
         return [Document.model_validate(dict(r)) for r in rows]

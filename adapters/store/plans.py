@@ -181,7 +181,9 @@ class PlanRepository(Repository):
             )
             if row["role"] is not None:
                 agency[row["role"]] = Person(
-                    name=row["contact_name"], title=row["title"], email=row["email"],
+                    name=row["contact_name"],
+                    title=row["title"],
+                    email=row["email"],
                     placeholder=row["placeholder"],
                 )
         return {code: AgencyContacts.model_validate(fields) for code, fields in found.items()}

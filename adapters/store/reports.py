@@ -150,7 +150,6 @@ class ReportRepository(Repository):
             )
         return recorded
 
-
     async def put_attachment(
         self, *, name: str, content_type: str, content: bytes
     ) -> AttachmentRef:
@@ -192,10 +191,12 @@ class ReportRepository(Repository):
         would have carried them was refused); how many were deleted."""
         if not sha256s:
             return 0
-        return int(await self._pool.fetchval(
-            "WITH gone AS (DELETE FROM attachments a WHERE a.sha256 = ANY($1::text[])"
-            " AND NOT EXISTS (SELECT 1 FROM submissions s,"
-            "     jsonb_array_elements(s.attachments) e WHERE e->>'sha256' = a.sha256)"
-            " RETURNING 1) SELECT count(*) FROM gone",
-            list(sha256s),
-        ))
+        return int(
+            await self._pool.fetchval(
+                "WITH gone AS (DELETE FROM attachments a WHERE a.sha256 = ANY($1::text[])"
+                " AND NOT EXISTS (SELECT 1 FROM submissions s,"
+                "     jsonb_array_elements(s.attachments) e WHERE e->>'sha256' = a.sha256)"
+                " RETURNING 1) SELECT count(*) FROM gone",
+                list(sha256s),
+            )
+        )

@@ -121,8 +121,9 @@ def _subject(text: str, name: str, offset: int, requested: bool, rest_start: int
     """A subject whose rest starts at its first word, so offsets point at the rest itself."""
     rest = text[rest_start:]
     skipped = len(rest) - len(rest.lstrip(" :"))
-    return Subject(name, offset, offset + len(name), requested, rest.strip(" :"),
-                   rest_start + skipped)
+    return Subject(
+        name, offset, offset + len(name), requested, rest.strip(" :"), rest_start + skipped
+    )
 
 
 def heading_subject(text: str) -> Subject | None:
@@ -164,5 +165,6 @@ _MORE_SUBJECTS = re.compile(
 
 def further_subjects(text: str) -> list[tuple[str, int]]:
     """Other bodies a sentence gives their own duty: "…, các cơ quan phối hợp có trách nhiệm"."""
-    return [(m.group(1), m.start(1)) for m in _MORE_SUBJECTS.finditer(text)
-            if names_a_body(m.group(1))]
+    return [
+        (m.group(1), m.start(1)) for m in _MORE_SUBJECTS.finditer(text) if names_a_body(m.group(1))
+    ]

@@ -46,5 +46,5 @@ def is_duty_section(node: Node) -> bool:
 
 
 def section_label(node: Node) -> str:
-    """"IV. PHÂN CÔNG NHIỆM VỤ": the marker and title as written."""
+    """ "IV. PHÂN CÔNG NHIỆM VỤ": the marker and title as written."""
     return f"{node.marker}. {node.text}".strip()

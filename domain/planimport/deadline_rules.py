@@ -5,7 +5,6 @@ Each builder gets the match on a sentence whose cited-document dates are blanked
 returns what the phrase says, or None when the context shows it is not a deadline.
 """
 
-
 import datetime as dt
 import itertools
 import re
@@ -21,7 +20,8 @@ _FREQ = {"ngày": "daily", "tháng": "monthly", "quý": "quarterly", "năm": "an
 # A frequency word after these nouns describes the object, not the duty ("trợ cấp hàng tháng").
 _OBJECT_NOUNS = re.compile(
     r"(trợ cấp|lương|thu nhập|chi trả|hưởng|dự toán|ngân sách|sản lượng|tăng|giảm|bình quân"
-    r"|tỷ lệ|đợt|lần|từ tháng \d+ đến tháng \d+|kinh phí|mức)\s*$", _I
+    r"|tỷ lệ|đợt|lần|từ tháng \d+ đến tháng \d+|kinh phí|mức)\s*$",
+    _I,
 )
 
 
@@ -46,18 +46,20 @@ def _time(hours: str, minutes: str | None) -> str:
 
 
 def _times_per_day(m: re.Match[str]) -> Found:
-    times = [_time(h, mm) for h, mm in
-             re.findall(r"(\d{1,2})\s*(?:h|giờ)\s*(\d{2})?", m.group("inner"))]
+    times = [
+        _time(h, mm) for h, mm in re.findall(r"(\d{1,2})\s*(?:h|giờ)\s*(\d{2})?", m.group("inner"))
+    ]
     return Found(m.start(), m.end(), "recurring", "daily", {"times_of_day": times}, 0.85)
 
 
 def _daily_time(m: re.Match[str]) -> Found:
-    return Found(m.start(), m.end(), "recurring", "daily",
-                 {"times_of_day": [_time(m["h"], m["mm"])]}, 0.85)
+    return Found(
+        m.start(), m.end(), "recurring", "daily", {"times_of_day": [_time(m["h"], m["mm"])]}, 0.85
+    )
 
 
 def _monthly_day(m: re.Match[str]) -> Found | None:
-    """"trước ngày 16 hàng tháng", "hằng tháng (trước ngày 20)", "trước ngày 10 và 25 hằng
+    """ "trước ngày 16 hàng tháng", "hằng tháng (trước ngày 20)", "trước ngày 10 và 25 hằng
     tháng": one or several due days in each month."""
     days = [int(d) for d in re.findall(r"\d{1,2}", m["days"] or m["days2"])]
     if not days or any(not 1 <= d <= 31 for d in days):
@@ -66,7 +68,7 @@ def _monthly_day(m: re.Match[str]) -> Found | None:
 
 
 def _several_days(m: re.Match[str]) -> Found | None:
-    """"trước ngày 15/6 và 15/12": several due days a year; two half a year apart are a
+    """ "trước ngày 15/6 và 15/12": several due days a year; two half a year apart are a
     half-yearly report, four a quarter apart a quarterly one."""
     pairs = re.findall(r"(\d{1,2})\s*/\s*(\d{1,2})", m["list"])
     month_days = [md for d, mo in pairs if (md := _month_day(d, mo)) is not None]
@@ -74,8 +76,13 @@ def _several_days(m: re.Match[str]) -> Found | None:
         return None
     months = sorted(int(md[:2]) for md in month_days)
     gaps = {b - a for a, b in itertools.pairwise(months)}
-    recurrence = "semiannual" if len(months) == 2 and gaps == {6} else \
-        "quarterly" if len(months) == 4 and gaps == {3} else "annual"
+    recurrence = (
+        "semiannual"
+        if len(months) == 2 and gaps == {6}
+        else "quarterly"
+        if len(months) == 4 and gaps == {3}
+        else "annual"
+    )
     return Found(m.start(), m.end(), "recurring", recurrence, {"month_day": month_days}, 0.75)
 
 
@@ -91,8 +98,9 @@ def _period_day(m: re.Match[str]) -> Found | None:
     if md is None:
         return None
     word = m["period"].lower()
-    recurrence = "quarterly" if "quý" in word else "semiannual" if "6" in word or "sáu" in word \
-        else "annual"
+    recurrence = (
+        "quarterly" if "quý" in word else "semiannual" if "6" in word or "sáu" in word else "annual"
+    )
     return Found(m.start(), m.end(), "recurring", recurrence, {"month_day": [md]}, 0.85)
 
 
@@ -113,20 +121,27 @@ def _yearless_date(m: re.Match[str]) -> Found | None:
 
 
 def _quarter_end_day(m: re.Match[str]) -> Found | None:
-    """"trước ngày 15 của tháng cuối quý": quarterly, due in the quarter's third month."""
+    """ "trước ngày 15 của tháng cuối quý": quarterly, due in the quarter's third month."""
     day = int(m["d"])
     if not 1 <= day <= 31:
         return None
-    return Found(m.start(), m.end(), "recurring", "quarterly",
-                 {"month_day": [f"03-{day:02d}"]}, 0.8)
+    return Found(
+        m.start(), m.end(), "recurring", "quarterly", {"month_day": [f"03-{day:02d}"]}, 0.8
+    )
 
 
 def _labelled_years(m: re.Match[str]) -> Found:
-    """"Thời gian thực hiện: năm 2026" is due that year; "Thời gian: 2025 - 2030" is a
+    """ "Thời gian thực hiện: năm 2026" is due that year; "Thời gian: 2025 - 2030" is a
     window the task runs through."""
     if m["b"]:
-        return Found(m.start(), m.end(), "continuous", "continuous",
-                     {"period_start": int(m["a"]), "period_end": int(m["b"])}, 0.7)
+        return Found(
+            m.start(),
+            m.end(),
+            "continuous",
+            "continuous",
+            {"period_start": int(m["a"]), "period_end": int(m["b"])},
+            0.7,
+        )
     return Found(m.start(), m.end(), "year", "once", {"year_only": int(m["a"])}, 0.75)
 
 
@@ -139,26 +154,38 @@ def _month_only(m: re.Match[str]) -> Found | None:
     month = int(m["m"])
     if not 1 <= month <= 12:
         return None
-    return Found(m.start(), m.end(), "month", "once",
-                 {"month_only": f"{m['y']}-{month:02d}"}, 0.85)
+    return Found(m.start(), m.end(), "month", "once", {"month_only": f"{m['y']}-{month:02d}"}, 0.85)
 
 
 def _relative(m: re.Match[str]) -> Found:
     working = bool(m["working"])
-    return Found(m.start(), m.end(), "relative", "once", {
-        "relative_days": int(m["n"]), "working_days": working,
-        "relative_to": m["event"].strip(" ,;."),
-    }, 0.8)
+    return Found(
+        m.start(),
+        m.end(),
+        "relative",
+        "once",
+        {
+            "relative_days": int(m["n"]),
+            "working_days": working,
+            "relative_to": m["event"].strip(" ,;."),
+        },
+        0.8,
+    )
 
 
 def _right_after(m: re.Match[str]) -> Found:
-    return Found(m.start(), m.end(), "event", "adhoc",
-                 {"relative_days": 0, "relative_to": m["event"].strip(" ,;.)")}, 0.7)
+    return Found(
+        m.start(),
+        m.end(),
+        "event",
+        "adhoc",
+        {"relative_days": 0, "relative_to": m["event"].strip(" ,;.)")},
+        0.7,
+    )
 
 
 def _event(m: re.Match[str]) -> Found:
-    return Found(m.start(), m.end(), "event", "adhoc", {"trigger": m["event"].strip(" ,;.)")},
-                 0.7)
+    return Found(m.start(), m.end(), "event", "adhoc", {"trigger": m["event"].strip(" ,;.)")}, 0.7)
 
 
 def _adhoc(m: re.Match[str]) -> Found:
@@ -166,7 +193,7 @@ def _adhoc(m: re.Match[str]) -> Found:
 
 
 def _adhoc_if_reporting(m: re.Match[str]) -> Found | None:
-    """"khi có yêu cầu" is a reporting deadline only in a sentence about reporting."""
+    """ "khi có yêu cầu" is a reporting deadline only in a sentence about reporting."""
     before = m.string[max(0, m.start() - 80) : m.start()]
     after = m.string[m.end() : m.end() + 40]
     clause_before = re.split(r"[;.]", before)[-1]
@@ -176,8 +203,11 @@ def _adhoc_if_reporting(m: re.Match[str]) -> Found | None:
     return None
 
 
-_BUDGET = re.compile(r"kinh phí|ngân sách|dự toán|vốn|chi thường xuyên|trợ cấp|đầu tư công"
-                     r"|trung hạn", _I)
+_BUDGET = re.compile(
+    r"kinh phí|ngân sách|dự toán|vốn|chi thường xuyên|trợ cấp|đầu tư công"
+    r"|trung hạn",
+    _I,
+)
 
 
 def _every(m: re.Match[str]) -> Found | None:
@@ -198,7 +228,7 @@ _NUMBER_WORDS = {"một": 1, "hai": 2, "bốn": 4}
 
 
 def _times_a_year(m: re.Match[str]) -> Found:
-    """"02 số/năm", "tối thiểu một lần/năm": so many issues or times a year, one per period."""
+    """ "02 số/năm", "tối thiểu một lần/năm": so many issues or times a year, one per period."""
     word = m["n"].lower()
     count = _NUMBER_WORDS.get(word) or int(word)
     recurrence = _PER_YEAR.get(count, "annual")
@@ -209,7 +239,7 @@ _UPKEEP = re.compile(r"cập nhật|theo dõi|rà soát|giám sát|duy trì|tíc
 
 
 def _continuous(m: re.Match[str]) -> Found | None:
-    """"thường xuyên" is a standing duty when it keeps something current (updating data,
+    """ "thường xuyên" is a standing duty when it keeps something current (updating data,
     monitoring); next to other verbs ("thường xuyên phối hợp") it only says how often."""
     before = " ".join(m.string[: m.start()].split()[-6:])
     after = " ".join(m.string[m.end() :].split()[:3])
@@ -222,7 +252,7 @@ _REVIEW = r"báo cáo|sơ kết|tổng kết|kiểm tra|đánh giá|tổng hợp
 
 
 def _periodic(m: re.Match[str]) -> Found | None:
-    """"định kỳ báo cáo" with no frequency: a report the coordinator will schedule.
+    """ "định kỳ báo cáo" with no frequency: a report the coordinator will schedule.
 
     "tuyên truyền thường xuyên, định kỳ" (a manner) and "chi trả theo định kỳ" (an
     object's rhythm) are not deadlines: a review verb must be next to it.
@@ -231,61 +261,169 @@ def _periodic(m: re.Match[str]) -> Found | None:
     before = m.string[max(0, m.start() - 30) : m.start()].lower()
     if re.match(rf"\s*(\(|{_EVERY}|6 tháng|sáu tháng|quý|năm|tháng)", after):
         return None
-    if not (re.match(rf"\s*(?:\S+\s+){{0,2}}(?:{_REVIEW})", after)
-            or re.search(rf"(?:{_REVIEW})[^;.]{{0,30}}theo\s+$", before)):
+    if not (
+        re.match(rf"\s*(?:\S+\s+){{0,2}}(?:{_REVIEW})", after)
+        or re.search(rf"(?:{_REVIEW})[^;.]{{0,30}}theo\s+$", before)
+    ):
         return None
     return Found(m.start(), m.end(), "periodic", None, {}, 0.5)
 
 
 RULES: tuple[tuple[re.Pattern[str], Builder], ...] = (
-    (re.compile(r"(?:báo cáo\s+)?\d{1,2}\s*lần\s*/\s*ngày\s*\((?P<inner>[^)]*\d\s*(?:h|giờ)[^)]*)"
-                r"\)", _I), _times_per_day),
-    (re.compile(rf"trước\s+(?P<h>\d{{1,2}})\s*(?:h|giờ)\s*(?P<mm>\d{{2}})?'?\s*(?:chiều\s+|sáng\s+)?"
-                rf"{_EVERY}\s+ngày", _I), _daily_time),
-    (re.compile(rf"{_BEFORE}\s+ngày\s+(?P<days>\d{{1,2}}(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{{1,2}})*)"
-                rf"\s+{_EVERY}\s+tháng"
-                rf"|{_EVERY}\s+tháng\s*\(?\s*{_BEFORE}\s+ngày\s+(?P<days2>\d{{1,2}}"
-                r"(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{1,2})*)(?!\s*/|\s+tháng)"
-                rf"(?:\s+{_EVERY}\s+tháng)?\s*\)?", _I),
-     _monthly_day),
-    (re.compile(rf"{_BEFORE}\s+(?:các\s+)?ngày\s+(?P<list>\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*(?:,|và)\s*"
-                r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d))+)(?!\s*/\s*\d)"
-                rf"(?:\s+{_EVERY}\s+năm)?", _I),
-     _several_days),
-    (re.compile(rf"(?P<period>(?:0?6|sáu)\s+tháng(?:\s+đầu\s+năm)?|{_EVERY}\s+quý|quý)\s*"
-                rf"\(?\s*{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?!\s*/\s*\d)"
-                r"\s*\)?", _I), _period_day),
-    (re.compile(rf"{_BEFORE}\s+(?:ngày\s+)?(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})\s*/\s*"
-                r"(?P<y>\d{4})", _I), _full_date),
-    (re.compile(rf"{_BEFORE}\s+(?:ngày\s+)?(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})\s+năm\s+"
-                r"(?P<y>\d{4})", _I), _full_date),
-    (re.compile(rf"{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})(?:\s*/\s*|\s+tháng\s+)(?P<m>\d{{1,2}})"
-                rf"(?!\s*/\s*\d|\s+năm\s+\d)(?:\s+{_EVERY}\s+năm)?", _I), _yearless_date),
-    (re.compile(rf"{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})\s+(?:của\s+)?tháng\s+cuối\s+"
-                rf"(?:mỗi\s+|{_EVERY}\s+)?quý", _I), _quarter_end_day),
-    (re.compile(r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành))?\s*:\s*(?:năm\s+)?"
-                r"(?P<a>20\d\d)(?:\s*[-–]\s*(?P<b>20\d\d))?", _I), _labelled_years),
+    (
+        re.compile(
+            r"(?:báo cáo\s+)?\d{1,2}\s*lần\s*/\s*ngày\s*\((?P<inner>[^)]*\d\s*(?:h|giờ)[^)]*)"
+            r"\)",
+            _I,
+        ),
+        _times_per_day,
+    ),
+    (
+        re.compile(
+            rf"trước\s+(?P<h>\d{{1,2}})\s*(?:h|giờ)\s*(?P<mm>\d{{2}})?'?\s*(?:chiều\s+|sáng\s+)?"
+            rf"{_EVERY}\s+ngày",
+            _I,
+        ),
+        _daily_time,
+    ),
+    (
+        re.compile(
+            rf"{_BEFORE}\s+ngày\s+(?P<days>\d{{1,2}}(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{{1,2}})*)"
+            rf"\s+{_EVERY}\s+tháng"
+            rf"|{_EVERY}\s+tháng\s*\(?\s*{_BEFORE}\s+ngày\s+(?P<days2>\d{{1,2}}"
+            r"(?:\s*(?:,|và)\s*(?:ngày\s+)?\d{1,2})*)(?!\s*/|\s+tháng)"
+            rf"(?:\s+{_EVERY}\s+tháng)?\s*\)?",
+            _I,
+        ),
+        _monthly_day,
+    ),
+    (
+        re.compile(
+            rf"{_BEFORE}\s+(?:các\s+)?ngày\s+(?P<list>\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*(?:,|và)\s*"
+            r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d))+)(?!\s*/\s*\d)"
+            rf"(?:\s+{_EVERY}\s+năm)?",
+            _I,
+        ),
+        _several_days,
+    ),
+    (
+        re.compile(
+            rf"(?P<period>(?:0?6|sáu)\s+tháng(?:\s+đầu\s+năm)?|{_EVERY}\s+quý|quý)\s*"
+            rf"\(?\s*{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?!\s*/\s*\d)"
+            r"\s*\)?",
+            _I,
+        ),
+        _period_day,
+    ),
+    (
+        re.compile(
+            rf"{_BEFORE}\s+(?:ngày\s+)?(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})\s*/\s*"
+            r"(?P<y>\d{4})",
+            _I,
+        ),
+        _full_date,
+    ),
+    (
+        re.compile(
+            rf"{_BEFORE}\s+(?:ngày\s+)?(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})\s+năm\s+"
+            r"(?P<y>\d{4})",
+            _I,
+        ),
+        _full_date,
+    ),
+    (
+        re.compile(
+            rf"{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})(?:\s*/\s*|\s+tháng\s+)(?P<m>\d{{1,2}})"
+            rf"(?!\s*/\s*\d|\s+năm\s+\d)(?:\s+{_EVERY}\s+năm)?",
+            _I,
+        ),
+        _yearless_date,
+    ),
+    (
+        re.compile(
+            rf"{_BEFORE}\s+ngày\s+(?P<d>\d{{1,2}})\s+(?:của\s+)?tháng\s+cuối\s+"
+            rf"(?:mỗi\s+|{_EVERY}\s+)?quý",
+            _I,
+        ),
+        _quarter_end_day,
+    ),
+    (
+        re.compile(
+            r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành))?\s*:\s*(?:năm\s+)?"
+            r"(?P<a>20\d\d)(?:\s*[-–]\s*(?P<b>20\d\d))?",
+            _I,
+        ),
+        _labelled_years,
+    ),
     (re.compile(r"quý\s+(?P<q>IV|I{1,3}|[1-4])\s*(?:/|năm\s+)\s*(?P<y>\d{4})", _I), _quarter),
-    (re.compile(r"(?:trong|hoàn thành trong|trước|đến hết|cuối|xong trong|vào)\s+tháng\s+"
-                r"(?P<m>\d{1,2})\s*(?:/|năm\s+)\s*(?P<y>\d{4})", _I), _month_only),
-    (re.compile(r"trong\s+(?:thời\s+hạn\s+|vòng\s+)?(?P<n>\d{1,3})\s+ngày\s+"
-                r"(?P<working>làm\s+việc\s+)?(?:kể\s+từ\s+(?:ngày\s+)?|sau\s+khi\s+|từ\s+ngày\s+)"
-                r"(?P<event>[^;.]{3,120})", _I), _relative),
+    (
+        re.compile(
+            r"(?:trong|hoàn thành trong|trước|đến hết|cuối|xong trong|vào)\s+tháng\s+"
+            r"(?P<m>\d{1,2})\s*(?:/|năm\s+)\s*(?P<y>\d{4})",
+            _I,
+        ),
+        _month_only,
+    ),
+    (
+        re.compile(
+            r"trong\s+(?:thời\s+hạn\s+|vòng\s+)?(?P<n>\d{1,3})\s+ngày\s+"
+            r"(?P<working>làm\s+việc\s+)?(?:kể\s+từ\s+(?:ngày\s+)?|sau\s+khi\s+|từ\s+ngày\s+)"
+            r"(?P<event>[^;.]{3,120})",
+            _I,
+        ),
+        _relative,
+    ),
     (re.compile(r"ngay\s+sau\s+khi\s+(?P<event>[^;.]{3,160})", _I), _right_after),
-    (re.compile(r"\(?\s*khi\s+(?P<event>(?:Bộ|Tổng|Trung ương|Chính phủ|Thủ tướng|Ban Chỉ đạo"
-                r"|cơ quan cấp trên|cấp trên)[^;.()]{3,100}?(?:triển khai|ban hành|hướng dẫn)"
-                r"(?:\s+thực\s+hiện)?)\s*\)?", _I), _event),
-    (re.compile(r"(?:hoặc\s+)?(?:báo cáo\s+)?đột\s+xuất(?:[^;.]{0,40}?khi\s+(?:có\s+yêu\s+cầu"
-                r"|cần\s+thiết))?", _I), _adhoc),
+    (
+        re.compile(
+            r"\(?\s*khi\s+(?P<event>(?:Bộ|Tổng|Trung ương|Chính phủ|Thủ tướng|Ban Chỉ đạo"
+            r"|cơ quan cấp trên|cấp trên)[^;.()]{3,100}?(?:triển khai|ban hành|hướng dẫn)"
+            r"(?:\s+thực\s+hiện)?)\s*\)?",
+            _I,
+        ),
+        _event,
+    ),
+    (
+        re.compile(
+            r"(?:hoặc\s+)?(?:báo cáo\s+)?đột\s+xuất(?:[^;.]{0,40}?khi\s+(?:có\s+yêu\s+cầu"
+            r"|cần\s+thiết))?",
+            _I,
+        ),
+        _adhoc,
+    ),
     (re.compile(r"(?:hoặc\s+)?khi\s+có\s+yêu\s+cầu", _I), _adhoc_if_reporting),
-    (re.compile(r"báo cáo\s+(?:ngay|kịp thời)|kịp thời\s+báo cáo|thông tin kịp thời[^;.]{0,80}?"
-                r"khi\s+[^;.]{3,80}", _I), _adhoc),
-    (re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tháng|quý|năm)\b"
-                r"|\bđịnh\s+kỳ\s+(?P<unit2>(?:0?6|sáu)\s+tháng)", _I), lambda m: _every_any(m)),
-    (re.compile(r"(?:định\s+kỳ\s+|tối\s+thiểu\s+)?(?P<n>một|hai|bốn|\d{1,2})\s+(?:lần|số|kỳ)"
-                r"\s*/\s*năm", _I), _times_a_year),
-    (re.compile(r"\(năm\s+(?P<y>20\d\d)\)|(?:trong|hoàn thành(?:\s+trong)?|xong\s+trong)\s+năm\s+"
-                r"(?P<y2>20\d\d)(?!\s*[-–])", _I), lambda m: _year_any(m)),
+    (
+        re.compile(
+            r"báo cáo\s+(?:ngay|kịp thời)|kịp thời\s+báo cáo|thông tin kịp thời[^;.]{0,80}?"
+            r"khi\s+[^;.]{3,80}",
+            _I,
+        ),
+        _adhoc,
+    ),
+    (
+        re.compile(
+            r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tháng|quý|năm)\b"
+            r"|\bđịnh\s+kỳ\s+(?P<unit2>(?:0?6|sáu)\s+tháng)",
+            _I,
+        ),
+        lambda m: _every_any(m),
+    ),
+    (
+        re.compile(
+            r"(?:định\s+kỳ\s+|tối\s+thiểu\s+)?(?P<n>một|hai|bốn|\d{1,2})\s+(?:lần|số|kỳ)"
+            r"\s*/\s*năm",
+            _I,
+        ),
+        _times_a_year,
+    ),
+    (
+        re.compile(
+            r"\(năm\s+(?P<y>20\d\d)\)|(?:trong|hoàn thành(?:\s+trong)?|xong\s+trong)\s+năm\s+"
+            r"(?P<y2>20\d\d)(?!\s*[-–])",
+            _I,
+        ),
+        lambda m: _year_any(m),
+    ),
     (re.compile(r"(?<!chi )thường\s+xuyên\b", _I), _continuous),
     (re.compile(r"định\s+kỳ", _I), _periodic),
 )
@@ -309,5 +447,3 @@ def _year_any(m: re.Match[str]) -> Found | None:
     if re.search(r"mục tiêu|phấn đấu|\d+\s*%|tỷ lệ", clause):
         return None  # a target's year, not a due date
     return Found(m.start(), m.end(), "year", "once", {"year_only": int(year)}, 0.6)
-
-

@@ -27,11 +27,11 @@ from schemas.plan_draft import (
 )
 
 _REFUSE_NO_PLAN = (
-    "Văn bản không có phần \"KẾ HOẠCH\" (tiêu đề loại văn bản); đây không phải một kế hoạch "
+    'Văn bản không có phần "KẾ HOẠCH" (tiêu đề loại văn bản); đây không phải một kế hoạch '
     "hoặc quyết định ban hành kế hoạch."
 )
 _REFUSE_NO_DUTIES = (
-    "Không tìm thấy phần phân công nhiệm vụ (\"Tổ chức thực hiện\", \"Phân công nhiệm vụ\"…) "
+    'Không tìm thấy phần phân công nhiệm vụ ("Tổ chức thực hiện", "Phân công nhiệm vụ"…) '
     "có cơ quan nào được giao việc; không lập được bản nháp kế hoạch."
 )
 
@@ -50,15 +50,24 @@ def _deadline(found: Found, paragraph: Paragraph, text: str, offset: int) -> Dra
 def _agency(block: Block, directory: AgencyDirectory | None, taken: set[str]) -> DraftAgency:
     duties = []
     for unit in block.units:
-        deadlines = [_deadline(f, part.paragraph, part.text, part.start)
-                     for part in (unit, *unit.objects) for f in find_deadlines(part.text)]
+        deadlines = [
+            _deadline(f, part.paragraph, part.text, part.start)
+            for part in (unit, *unit.objects)
+            for f in find_deadlines(part.text)
+        ]
         partners = [p for p in coordinating(unit.text) if name_key(p) != block.key]
         matches = [match_agency(p, directory)[0] for p in partners] if directory else []
-        duties.append(DraftDuty(
-            phrase=unit.text, lines=span_of(unit.paragraph, unit.start), confidence=0.8,
-            clause=unit.clause or "?", coordinating=partners, coordinating_matches=matches,
-            deadlines=deadlines,
-        ))
+        duties.append(
+            DraftDuty(
+                phrase=unit.text,
+                lines=span_of(unit.paragraph, unit.start),
+                confidence=0.8,
+                clause=unit.clause or "?",
+                coordinating=partners,
+                coordinating_matches=matches,
+                deadlines=deadlines,
+            )
+        )
     confidence = 0.9 if block.from_heading else 0.7
     match = proposal = None
     if directory is not None:
@@ -69,9 +78,13 @@ def _agency(block: Block, directory: AgencyDirectory | None, taken: set[str]) ->
     return DraftAgency(
         phrase=block.paragraph.text[block.start : block.end],
         lines=span_of(block.paragraph, block.start, block.end),
-        confidence=confidence, name=block.name, sections=block.sections,
+        confidence=confidence,
+        name=block.name,
+        sections=block.sections,
         mode="requested" if block.requested else "assigned",
-        match=match, proposal=proposal, duties=duties,
+        match=match,
+        proposal=proposal,
+        duties=duties,
     )
 
 
@@ -80,16 +93,24 @@ def _final_report(clause: ReportClause | None) -> DraftFinalReport | None:
         return None
     text = clause.paragraph.text
     recurrences = [f.recurrence for f in clause.deadlines if f.recurrence != "adhoc"]
-    recurrence = recurrences[0] if recurrences else (
-        "adhoc" if clause.deadlines or clause.kind == "escalation" else None)
+    recurrence = (
+        recurrences[0]
+        if recurrences
+        else ("adhoc" if clause.deadlines or clause.kind == "escalation" else None)
+    )
     return DraftFinalReport(
         phrase=text[clause.start : clause.end].strip(),
         lines=span_of(clause.paragraph, clause.start, clause.end),
-        confidence=min(0.9, 0.4 + clause.score / 10), kind=clause.kind,
-        reporters=clause.reporters, to=clause.to, via=clause.via,
+        confidence=min(0.9, 0.4 + clause.score / 10),
+        kind=clause.kind,
+        reporters=clause.reporters,
+        to=clause.to,
+        via=clause.via,
         recurrence=recurrence,
-        deadlines=[_deadline(f, clause.paragraph, text[clause.start : clause.end], clause.start)
-                   for f in clause.deadlines],
+        deadlines=[
+            _deadline(f, clause.paragraph, text[clause.start : clause.end], clause.start)
+            for f in clause.deadlines
+        ],
     )
 
 
@@ -97,18 +118,26 @@ def _table_task(row: TableRow, directory: AgencyDirectory | None) -> DraftTableT
     time = row.time.text
     deadlines = [
         DraftDeadline(
-            phrase=time[f.start : f.end] or time, lines=Span(first_line=row.time.first_line,
-                                                             last_line=row.time.last_line),
-            confidence=f.confidence, kind=f.kind, recurrence=f.recurrence, **f.values,
+            phrase=time[f.start : f.end] or time,
+            lines=Span(first_line=row.time.first_line, last_line=row.time.last_line),
+            confidence=f.confidence,
+            kind=f.kind,
+            recurrence=f.recurrence,
+            **f.values,
         )
         for f in time_cell_deadlines(time)
     ]
     match = match_agency(row.lead.text, directory)[0] if directory else None
     return DraftTableTask(
-        phrase=row.task.text, lines=Span(first_line=row.task.first_line,
-                                         last_line=row.time.last_line),
-        confidence=0.8 if deadlines else 0.5, section=row.section, task=row.task.text,
-        lead=row.lead.text, lead_match=match, coordinating=row.coordinating, time_text=time,
+        phrase=row.task.text,
+        lines=Span(first_line=row.task.first_line, last_line=row.time.last_line),
+        confidence=0.8 if deadlines else 0.5,
+        section=row.section,
+        task=row.task.text,
+        lead=row.lead.text,
+        lead_match=match,
+        coordinating=row.coordinating,
+        time_text=time,
         deadlines=deadlines,
     )
 
@@ -131,9 +160,15 @@ def import_plan(text: str, *, source: str, directory: AgencyDirectory | None = N
     taken: set[str] = set()
     agencies = [_agency(b, directory, taken) for b in reading.blocks]
     return PlanDraft(
-        table_tasks=[_table_task(row, directory)
-                     for row in [*read_task_blocks(tree), *read_task_tables(text)]],
-        source=source, header=header, duties_sections=reading.sections, agencies=agencies,
+        table_tasks=[
+            _table_task(row, directory)
+            for row in [*read_task_blocks(tree), *read_task_tables(text)]
+        ],
+        source=source,
+        header=header,
+        duties_sections=reading.sections,
+        agencies=agencies,
         final_report=_final_report(find_final_report(reading)),
-        recipients=read_recipients(paras), line_count=text.count("\n") + 1,
+        recipients=read_recipients(paras),
+        line_count=text.count("\n") + 1,
     )

@@ -72,14 +72,15 @@ def _lists_objects(node: Node) -> bool:
     """A lead-in ("… trình HĐND quyết định:") whose items are objects, not duties."""
     if not node.text.rstrip().endswith(":") or not node.children:
         return False
-    return all(not child.children and not opens_with_verb(child.text)
-               and not names_a_body(child.text) for child in node.children)
+    return all(
+        not child.children and not opens_with_verb(child.text) and not names_a_body(child.text)
+        for child in node.children
+    )
 
 
 def _unit(node: Node) -> Unit:
     assert node.paragraph is not None
-    return Unit(_clause(node), node.text, node.paragraph,
-                len(node.paragraph.text) - len(node.text))
+    return Unit(_clause(node), node.text, node.paragraph, len(node.paragraph.text) - len(node.text))
 
 
 def _units_under(node: Node) -> list[Unit]:
@@ -109,12 +110,20 @@ def _leaf_units(node: Node) -> list[Unit]:
 def _block(subject: Subject, node: Node, section: str, *, from_heading: bool) -> Block:
     assert node.paragraph is not None
     shift = len(node.paragraph.text) - len(node.text)
-    block = Block(subject.name, name_key(subject.name), subject.requested, [section],
-                  node.paragraph, shift + subject.start, shift + subject.end,
-                  from_heading=from_heading)
+    block = Block(
+        subject.name,
+        name_key(subject.name),
+        subject.requested,
+        [section],
+        node.paragraph,
+        shift + subject.start,
+        shift + subject.end,
+        from_heading=from_heading,
+    )
     if subject.rest and (not from_heading or not is_bare_heading(node.text)):
-        block.units.append(Unit(_clause(node), subject.rest, node.paragraph,
-                                shift + subject.rest_start))
+        block.units.append(
+            Unit(_clause(node), subject.rest, node.paragraph, shift + subject.rest_start)
+        )
     block.units.extend(_leaf_units(node))
     return block
 
@@ -123,8 +132,7 @@ def _read_node(node: Node, section: str, found: list[Block]) -> None:
     """Find agency blocks at or under `node`."""
     if node.level == PARAGRAPH_LEVEL and node.parent is not None and node.parent.level == 0:
         return  # section-level paragraphs are read separately (closing or sole paragraph)
-    subject = heading_subject(node.text) if node.is_heading and is_bare_heading(node.text) \
-        else None
+    subject = heading_subject(node.text) if node.is_heading and is_bare_heading(node.text) else None
     if subject is None and node.is_heading and ":" in node.text[:200]:
         subject = heading_subject(node.text)
     if subject is not None:
@@ -143,19 +151,27 @@ def _read_extra_subjects(node: Node, section: str, found: list[Block]) -> None:
     assert node.paragraph is not None
     shift = len(node.paragraph.text) - len(node.text)
     for name, offset in further_subjects(node.text):
-        block = Block(name, name_key(name), False, [section], node.paragraph,
-                      shift + offset, shift + offset + len(name), from_heading=False)
-        block.units.append(Unit(_clause(node), node.text[offset:], node.paragraph,
-                                shift + offset))
+        block = Block(
+            name,
+            name_key(name),
+            False,
+            [section],
+            node.paragraph,
+            shift + offset,
+            shift + offset + len(name),
+            from_heading=False,
+        )
+        block.units.append(Unit(_clause(node), node.text[offset:], node.paragraph, shift + offset))
         found.append(block)
 
 
 _AND_OTHERS = re.compile(
-    r"\s+(?:và\s+)?(?:các\s+)?(?:cơ quan,?\s*|đơn vị,?\s*){1,2}(?:có\s+)?liên quan$")
+    r"\s+(?:và\s+)?(?:các\s+)?(?:cơ quan,?\s*|đơn vị,?\s*){1,2}(?:có\s+)?liên quan$"
+)
 
 
 def _merge_key(key: str) -> str:
-    """"các sở … và các đơn vị liên quan" is the same group as "các sở …"."""
+    """ "các sở … và các đơn vị liên quan" is the same group as "các sở …"."""
     return _AND_OTHERS.sub("", key)
 
 
@@ -208,8 +224,9 @@ def _read_section(target: Node, blocks: list[Block], closing: list[Paragraph]) -
     items close it (they are read for the final report, not as agencies)."""
     label = target.marker if target.level == 0 else _clause(target)
     found: list[Block] = []
-    first_marked = next((i for i, c in enumerate(target.children)
-                         if c.level != PARAGRAPH_LEVEL), None)
+    first_marked = next(
+        (i for i, c in enumerate(target.children) if c.level != PARAGRAPH_LEVEL), None
+    )
     for index, child in enumerate(target.children):
         if child.level != PARAGRAPH_LEVEL:
             _read_node(child, f"{label}.{child.marker}" if child.marker != "-" else label, found)
@@ -219,8 +236,9 @@ def _read_section(target: Node, blocks: list[Block], closing: list[Paragraph]) -
     blocks.extend(found)
 
 
-def _section_paragraph(node: Node, label: str, found: list[Block], closing: list[Paragraph],
-                       *, closes: bool) -> None:
+def _section_paragraph(
+    node: Node, label: str, found: list[Block], closing: list[Paragraph], *, closes: bool
+) -> None:
     """An unmarked paragraph right under a duty section: it continues the last sentence
     block ("Đồng thời, …"), closes the section, or (in a section without numbered items)
     gives a duty to its subject."""

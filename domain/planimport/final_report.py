@@ -22,15 +22,22 @@ _VIA_PAREN = re.compile(r"\(\s*(?:thông\s+)?qua\s+([^()]+?)(?:\s+(?:để\s+)?t
 _BEFORE_PAREN = re.compile(rf"(?:về|gửi)\s+(?:về\s+)?((?:{_DEPT}|{_TOP})[^()]{{2,220}}?)\s*$")
 _VIA_SEND = re.compile(
     rf"(?:gửi|về|của|cho)\s+(?:về\s+)?({_DEPT}[^,;.()]{{2,80}}?)\s+(?:để\s+)?(?:tổng\s+hợp"
-    r"|xem\s+xét|theo\s+dõi)")
-_VIA_ABOUT = re.compile(rf"(?:báo\s+cáo|gửi)[^;()]{{0,80}}?\svề\s+({_DEPT}[^,;.()]{{2,80}}?)"
-                        r"(?=\s+(?:chậm nhất|trước|trong|định kỳ|hằng|hàng|để)\b|\s*[,;.(]|$)")
+    r"|xem\s+xét|theo\s+dõi)"
+)
+_VIA_ABOUT = re.compile(
+    rf"(?:báo\s+cáo|gửi)[^;()]{{0,80}}?\svề\s+({_DEPT}[^,;.()]{{2,80}}?)"
+    r"(?=\s+(?:chậm nhất|trước|trong|định kỳ|hằng|hàng|để)\b|\s*[,;.(]|$)"
+)
 _TO_ADVISE = re.compile(rf"tổng\s+hợp,?\s+tham\s+mưu\s+({_TOP}[^,;.]{{2,60}}?)\s+báo\s+cáo")
-_TO_AFTER_VIA = re.compile(rf"tổng\s+hợp,?\s+(?:báo\s+cáo\s+)({_TOP}[^.;]+?)"
-                           r"(?=\s+(?:về|theo|trước|để|định kỳ|chậm nhất)\b|[.;]|$)")
-_TO_ABOUT = re.compile(rf"(?:báo\s+cáo|gửi)(?:\s+[^;()]{{0,60}}?)??\s+(?:về\s+)?"
-                       rf"({_TOP}[^(;.]{{2,120}}?)\s*(?=\(|$|[;.]|để\b|xem xét|theo quy định"
-                       r"|trước|chậm nhất)")
+_TO_AFTER_VIA = re.compile(
+    rf"tổng\s+hợp,?\s+(?:báo\s+cáo\s+)({_TOP}[^.;]+?)"
+    r"(?=\s+(?:về|theo|trước|để|định kỳ|chậm nhất)\b|[.;]|$)"
+)
+_TO_ABOUT = re.compile(
+    rf"(?:báo\s+cáo|gửi)(?:\s+[^;()]{{0,60}}?)??\s+(?:về\s+)?"
+    rf"({_TOP}[^(;.]{{2,120}}?)\s*(?=\(|$|[;.]|để\b|xem xét|theo quy định"
+    r"|trước|chậm nhất)"
+)
 _RESULTS = re.compile(r"kết quả|tình hình thực hiện|báo cáo định kỳ|chế độ báo cáo", _I)
 _TROUBLE = re.compile(r"khó khăn,?\s+vướng mắc", _I)
 _GROUP = re.compile(r"^(các|Các|Thủ trưởng|Giám đốc|UBND các|Ủy ban nhân dân các|Mọi)", _I)
@@ -88,21 +95,28 @@ def _routing(clause: str) -> tuple[str | None, str | None]:
         send = _VIA_SEND.search(clause) or _VIA_ABOUT.search(clause)
         via = send.group(1).strip() if send else None
     if to is None:
-        found = _TO_ADVISE.search(clause) or (_TO_AFTER_VIA.search(clause) if via else None) \
+        found = (
+            _TO_ADVISE.search(clause)
+            or (_TO_AFTER_VIA.search(clause) if via else None)
             or _TO_ABOUT.search(clause)
+        )
         to = found.group(1) if found else None
     return _tidy(to), via
 
 
 def _reporter_in(clause: str) -> str | None:
-    """"…, các cơ quan, đơn vị, địa phương báo cáo về …": who reports, named in the clause."""
-    match = re.search(r"(?:^|,\s)((?:các|Các|Thủ trưởng)\s[^;.]{3,100}?)\s+(?:kịp\s+thời\s+)?"
-                      r"(?:báo\s+cáo|phản\s+ánh)", clause)
+    """ "…, các cơ quan, đơn vị, địa phương báo cáo về …": who reports, named in the clause."""
+    match = re.search(
+        r"(?:^|,\s)((?:các|Các|Thủ trưởng)\s[^;.]{3,100}?)\s+(?:kịp\s+thời\s+)?"
+        r"(?:báo\s+cáo|phản\s+ánh)",
+        clause,
+    )
     return match.group(1).strip(" ,") if match else None
 
 
-def _read_clause(text: str, paragraph: Paragraph, span: tuple[int, int],
-                 reporters: str | None, offset: int) -> ReportClause | None:
+def _read_clause(
+    text: str, paragraph: Paragraph, span: tuple[int, int], reporters: str | None, offset: int
+) -> ReportClause | None:
     clause = text[span[0] : span[1]]
     if not re.search(r"báo\s+cáo|gửi", clause, _I):
         return None
@@ -118,9 +132,17 @@ def _read_clause(text: str, paragraph: Paragraph, span: tuple[int, int],
     # department's own report.
     score += 2.5 if reporters and _GROUP.match(reporters) else 0.0
     score -= 3.0 if trouble else 0.0
-    return ReportClause(paragraph, offset + span[0], offset + span[1],
-                        "escalation" if trouble else "results", reporters, to, via,
-                        deadlines, score)
+    return ReportClause(
+        paragraph,
+        offset + span[0],
+        offset + span[1],
+        "escalation" if trouble else "results",
+        reporters,
+        to,
+        via,
+        deadlines,
+        score,
+    )
 
 
 def _onward(reading: DutyReading, via: str) -> str | None:
@@ -136,12 +158,16 @@ def _onward(reading: DutyReading, via: str) -> str | None:
                 clause = unit.text[start:end]
                 if not re.search(r"báo\s+cáo", clause, _I):
                     continue
-                match = _TO_ADVISE.search(clause) or _TO_AFTER_VIA.search(clause) \
+                match = (
+                    _TO_ADVISE.search(clause)
+                    or _TO_AFTER_VIA.search(clause)
                     or _TO_ABOUT.search(clause)
+                )
                 if match:
                     # The hub's own periodic report ("tổng hợp, báo cáo … trước ngày …").
                     weight = (2.0 if find_deadlines(clause) else 0.0) + (
-                        1.0 if re.search(r"tổng\s+hợp", clause, _I) else 0.0)
+                        1.0 if re.search(r"tổng\s+hợp", clause, _I) else 0.0
+                    )
                     found.append((weight, match.group(1)))
     if not found:
         return None
@@ -173,10 +199,17 @@ def find_final_report(reading: DutyReading) -> ReportClause | None:
 
 def _closing_subject(text: str) -> str | None:
     """Who a closing paragraph speaks to: "…, đề nghị các sở, ban, ngành … kịp thời …"."""
-    match = re.search(r"(?:đề nghị|yêu cầu)\s+((?:các|Thủ trưởng)[^;.]{3,120}?)\s+(?:kịp thời|"
-                      r"phản ánh|báo cáo|chủ động|căn cứ|tổ chức|triển khai|thực hiện)", text, _I)
+    match = re.search(
+        r"(?:đề nghị|yêu cầu)\s+((?:các|Thủ trưởng)[^;.]{3,120}?)\s+(?:kịp thời|"
+        r"phản ánh|báo cáo|chủ động|căn cứ|tổ chức|triển khai|thực hiện)",
+        text,
+        _I,
+    )
     if match:
         return match.group(1).strip(" ,")
-    match = re.match(r"^((?:Các|Thủ trưởng)[^;.]{3,120}?)\s+(?:căn cứ|khẩn trương|có trách nhiệm"
-                     r"|chịu trách nhiệm|kịp thời)", text)
+    match = re.match(
+        r"^((?:Các|Thủ trưởng)[^;.]{3,120}?)\s+(?:căn cứ|khẩn trương|có trách nhiệm"
+        r"|chịu trách nhiệm|kịp thời)",
+        text,
+    )
     return match.group(1).strip(" ,") if match else None

@@ -16,18 +16,20 @@ _NUMBER = re.compile(r"Số\s*:\s*([0-9]+[0-9A-Za-z.]*)\s*(/[0-9A-ZĐa-zđ.&-]+)
 _PLACE_DATE = re.compile(
     r"^(?P<place>[^,\d]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
 )
-_ISSUER_START = re.compile(r"(?:^|(?<=\s))(?:(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN|SỞ|VĂN PHÒNG)\s+[A-ZĐ]"
-                           r"|^BAN\s+[A-ZĐ]")
+_ISSUER_START = re.compile(
+    r"(?:^|(?<=\s))(?:(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN|SỞ|VĂN PHÒNG)\s+[A-ZĐ]"
+    r"|^BAN\s+[A-ZĐ]"
+)
 _DOC_TYPES = ("KẾ HOẠCH", "QUYẾT ĐỊNH", "CÔNG VĂN", "THÔNG BÁO", "CHỈ THỊ", "BÁO CÁO", "TỜ TRÌNH")
 
 
 def _title_case(words: str) -> str:
-    """"ĐẮK LẮK" → "Đắk Lắk", the way a province's name is written in running text."""
+    """ "ĐẮK LẮK" → "Đắk Lắk", the way a province's name is written in running text."""
     return " ".join(w[:1].upper() + w[1:].lower() for w in words.split())
 
 
 def normalised_issuer(as_written: str) -> str:
-    """"ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK" → "UBND tỉnh Đắk Lắk"."""
+    """ "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK" → "UBND tỉnh Đắk Lắk"."""
     match = re.match(r"^(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN\s+(TỈNH|THÀNH PHỐ)\s+(.+)$", as_written)
     if match:
         return f"UBND {match.group(1).lower()} {_title_case(match.group(2))}"
@@ -46,10 +48,14 @@ def _issuer(paragraphs: list[Paragraph]) -> tuple[DraftField, DraftField]:
             continue
         start = found.start()
         return (
-            field_from(normalised_issuer(written), paragraph, start=start,
-                       end=start + len(written), confidence=0.9),
-            field_from(written, paragraph, start=start, end=start + len(written),
-                       confidence=0.95),
+            field_from(
+                normalised_issuer(written),
+                paragraph,
+                start=start,
+                end=start + len(written),
+                confidence=0.9,
+            ),
+            field_from(written, paragraph, start=start, end=start + len(written), confidence=0.95),
         )
     missing = field_from(None, None, confidence=0)
     return missing, missing
@@ -59,8 +65,13 @@ def _number(paragraphs: list[Paragraph]) -> DraftField:
     for paragraph in paragraphs[:12]:
         if match := _NUMBER.search(paragraph.text):
             # "Số: 516 /KH-UBND": the space is a typing slip, not part of the number.
-            return field_from(match.group(1) + match.group(2), paragraph, start=match.start(1),
-                              end=match.end(2), confidence=0.95)
+            return field_from(
+                match.group(1) + match.group(2),
+                paragraph,
+                start=match.start(1),
+                end=match.end(2),
+                confidence=0.95,
+            )
     return field_from(None, None, confidence=0)
 
 

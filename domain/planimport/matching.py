@@ -71,8 +71,9 @@ def match_agency(name: str, directory: AgencyDirectory) -> tuple[AgencyMatch, fl
         matched = [_match_one(part, directory) for part in parts]
         if all(m.code is not None for m, _ in matched):
             members = [m.code for m, _ in matched if m.code is not None]
-            return AgencyMatch(code=None, members=members, candidates=single.candidates), \
-                min(score for _, score in matched)
+            return AgencyMatch(code=None, members=members, candidates=single.candidates), min(
+                score for _, score in matched
+            )
     return single, confidence
 
 
@@ -81,12 +82,16 @@ def _match_one(name: str, directory: AgencyDirectory) -> tuple[AgencyMatch, floa
     entries = _entries(directory)
     key = name_key(name)
     # Old and new names both ways: a 2025 plan against an older directory, or the reverse.
-    keys = [key, *(key.replace(old, new) for old, new in _SUCCESSORS if old in key),
-            *(key.replace(new, old) for old, new in _SUCCESSORS if new in key)]
+    keys = [
+        key,
+        *(key.replace(old, new) for old, new in _SUCCESSORS if old in key),
+        *(key.replace(new, old) for old, new in _SUCCESSORS if new in key),
+    ]
     best: list[tuple[str, float, object]] = []
     for index, variant in enumerate(keys):
-        for choice, score, _ in process.extract(variant, list(entries), scorer=fuzz.ratio,
-                                                limit=CANDIDATES):
+        for choice, score, _ in process.extract(
+            variant, list(entries), scorer=fuzz.ratio, limit=CANDIDATES
+        ):
             # A renamed body is a candidate, never a match: a merger has several predecessors.
             best.append((choice, score - (15.0 if index else 0.0), None))
     best.sort(key=lambda item: -item[1])
@@ -97,8 +102,9 @@ def _match_one(name: str, directory: AgencyDirectory) -> tuple[AgencyMatch, floa
             seen[code] = Candidate(code=code, name=full, score=round(score, 1))
     candidates = list(seen.values())[:CANDIDATES]
     if candidates and candidates[0].score >= ACCEPT:
-        return AgencyMatch(code=candidates[0].code, candidates=candidates), \
-            candidates[0].score / 100
+        return AgencyMatch(code=candidates[0].code, candidates=candidates), candidates[
+            0
+        ].score / 100
     return AgencyMatch(code=None, candidates=candidates), 0.3
 
 
@@ -117,8 +123,10 @@ _KINDS: tuple[tuple[str, AgencyKindGuess], ...] = (
     (r"tỉnh ủy|thành ủy|đảng", "co_quan_dang"),
     (r"công an|quân sự|biên phòng|bộ tư lệnh", "luc_luong_vu_trang"),
     (r"^báo|phát thanh|truyền hình|đài", "co_quan_bao_chi"),
-    (r"khu vực|kho bạc|ngân hàng nhà nước|thuế|hải quan|kiểm toán|viện kiểm sát|tòa án",
-     "co_quan_trung_uong"),
+    (
+        r"khu vực|kho bạc|ngân hàng nhà nước|thuế|hải quan|kiểm toán|viện kiểm sát|tòa án",
+        "co_quan_trung_uong",
+    ),
     (r"công ty|doanh nghiệp|tập đoàn|điện lực", "doanh_nghiep"),
 )
 

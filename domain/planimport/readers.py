@@ -19,13 +19,16 @@ def _looks_binary(data: bytes) -> bool:
 
 def _read_text(data: bytes) -> str:
     if _looks_binary(data):
-        raise NotAPlan("binary content in a text file",
-                       "Tệp không phải văn bản (có dữ liệu nhị phân); không đọc được kế hoạch.")
+        raise NotAPlan(
+            "binary content in a text file",
+            "Tệp không phải văn bản (có dữ liệu nhị phân); không đọc được kế hoạch.",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise NotAPlan("text is not UTF-8",
-                       "Tệp văn bản không ở mã UTF-8; hãy lưu lại dưới dạng UTF-8.") from None
+        raise NotAPlan(
+            "text is not UTF-8", "Tệp văn bản không ở mã UTF-8; hãy lưu lại dưới dạng UTF-8."
+        ) from None
 
 
 def _read_pdf(data: bytes) -> str:
@@ -52,9 +55,11 @@ def read_document(data: bytes, suffix: str) -> str:
     if not data.strip():
         raise NotAPlan("empty file", "Tệp rỗng, không có nội dung kế hoạch.")
     if len(data) > MAX_BYTES:
-        raise NotAPlan(f"file too large ({len(data)} bytes)",
-                       f"Tệp quá lớn ({len(data) // (1024 * 1024)} MB); một kế hoạch thường "
-                       f"dưới {MAX_BYTES // (1024 * 1024)} MB.")
+        raise NotAPlan(
+            f"file too large ({len(data)} bytes)",
+            f"Tệp quá lớn ({len(data) // (1024 * 1024)} MB); một kế hoạch thường "
+            f"dưới {MAX_BYTES // (1024 * 1024)} MB.",
+        )
     suffix = suffix.lower()
     if suffix == ".docx":
         text = docx_text(data)
@@ -63,6 +68,8 @@ def read_document(data: bytes, suffix: str) -> str:
     elif suffix in _TEXT_SUFFIXES:
         text = _read_text(data)
     else:
-        raise NotAPlan(f"unsupported file type {suffix!r}",
-                       f"Không đọc được tệp {suffix}; hãy dùng .docx, .pdf, .txt hoặc .md.")
+        raise NotAPlan(
+            f"unsupported file type {suffix!r}",
+            f"Không đọc được tệp {suffix}; hãy dùng .docx, .pdf, .txt hoặc .md.",
+        )
     return normalise_document(reflow(text))

@@ -40,8 +40,12 @@ def _items(paragraph: Paragraph) -> list[DraftRecipient]:
         match = _ITEM.match(line)
         if match is None:
             continue
-        found.append(DraftRecipient(
-            name=match.group(1), phrase=line, lines=span_of(paragraph, start, offset),
-            confidence=0.95,
-        ))
+        found.append(
+            DraftRecipient(
+                name=match.group(1),
+                phrase=line,
+                lines=span_of(paragraph, start, offset),
+                confidence=0.95,
+            )
+        )
     return found

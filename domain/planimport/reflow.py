@@ -15,8 +15,7 @@ from domain.planimport.agencies import names_a_body
 from domain.planimport.text import PARAGRAPH_START
 from domain.planimport.verbs import opens_with_verb
 
-_MARKER = re.compile(
-    r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2}){0,3}\.|[a-zđ]\)|[-–•+])(?:\s|$)")
+_MARKER = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2}){0,3}\.|[a-zđ]\)|[-–•+])(?:\s|$)")
 _HEADING = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2}){0,3}\.)\s")
 _BARE_MARKER = re.compile(r"\s*(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3})\.\s*")
 # A colon at a line's end may be a wrapped label ("Nhóm 1:" + its text): not an end here.
@@ -26,8 +25,10 @@ _STARTS = re.compile(
     r"|[^,\d]{2,40}, ngày \d)"
 )
 _WHOLE = re.compile(r"^\s*(?:Số\s*:\s*\S+.*|KẾ HOẠCH|QUYẾT ĐỊNH|.*\bnăm \d{4}\)?\*?)\s*$")
-_AUTHORITY = re.compile(r"^\s*(?:TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC"
-                        r"|PHÓ GIÁM ĐỐC)")
+_AUTHORITY = re.compile(
+    r"^\s*(?:TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC"
+    r"|PHÓ GIÁM ĐỐC)"
+)
 # A line ending like this goes on: "13. Báo và" + "Phát thanh, Truyền hình tỉnh".
 _OPEN_END = re.compile(r"(?:\bvà|\bcác|\bcủa|\bcho|\bvới|\bvề|[,\-–])\s*$")
 _MIN_LINES = 30
@@ -66,10 +67,16 @@ def starts_paragraph(previous: str, line: str, full: float, current: str = "") -
     if _STARTS.match(line) or _WHOLE.match(previous):
         return True
     heading = _HEADING.match(current)
-    if (heading is not None and len(current) < 120 and len(previous.rstrip()) < full
-            and len(current[heading.end() :].split()) >= 2 and line[:1].isupper()
-            and not _is_caps(line) and not _OPEN_END.search(current)
-            and (opens_with_verb(line) or names_a_body(line))):
+    if (
+        heading is not None
+        and len(current) < 120
+        and len(previous.rstrip()) < full
+        and len(current[heading.end() :].split()) >= 2
+        and line[:1].isupper()
+        and not _is_caps(line)
+        and not _OPEN_END.search(current)
+        and (opens_with_verb(line) or names_a_body(line))
+    ):
         # "3. Sở Nông nghiệp và / Môi trường" then "Chủ trì, phối hợp …", or a heading
         # naming two bodies then "Sở Khoa học và Công nghệ chủ trì …"; not "6. Ban" +
         # "Quản lý khu Kinh tế" nor a full line that wraps a long heading.

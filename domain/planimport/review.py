@@ -11,14 +11,27 @@ from schemas.plan_draft import DraftDeadline, PlanDraft, Span
 LOW = 0.7
 _VAGUE = {"periodic", "month", "quarter", "year", "relative", "event"}
 _KIND_VI = {
-    "date": "ngày cụ thể", "month": "trong tháng", "quarter": "theo quý", "year": "trong năm",
-    "relative": "tính từ một sự kiện", "recurring": "định kỳ", "periodic": "định kỳ (chưa rõ kỳ)",
-    "adhoc": "đột xuất", "continuous": "thường xuyên", "event": "khi có sự kiện",
+    "date": "ngày cụ thể",
+    "month": "trong tháng",
+    "quarter": "theo quý",
+    "year": "trong năm",
+    "relative": "tính từ một sự kiện",
+    "recurring": "định kỳ",
+    "periodic": "định kỳ (chưa rõ kỳ)",
+    "adhoc": "đột xuất",
+    "continuous": "thường xuyên",
+    "event": "khi có sự kiện",
 }
 _HEADER_VI = {
-    "doc_type": "loại văn bản", "number": "số hiệu", "issuer": "cơ quan ban hành",
-    "issuer_as_written": "tên cơ quan như in", "issued_on": "ngày ban hành", "place": "địa danh",
-    "title": "trích yếu", "signer_name": "người ký", "signer_title": "chức vụ người ký",
+    "doc_type": "loại văn bản",
+    "number": "số hiệu",
+    "issuer": "cơ quan ban hành",
+    "issuer_as_written": "tên cơ quan như in",
+    "issued_on": "ngày ban hành",
+    "place": "địa danh",
+    "title": "trích yếu",
+    "signer_name": "người ký",
+    "signer_title": "chức vụ người ký",
 }
 
 
@@ -34,16 +47,22 @@ def _agencies(draft: PlanDraft) -> list[str]:
     out: list[str] = []
     for agency in draft.agencies:
         if agency.match is not None and agency.match.members:
-            out.append(f"- **{agency.name}** ({_at(agency.lines)}): nhiều cơ quan, khớp "
-                       f"{', '.join(agency.match.members)}; xác nhận.")
+            out.append(
+                f"- **{agency.name}** ({_at(agency.lines)}): nhiều cơ quan, khớp "
+                f"{', '.join(agency.match.members)}; xác nhận."
+            )
         elif agency.match is not None and agency.match.code is None:
             near = ", ".join(f"{c.code} {c.name} ({c.score:.0f})" for c in agency.match.candidates)
-            out.append(f"- **{agency.name}** ({_at(agency.lines)}): không có trong danh bạ. "
-                       f"Gần nhất: {near or 'không có'}. Chọn một mục hoặc thêm cơ quan mới.")
+            out.append(
+                f"- **{agency.name}** ({_at(agency.lines)}): không có trong danh bạ. "
+                f"Gần nhất: {near or 'không có'}. Chọn một mục hoặc thêm cơ quan mới."
+            )
         elif agency.proposal is not None:
             p = agency.proposal
-            out.append(f"- **{agency.name}** ({_at(agency.lines)}): đề xuất mục danh bạ "
-                       f"`{p.code}` (loại `{p.kind}`); xác nhận mã, tên và loại.")
+            out.append(
+                f"- **{agency.name}** ({_at(agency.lines)}): đề xuất mục danh bạ "
+                f"`{p.code}` (loại `{p.kind}`); xác nhận mã, tên và loại."
+            )
     return out
 
 
@@ -61,20 +80,28 @@ def _header(draft: PlanDraft) -> list[str]:
 def _final_report(draft: PlanDraft) -> list[str]:
     report = draft.final_report
     if report is None:
-        return ["- Không tìm thấy điều khoản báo cáo kết quả thực hiện kế hoạch; "
-                "hãy ghi người nhận, cơ quan tổng hợp và hạn báo cáo."]
-    lines = [f"- {_at(report.lines)}: «{report.phrase}»",
-             f"  - cơ quan báo cáo: {report.reporters or '—'}; gửi: {report.to or '—'}; "
-             f"qua: {report.via or '—'}; loại: {report.kind}"]
+        return [
+            "- Không tìm thấy điều khoản báo cáo kết quả thực hiện kế hoạch; "
+            "hãy ghi người nhận, cơ quan tổng hợp và hạn báo cáo."
+        ]
+    lines = [
+        f"- {_at(report.lines)}: «{report.phrase}»",
+        f"  - cơ quan báo cáo: {report.reporters or '—'}; gửi: {report.to or '—'}; "
+        f"qua: {report.via or '—'}; loại: {report.kind}",
+    ]
     if not any(d.kind == "date" for d in report.deadlines):
-        lines.append("  - Mô hình kế hoạch cần một ngày cụ thể cho báo cáo cuối: "
-                     "hãy đặt hạn (văn bản không nêu ngày).")
+        lines.append(
+            "  - Mô hình kế hoạch cần một ngày cụ thể cho báo cáo cuối: "
+            "hãy đặt hạn (văn bản không nêu ngày)."
+        )
     return lines
 
 
 def _deadline_line(agency: str, deadline: DraftDeadline) -> str:
-    return (f"- {agency}, {_at(deadline.lines)}: «{deadline.phrase}» → "
-            f"{_KIND_VI.get(deadline.kind, deadline.kind)}")
+    return (
+        f"- {agency}, {_at(deadline.lines)}: «{deadline.phrase}» → "
+        f"{_KIND_VI.get(deadline.kind, deadline.kind)}"
+    )
 
 
 def _deadlines(draft: PlanDraft) -> list[str]:
@@ -83,32 +110,49 @@ def _deadlines(draft: PlanDraft) -> list[str]:
         for duty in agency.duties:
             if len(duty.deadlines) > 1:
                 phrases = "; ".join(f"«{d.phrase}»" for d in duty.deadlines)
-                out.append(f"- {agency.name}, {_at(duty.lines)}: nhiều thời hạn trong một "
-                           f"nhiệm vụ ({phrases}); mô hình giữ một, còn lại ở mục `draft`.")
-            out.extend(_deadline_line(agency.name, d) for d in duty.deadlines
-                       if d.kind in _VAGUE or d.confidence < LOW)
+                out.append(
+                    f"- {agency.name}, {_at(duty.lines)}: nhiều thời hạn trong một "
+                    f"nhiệm vụ ({phrases}); mô hình giữ một, còn lại ở mục `draft`."
+                )
+            out.extend(
+                _deadline_line(agency.name, d)
+                for d in duty.deadlines
+                if d.kind in _VAGUE or d.confidence < LOW
+            )
     return out
 
 
 def _unsure(draft: PlanDraft) -> list[str]:
-    return [f"- {a.name} ({_at(a.lines)}): độ tin cậy {a.confidence:.2f}"
-            for a in draft.agencies if a.confidence < LOW]
+    return [
+        f"- {a.name} ({_at(a.lines)}): độ tin cậy {a.confidence:.2f}"
+        for a in draft.agencies
+        if a.confidence < LOW
+    ]
 
 
 def _table_tasks(draft: PlanDraft) -> list[str]:
     if not draft.table_tasks:
         return []
-    lines = [f"- {len(draft.table_tasks)} nhiệm vụ ở bảng phụ lục hoặc ở khối «Cơ quan chủ "
-             "trì / Thời gian thực hiện», giữ trong mục `draft.table_tasks` (mô hình kế hoạch "
-             "chưa có mục cho chúng); cần đưa vào `duties` khi mô hình cho phép."]
+    lines = [
+        f"- {len(draft.table_tasks)} nhiệm vụ ở bảng phụ lục hoặc ở khối «Cơ quan chủ "
+        "trì / Thời gian thực hiện», giữ trong mục `draft.table_tasks` (mô hình kế hoạch "
+        "chưa có mục cho chúng); cần đưa vào `duties` khi mô hình cho phép."
+    ]
     for task in draft.table_tasks:
-        if task.lead_match is not None and task.lead_match.code is None \
-                and not task.lead_match.members:
-            lines.append(f"- {task.section} ({_at(task.lines)}): cơ quan chủ trì «{task.lead}» "
-                         "không có trong danh bạ.")
+        if (
+            task.lead_match is not None
+            and task.lead_match.code is None
+            and not task.lead_match.members
+        ):
+            lines.append(
+                f"- {task.section} ({_at(task.lines)}): cơ quan chủ trì «{task.lead}» "
+                "không có trong danh bạ."
+            )
         if not task.deadlines:
-            lines.append(f"- {task.section} ({_at(task.lines)}): không đọc được thời gian "
-                         f"«{task.time_text}».")
+            lines.append(
+                f"- {task.section} ({_at(task.lines)}): không đọc được thời gian "
+                f"«{task.time_text}»."
+            )
     return lines
 
 
@@ -122,7 +166,8 @@ def review_report(draft: PlanDraft) -> str:
         f"Nguồn: `{draft.source}` ({draft.line_count} dòng). Đọc được {len(draft.agencies)} "
         f"cơ quan/nhóm, {units} nhiệm vụ; {undated} nhiệm vụ văn bản không nêu hạn (theo dõi "
         "không hạn, hoặc điều phối viên đặt hạn). Mục phân công: "
-        + (", ".join(draft.duties_sections) or "—") + ".",
+        + (", ".join(draft.duties_sections) or "—")
+        + ".",
         "",
     ]
     sections = (
@@ -136,6 +181,7 @@ def review_report(draft: PlanDraft) -> str:
     )
     for title, lines in sections:
         parts.extend([f"## {title}", "", *(lines or ["- Không có mục nào."]), ""])
-    parts.append("Khi đã xử lý các mục trên, xóa phần `draft:` khỏi tệp YAML rồi chạy "
-                 "`kehoach plan check`.")
+    parts.append(
+        "Khi đã xử lý các mục trên, xóa phần `draft:` khỏi tệp YAML rồi chạy `kehoach plan check`."
+    )
     return "\n".join(parts) + "\n"

@@ -13,7 +13,11 @@ def span_of(paragraph: Paragraph, start: int = 0, end: int | None = None) -> Spa
 
 
 def field_from(
-    value: str | None, paragraph: Paragraph | None, *, start: int = 0, end: int | None = None,
+    value: str | None,
+    paragraph: Paragraph | None,
+    *,
+    start: int = 0,
+    end: int | None = None,
     confidence: float,
 ) -> DraftField:
     """A header field read from part of a paragraph; no paragraph means not found."""

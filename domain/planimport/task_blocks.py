@@ -36,7 +36,7 @@ def _cell(node: Node, value: str) -> Cell:
 
 
 def _lead_of(value: str) -> tuple[str, list[str]]:
-    """"Sở Nội vụ chủ trì tham mưu …; Sở Tư pháp và … chủ động …": the lead is the first
+    """ "Sở Nội vụ chủ trì tham mưu …; Sở Tư pháp và … chủ động …": the lead is the first
     subject, the other clauses' subjects take part; a plain list of bodies all lead."""
     clauses = [c.strip() for c in value.split(";") if c.strip()]
     subjects = [sentence_subject(c) for c in clauses]
@@ -90,9 +90,13 @@ def read_task_blocks(root: Node) -> list[TableRow]:
             continue
         heading = _cell(node, node.text)
         lead = fields.lead or Cell("", heading.first_line, heading.last_line)
-        rows.append(TableRow(
-            section=_clause(node), task=Cell(node.text, heading.first_line, heading.last_line),
-            lead=lead, coordinating=fields.partners or [],
-            time=fields.time or Cell("", heading.first_line, heading.last_line),
-        ))
+        rows.append(
+            TableRow(
+                section=_clause(node),
+                task=Cell(node.text, heading.first_line, heading.last_line),
+                lead=lead,
+                coordinating=fields.partners or [],
+                time=fields.time or Cell("", heading.first_line, heading.last_line),
+            )
+        )
     return rows

@@ -73,8 +73,10 @@ def _columns(header: list[Cell]) -> dict[str, int] | None:
             found["partners"] = index
         elif re.search(r"thời gian|thời hạn|tiến độ", text) and "time" not in found:
             found["time"] = index
-        elif re.search(r"nhiệm vụ|nội dung|công việc|giải pháp|chỉ tiêu", text) \
-                and "task" not in found:
+        elif (
+            re.search(r"nhiệm vụ|nội dung|công việc|giải pháp|chỉ tiêu", text)
+            and "task" not in found
+        ):
             found["task"] = index
     return found if {"lead", "task"} <= set(found) else None
 
@@ -89,8 +91,7 @@ def _with_empty_cells(rows: list[list[Cell]]) -> list[list[Cell]]:
     for cells in rows:
         previous = joined[-1] if joined else None
         numbered = re.match(r"^(\d{1,3}\.?|[IVX]{1,5}\.?|STT|TT)$", cells[0].text)
-        if previous is not None and not numbered and re.match(r"^\d{1,3}\.?$",
-                                                              previous[0].text):
+        if previous is not None and not numbered and re.match(r"^\d{1,3}\.?$", previous[0].text):
             gap = Cell("", previous[-1].last_line, previous[-1].last_line)
             joined[-1] = [*previous, gap, *cells]
         else:
@@ -109,15 +110,21 @@ def read_task_tables(text: str) -> list[TableRow]:
     for cells in rows:
         # A header row may follow the text before the table without a row break.
         starts = [i for i, c in enumerate(cells) if re.match(r"^(STT|TT|Stt)$", c.text)]
-        header = _columns(cells[starts[-1]:]) if starts else _columns(cells)
+        header = _columns(cells[starts[-1] :]) if starts else _columns(cells)
         if header is not None:
             columns, group = header, ""
             # A table with no time column takes its time from its title ("… ĐẾN NĂM 2030").
             before = cells[starts[-1] - 1] if starts and starts[-1] > 0 else None
-            title = re.search(r"đến năm\s+20\d\d", before.text[-400:], re.IGNORECASE) \
-                if before else None
-            horizon = Cell(title.group(0), before.last_line, before.last_line) \
-                if title and before else None
+            title = (
+                re.search(r"đến năm\s+20\d\d", before.text[-400:], re.IGNORECASE)
+                if before
+                else None
+            )
+            horizon = (
+                Cell(title.group(0), before.last_line, before.last_line)
+                if title and before
+                else None
+            )
             continue
         if columns is None:
             continue
@@ -130,17 +137,20 @@ def read_task_tables(text: str) -> list[TableRow]:
         lead, more = _lead_cell(cells[columns["lead"]])
         partners = cells[columns["partners"]].text if "partners" in columns else ""
         time = cells[columns["time"]] if "time" in columns else horizon
-        found.append(TableRow(
-            section=".".join(p for p in ("PL", group, cells[0].text.rstrip(".")) if p),
-            task=cells[columns["task"]], lead=lead,
-            coordinating=[*more, *split_bodies(partners)],
-            time=time or Cell("", lead.first_line, lead.last_line),
-        ))
+        found.append(
+            TableRow(
+                section=".".join(p for p in ("PL", group, cells[0].text.rstrip(".")) if p),
+                task=cells[columns["task"]],
+                lead=lead,
+                coordinating=[*more, *split_bodies(partners)],
+                time=time or Cell("", lead.first_line, lead.last_line),
+            )
+        )
     return found
 
 
 def _lead_cell(cell: Cell) -> tuple[Cell, list[str]]:
-    """"Sở KH&CN chủ trì hướng dẫn, tổng hợp; Các sở, ngành … thực hiện …": the lead is the
+    """ "Sở KH&CN chủ trì hướng dẫn, tổng hợp; Các sở, ngành … thực hiện …": the lead is the
     first clause's subject, the other clauses' subjects take part."""
     clauses = [c.strip() for c in cell.text.split(";") if c.strip()]
     if not clauses:
@@ -173,11 +183,27 @@ def time_cell_deadlines(text: str) -> list[Found]:
     if lowered.startswith("thường xuyên") and "định kỳ" not in lowered:
         return [Found(0, len(cell), "continuous", "continuous", {}, 0.8)]
     if match := _PERIOD.search(cell):
-        return [Found(match.start(), match.end(), "continuous", "continuous",
-                      {"period_start": int(match["a"]), "period_end": int(match["b"])}, 0.7)]
+        return [
+            Found(
+                match.start(),
+                match.end(),
+                "continuous",
+                "continuous",
+                {"period_start": int(match["a"]), "period_end": int(match["b"])},
+                0.7,
+            )
+        ]
     if match := _FROM.search(cell):
-        return [Found(match.start(), match.end(), "continuous", "continuous",
-                      {"period_start": int(match["a"])}, 0.7)]
+        return [
+            Found(
+                match.start(),
+                match.end(),
+                "continuous",
+                "continuous",
+                {"period_start": int(match["a"])},
+                0.7,
+            )
+        ]
     if re.match(r"^khi\b", lowered):
         return [Found(0, len(cell), "adhoc", "adhoc", {}, 0.7)]
     found = [f for f in find_deadlines(cell) if f.kind != "continuous"]

@@ -61,11 +61,18 @@ def deadline_rule(deadline: DraftDeadline) -> dict[str, Any] | None:
     """The plan model's rule for one deadline phrase, or None if it has no such rule."""
     if deadline.kind == "date" and deadline.date:
         before = bool(re.match(r"^(trước|hoàn thành trước|xong trước)", deadline.phrase, re.I))
-        return {"kind": "date", "due": deadline.date, "before": before,
-                "source_text": deadline.phrase}
+        return {
+            "kind": "date",
+            "due": deadline.date,
+            "before": before,
+            "source_text": deadline.phrase,
+        }
     if deadline.kind == "recurring" and deadline.recurrence in _FREQUENCIES:
-        rule: dict[str, Any] = {"kind": "recurring", "frequency": deadline.recurrence,
-                                "source_text": deadline.phrase}
+        rule: dict[str, Any] = {
+            "kind": "recurring",
+            "frequency": deadline.recurrence,
+            "source_text": deadline.phrase,
+        }
         due = _due_in_period(deadline, deadline.recurrence)
         if due is not None:
             rule["due"] = due
@@ -80,8 +87,9 @@ def deadline_rule(deadline: DraftDeadline) -> dict[str, Any] | None:
 def _best_rule(deadlines: list[DraftDeadline]) -> tuple[dict[str, Any], list[DraftDeadline]]:
     """The duty's rule and the phrases the rule does not carry."""
     order = {"date": 0, "recurring": 1, "adhoc": 2, "event": 3, "continuous": 4}
-    ranked = sorted((d for d in deadlines if deadline_rule(d) is not None),
-                    key=lambda d: order.get(d.kind, 9))
+    ranked = sorted(
+        (d for d in deadlines if deadline_rule(d) is not None), key=lambda d: order.get(d.kind, 9)
+    )
     if not ranked:
         left = list(deadlines)
         note = "; ".join(d.phrase for d in left)
@@ -102,8 +110,9 @@ def _clause(section: str, clause: str) -> str:
     return ".".join([section.split(".")[0], *parts]) if parts else section
 
 
-def _duties(agency: DraftAgency, leads: list[str], used: set[str]) -> tuple[list[dict[str, Any]],
-                                                                      dict[str, Any]]:
+def _duties(
+    agency: DraftAgency, leads: list[str], used: set[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     duties: list[dict[str, Any]] = []
     notes: dict[str, Any] = {}
     clauses = [_clause(agency.sections[0], duty.clause) for duty in agency.duties]
@@ -120,8 +129,12 @@ def _duties(agency: DraftAgency, leads: list[str], used: set[str]) -> tuple[list
         section = clause.split(".")[0]
         partners, unmatched = _partners(duty, leads)
         entry: dict[str, Any] = {
-            "id": duty_id, "clause": clause, "section": section, "heading": agency.name,
-            "text": duty.phrase, "lead": list(leads),  # no shared list: YAML would alias it
+            "id": duty_id,
+            "clause": clause,
+            "section": section,
+            "heading": agency.name,
+            "text": duty.phrase,
+            "lead": list(leads),  # no shared list: YAML would alias it
         }
         if partners:
             entry["coordinating"] = partners
@@ -170,8 +183,11 @@ def _code_for(name: str | None, codes: dict[str, str]) -> str | None:
     exact = next((code for agency, code in codes.items() if name_key(agency) == key), None)
     if exact is not None:
         return exact
-    within = [(len(name_key(agency)), code) for agency, code in codes.items()
-              if len(name_key(agency).split()) >= 2 and f" {name_key(agency)} " in f" {key} "]
+    within = [
+        (len(name_key(agency)), code)
+        for agency, code in codes.items()
+        if len(name_key(agency).split()) >= 2 and f" {name_key(agency)} " in f" {key} "
+    ]
     return max(within)[1] if within else None
 
 
@@ -215,15 +231,20 @@ def draft_planfile(draft: PlanDraft, *, agencies_file: str) -> dict[str, Any]:
     report = draft.final_report
     # The coordinator consolidates the results: the body they go through, or the one
     # department that reports them itself.
-    via_code = (_code_for(report.via, codes) or _code_for(report.reporters, codes)) \
-        if report else None
+    via_code = (
+        (_code_for(report.via, codes) or _code_for(report.reporters, codes)) if report else None
+    )
     return {
         "plan": {
-            "number": header.number.value, "title": header.title.value,
-            "issuer": _issuer_code(header.issuer.value), "issued_on": issued,
+            "number": header.number.value,
+            "title": header.title.value,
+            "issuer": _issuer_code(header.issuer.value),
+            "issued_on": issued,
             "place": header.place.value,
             "signer": {"name": header.signer_name.value, "title": header.signer_title.value},
-            "year": year, "coordinator": via_code, "office": "VP_UBND",
+            "year": year,
+            "coordinator": via_code,
+            "office": "VP_UBND",
             "final_report": _final_report(draft, codes),
         },
         "agencies_file": agencies_file,
@@ -236,17 +257,21 @@ def draft_planfile(draft: PlanDraft, *, agencies_file: str) -> dict[str, Any]:
             "final_report": report.model_dump(mode="json") if report else None,
             "recipients": [r.name for r in draft.recipients],
             # Appendix task rows: the plan model has no appendix clauses yet.
-            "table_tasks": [t.model_dump(mode="json", exclude_defaults=True)
-                            for t in draft.table_tasks],
+            "table_tasks": [
+                t.model_dump(mode="json", exclude_defaults=True) for t in draft.table_tasks
+            ],
         },
     }
 
 
 def _agency_note(agency: DraftAgency, code: str) -> dict[str, Any]:
     note: dict[str, Any] = {
-        "name": agency.name, "code": code, "sections": agency.sections,
+        "name": agency.name,
+        "code": code,
+        "sections": agency.sections,
         "lines": [agency.lines.first_line, agency.lines.last_line] if agency.lines else None,
-        "confidence": agency.confidence, "mode": agency.mode,
+        "confidence": agency.confidence,
+        "mode": agency.mode,
     }
     if agency.match is not None:
         note["matched"] = agency.match.code is not None

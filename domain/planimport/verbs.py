@@ -9,7 +9,7 @@ _ONE = frozenset("lập trình cử gửi giao xét nộp ký đưa làm mua tă
 
 def opens_with_verb(text: str) -> bool:
     """Whether the text's first word (or first two) is a duty verb."""
-    words = [w.strip(",.;:()“”\"").lower() for w in text.split()[:2]]
+    words = [w.strip(',.;:()“”"').lower() for w in text.split()[:2]]
     if not words:
         return False
     return (len(words) == 2 and f"{words[0]} {words[1]}" in _TWO_PAIRS) or words[0] in _ONE

@@ -1,6 +1,5 @@
 """The consolidated report as .docx, in the layout of Decree 30/2020/NĐ-CP, Appendix I."""
 
-
 from __future__ import annotations
 
 import datetime as dt

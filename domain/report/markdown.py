@@ -1,6 +1,5 @@
 """The consolidated report as Markdown: every report body printed as text, never markup."""
 
-
 from __future__ import annotations
 
 import re

@@ -1,7 +1,6 @@
 """The words of the consolidated report, shared by the Markdown and the .docx renderers, so
 the two never disagree."""
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -117,7 +116,7 @@ def opening(report: ConsolidationInput) -> str:
 
 
 def when(report: ConsolidationInput) -> str:
-    """"năm 2023" for a yearly report; "kỳ 2026-05" for one period of a recurring one."""
+    """ "năm 2023" for a yearly report; "kỳ 2026-05" for one period of a recurring one."""
     if report.period is None or report.period == str(report.year):
         return f"năm {report.year}"
     return f"kỳ {report.period}"

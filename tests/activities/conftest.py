@@ -58,8 +58,13 @@ async def store(pool: asyncpg.Pool[asyncpg.Record], webhook: WebhookReceiver) ->
     await store.load_plan(directory_plan(webhook.url))
     for agency in ("SNGV", "STC", "SXD"):
         await store.upsert_assignment(
-            id=assignment_id(agency), plan_id=PLAN_ID, duty_id="III.5.4", agency_code=agency,
-            period="2023", status="assigned", due_at=DEADLINE,
+            id=assignment_id(agency),
+            plan_id=PLAN_ID,
+            duty_id="III.5.4",
+            agency_code=agency,
+            period="2023",
+            status="assigned",
+            due_at=DEADLINE,
         )
     return store
 
@@ -103,8 +108,11 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def notices(store: Store, mail_server: MailServer, http: httpx.AsyncClient) -> NoticeActivities:
     return NoticeActivities(
-        store=store, mail=mail_config(mail_server.port), http=http,
-        webhook_secret=WEBHOOK_SECRET, public_base_url=PUBLIC_BASE_URL,
+        store=store,
+        mail=mail_config(mail_server.port),
+        http=http,
+        webhook_secret=WEBHOOK_SECRET,
+        public_base_url=PUBLIC_BASE_URL,
     )
 
 
@@ -112,17 +120,32 @@ def notices(store: Store, mail_server: MailServer, http: httpx.AsyncClient) -> N
 def make_notice() -> MakeNotice:
     """A NoticeRequest about an assignee's III.5.4 assignment, with a key unique to the call."""
 
-    def make(kind: str = "reminder", recipients: tuple[str, ...] = ("focal",),
-             agency: str = "SNGV", **extra: Any) -> NoticeRequest:
+    def make(
+        kind: str = "reminder",
+        recipients: tuple[str, ...] = ("focal",),
+        agency: str = "SNGV",
+        **extra: Any,
+    ) -> NoticeRequest:
         fields: dict[str, Any] = dict(
             idempotency_key=f"{assignment_id(agency)}/{kind}/{uuid.uuid4().hex[:8]}",
-            kind=kind, assignment_id=assignment_id(agency), plan_id=PLAN_ID,
+            kind=kind,
+            assignment_id=assignment_id(agency),
+            plan_id=PLAN_ID,
             plan_title="Kế hoạch thông tin đối ngoại năm 2023",
-            duty=DutyBrief(id="III.5.4", clause="III.5", heading="Thông tin đối ngoại",
-                           text="Tổ chức thông tin đối ngoại về tiềm năng của tỉnh."),
-            agency=agency, agency_name=AGENCY_NAMES[agency], issuer="UBND_TINH",
-            coordinator="STTTT", office="VP_UBND", recipients=list(recipients),
-            deadline=DEADLINE, status="assigned",
+            duty=DutyBrief(
+                id="III.5.4",
+                clause="III.5",
+                heading="Thông tin đối ngoại",
+                text="Tổ chức thông tin đối ngoại về tiềm năng của tỉnh.",
+            ),
+            agency=agency,
+            agency_name=AGENCY_NAMES[agency],
+            issuer="UBND_TINH",
+            coordinator="STTTT",
+            office="VP_UBND",
+            recipients=list(recipients),
+            deadline=DEADLINE,
+            status="assigned",
         )
         return NoticeRequest.model_validate(fields | extra)
 

@@ -71,14 +71,18 @@ def assignment_id(agency: str) -> str:
 # --- PostgreSQL ------------------------------------------------------------------------
 
 
-def _agency(code: str, kind: AgencyKind, *, webhook_url: str | None = None,
-            one_address: bool = False) -> Agency:
+def _agency(
+    code: str, kind: AgencyKind, *, webhook_url: str | None = None, one_address: bool = False
+) -> Agency:
     def contact(role: str, who: str, title: str) -> Contact:
         email = address("focal" if one_address else role, code)
         return Contact(name=f"{who} {code}", title=title, email=email)
 
     return Agency(
-        code=code, name=AGENCY_NAMES[code], kind=kind, webhook_url=webhook_url,
+        code=code,
+        name=AGENCY_NAMES[code],
+        kind=kind,
+        webhook_url=webhook_url,
         leader=contact("leader", "Trần Thị Lãnh Đạo", "Phó Giám đốc"),
         focal=contact("focal", "Nguyễn Văn Đầu Mối", "Chuyên viên"),
     )
@@ -90,10 +94,15 @@ def directory_plan(webhook_url: str) -> NormalizedPlan:
     due = DateDeadline(due=dt.date(2023, 12, 15), text="trước ngày 15/12/2023")
     return NormalizedPlan(
         plan=Plan(
-            number=PLAN_ID, title="Kế hoạch thông tin đối ngoại năm 2023", issuer="UBND_TINH",
-            issued_on=dt.date(2023, 3, 9), place="Gia Lai",
-            signer=Signer(name="Nguyễn Văn A", title="Phó Chủ tịch"), year=2023,
-            coordinator="STTTT", office="VP_UBND",
+            number=PLAN_ID,
+            title="Kế hoạch thông tin đối ngoại năm 2023",
+            issuer="UBND_TINH",
+            issued_on=dt.date(2023, 3, 9),
+            place="Gia Lai",
+            signer=Signer(name="Nguyễn Văn A", title="Phó Chủ tịch"),
+            year=2023,
+            coordinator="STTTT",
+            office="VP_UBND",
             final_report=FinalReport(recipient="UBND_TINH", via="STTTT", deadline=due),
         ),
         agencies=[
@@ -107,11 +116,21 @@ def directory_plan(webhook_url: str) -> NormalizedPlan:
         groups=[],
         duties=[
             NormalizedDuty(
-                id="III.5.4", clause="III.5", section="III", heading=None,
-                text="Thông tin đối ngoại.", lead=["SNGV"], coordinating=[],
-                assignees=["SNGV", "STC", "SXD"], mode="assigned", deliverable="report",
-                deadline=due, reminders=ReminderPolicy(), escalation=EscalationLadder(),
-                approval=ApprovalChain(), basis=None,
+                id="III.5.4",
+                clause="III.5",
+                section="III",
+                heading=None,
+                text="Thông tin đối ngoại.",
+                lead=["SNGV"],
+                coordinating=[],
+                assignees=["SNGV", "STC", "SXD"],
+                mode="assigned",
+                deliverable="report",
+                deadline=due,
+                reminders=ReminderPolicy(),
+                escalation=EscalationLadder(),
+                approval=ApprovalChain(),
+                basis=None,
             )
         ],
     )
@@ -125,7 +144,11 @@ class _RefusingKeeper(_Keeper):
         self.refused = refused
 
     async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
         rcpt_options: list[str],
     ) -> str:
         if address.lower() in self.refused:
@@ -149,8 +172,11 @@ class MailServer:
     async def start(self) -> None:
         self.mailbox.mail_dir.mkdir(parents=True, exist_ok=True)
         controller = Controller(
-            _RefusingKeeper(self.mailbox.mail_dir, self.refused), hostname="127.0.0.1",
-            port=self.port, server_hostname="kehoach-mailbox", enable_SMTPUTF8=True,
+            _RefusingKeeper(self.mailbox.mail_dir, self.refused),
+            hostname="127.0.0.1",
+            port=self.port,
+            server_hostname="kehoach-mailbox",
+            enable_SMTPUTF8=True,
         )
         await asyncio.to_thread(controller.start)
         self._controller = controller
@@ -229,8 +255,9 @@ class WebhookReceiver:
 
 
 def mail_config(port: int) -> MailConfig:
-    return MailConfig(host="127.0.0.1", port=port, sender="kehoach@stttt.gialai.example",
-                      timeout=5.0)
+    return MailConfig(
+        host="127.0.0.1", port=port, sender="kehoach@stttt.gialai.example", timeout=5.0
+    )
 
 
 MakeNotice = Callable[..., NoticeRequest]

@@ -46,18 +46,30 @@ COORDINATOR_FOCAL = address("focal", "STTTT")
 
 
 async def run(
-    notices: NoticeActivities, notice: NoticeRequest, *, attempt: int = 1,
-    max_attempts: int = 0, dying: bool = False,
+    notices: NoticeActivities,
+    notice: NoticeRequest,
+    *,
+    attempt: int = 1,
+    max_attempts: int = 0,
+    dying: bool = False,
 ) -> NoticeResult:
     """Run the activity as one attempt that has just started (60 s to run), or, `dying`, as
     one already past its time: a store error then ends it at once, as a dying worker's."""
     env = ActivityEnvironment()
-    timing: dict[str, Any] = {} if dying else {
-        "started_time": dt.datetime.now(dt.UTC),
-        "start_to_close_timeout": dt.timedelta(seconds=60)}
+    timing: dict[str, Any] = (
+        {}
+        if dying
+        else {
+            "started_time": dt.datetime.now(dt.UTC),
+            "start_to_close_timeout": dt.timedelta(seconds=60),
+        }
+    )
     env.info = dataclasses.replace(
-        env.info, attempt=attempt, workflow_id=notice.assignment_id,
-        retry_policy=RetryPolicy(maximum_attempts=max_attempts), **timing,
+        env.info,
+        attempt=attempt,
+        workflow_id=notice.assignment_id,
+        retry_policy=RetryPolicy(maximum_attempts=max_attempts),
+        **timing,
     )
     result: NoticeResult = await env.run(notices.send_notice, notice)
     return result
@@ -91,8 +103,9 @@ REASON = "Số liệu quý III chưa đầy đủ."
 async def test_each_kind_arrives_with_a_decoded_vietnamese_subject_the_facts_and_the_link(
     kind: str, notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice
 ) -> None:
-    notice = make_notice(kind, days_before=3, escalation_level=2, reason=REASON,
-                         actor="lanhdao@sttttt.example")
+    notice = make_notice(
+        kind, days_before=3, escalation_level=2, reason=REASON, actor="lanhdao@sttttt.example"
+    )
 
     result = await run(notices, notice)
 
@@ -101,9 +114,16 @@ async def test_each_kind_arrives_with_a_decoded_vietnamese_subject_the_facts_and
     assert (SNGV_FOCAL,) == mail.to
     assert SUBJECTS[kind] == mail.subject  # every space survives the encoded-words
     link = f"{PUBLIC_BASE_URL}/assignments/{assignment_id('SNGV')}"
-    for fact in ("516/KH-UBND", "Kế hoạch thông tin đối ngoại năm 2023", "III.5",
-                 "Tổ chức thông tin đối ngoại về tiềm năng của tỉnh.", "Sở Ngoại vụ",
-                 f"hết ngày {LAST_DAY_VI}", link, "Kính gửi: Nguyễn Văn Đầu Mối SNGV"):
+    for fact in (
+        "516/KH-UBND",
+        "Kế hoạch thông tin đối ngoại năm 2023",
+        "III.5",
+        "Tổ chức thông tin đối ngoại về tiềm năng của tỉnh.",
+        "Sở Ngoại vụ",
+        f"hết ngày {LAST_DAY_VI}",
+        link,
+        "Kính gửi: Nguyễn Văn Đầu Mối SNGV",
+    ):
         assert fact in mail.text, fact
     if kind in ("returned", "cancelled", "extension_granted", "approved"):
         assert REASON in mail.text
@@ -138,16 +158,25 @@ def test_the_deadline_shown_is_the_last_day_in_vietnam_not_the_instant_it_ends()
 
 
 def test_mail_config_comes_from_the_settings() -> None:
-    settings = Settings.model_validate({
-        "KEHOACH_SMTP_HOST": "smtp.gialai.example", "KEHOACH_SMTP_PORT": 587,
-        "KEHOACH_SMTP_USERNAME": "kehoach", "KEHOACH_SMTP_PASSWORD": "s3cret",
-        "KEHOACH_SMTP_STARTTLS": True, "KEHOACH_MAIL_FROM": "kehoach@stttt.gialai.example",
-    })
+    settings = Settings.model_validate(
+        {
+            "KEHOACH_SMTP_HOST": "smtp.gialai.example",
+            "KEHOACH_SMTP_PORT": 587,
+            "KEHOACH_SMTP_USERNAME": "kehoach",
+            "KEHOACH_SMTP_PASSWORD": "s3cret",
+            "KEHOACH_SMTP_STARTTLS": True,
+            "KEHOACH_MAIL_FROM": "kehoach@stttt.gialai.example",
+        }
+    )
 
     mail = MailConfig.from_settings(settings)
 
     assert ("smtp.gialai.example", 587, "kehoach", True, "kehoach@stttt.gialai.example") == (
-        mail.host, mail.port, mail.username, mail.starttls, mail.sender
+        mail.host,
+        mail.port,
+        mail.username,
+        mail.starttls,
+        mail.sender,
     )
     assert mail.password is not None and "s3cret" == mail.password.get_secret_value()
     assert "s3cret" not in repr(mail)
@@ -191,15 +220,18 @@ async def test_coordinator_roles_reach_the_coordinator_focal_and_its_director(
 async def test_an_address_named_by_two_roles_receives_one_message(
     notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice
 ) -> None:
-    result = await run(notices, make_notice("assignment", ("focal", "leader", "focal"),
-                                            agency="SXD"))
+    result = await run(
+        notices, make_notice("assignment", ("focal", "leader", "focal"), agency="SXD")
+    )
 
     assert NoticeResult(sent=1) == result
     assert [(address("focal", "SXD"),)] == [m.to for m in mail_server.messages()]
 
 
 async def test_a_role_the_directory_cannot_resolve_is_recorded_failed_and_reported(
-    notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice,
+    notices: NoticeActivities,
+    mail_server: MailServer,
+    make_notice: MakeNotice,
     pool: asyncpg.Pool[asyncpg.Record],
 ) -> None:
     notice = make_notice("escalation", ("office",), office="VP_KHONG_CO", escalation_level=3)
@@ -254,14 +286,19 @@ class CrashingStore(Store):
 
 def _on_store(store: Store, mail_server: MailServer, http: httpx.AsyncClient) -> NoticeActivities:
     return NoticeActivities(
-        store=store, mail=mail_config(mail_server.port), http=http,
-        webhook_secret=WEBHOOK_SECRET, public_base_url=PUBLIC_BASE_URL,
+        store=store,
+        mail=mail_config(mail_server.port),
+        http=http,
+        webhook_secret=WEBHOOK_SECRET,
+        public_base_url=PUBLIC_BASE_URL,
     )
 
 
 @pytest.mark.usefixtures("store")  # the directory loaded
 async def test_a_retry_after_a_crash_that_followed_the_outbox_record_does_not_send_again(
-    mail_server: MailServer, make_notice: MakeNotice, pool: asyncpg.Pool[asyncpg.Record],
+    mail_server: MailServer,
+    make_notice: MakeNotice,
+    pool: asyncpg.Pool[asyncpg.Record],
     http: httpx.AsyncClient,
 ) -> None:
     crashing = _on_store(CrashingStore(pool, after=True), mail_server, http)
@@ -277,7 +314,9 @@ async def test_a_retry_after_a_crash_that_followed_the_outbox_record_does_not_se
 
 @pytest.mark.usefixtures("store")  # the directory loaded
 async def test_a_crash_between_smtp_acceptance_and_the_outbox_record_sends_a_second_copy_with_the_same_message_id(  # noqa: E501
-    mail_server: MailServer, make_notice: MakeNotice, pool: asyncpg.Pool[asyncpg.Record],
+    mail_server: MailServer,
+    make_notice: MakeNotice,
+    pool: asyncpg.Pool[asyncpg.Record],
     http: httpx.AsyncClient,
 ) -> None:
     crashing = _on_store(CrashingStore(pool, after=False), mail_server, http)
@@ -298,7 +337,9 @@ async def test_a_crash_between_smtp_acceptance_and_the_outbox_record_sends_a_sec
 
 
 async def test_smtp_down_raises_retryable_and_counts_attempts_until_a_retry_delivers(
-    notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice,
+    notices: NoticeActivities,
+    mail_server: MailServer,
+    make_notice: MakeNotice,
     pool: asyncpg.Pool[asyncpg.Record],
 ) -> None:
     notice = make_notice()
@@ -320,8 +361,11 @@ async def test_smtp_down_raises_retryable_and_counts_attempts_until_a_retry_deli
 
 
 async def test_a_refused_recipient_fails_for_good_and_the_coordinator_is_told_by_email(
-    notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice,
-    pool: asyncpg.Pool[asyncpg.Record], store: Store,
+    notices: NoticeActivities,
+    mail_server: MailServer,
+    make_notice: MakeNotice,
+    pool: asyncpg.Pool[asyncpg.Record],
+    store: Store,
 ) -> None:
     mail_server.refused.add(SNGV_FOCAL)
     notice = make_notice(days_before=3)
@@ -368,13 +412,18 @@ async def test_a_delivery_is_logged_with_the_workflow_assignment_agency_and_noti
 
     [sent] = [e for e in logs if e["event"] == "notice_sent"]
     assert (notice.assignment_id, notice.assignment_id, "SNGV", notice.idempotency_key) == (
-        sent["workflow_id"], sent["assignment_id"], sent["agency"], sent["notice_key"]
+        sent["workflow_id"],
+        sent["assignment_id"],
+        sent["agency"],
+        sent["notice_key"],
     )
     assert {} == structlog.contextvars.get_contextvars()
 
 
 async def test_a_notice_for_an_assignment_not_yet_in_the_store_is_still_sent_once(
-    notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice,
+    notices: NoticeActivities,
+    mail_server: MailServer,
+    make_notice: MakeNotice,
     pool: asyncpg.Pool[asyncpg.Record],
 ) -> None:
     notice = make_notice("assignment", assignment_id="kh/516-KH-UBND/III.5.4/SNGV/2024")
@@ -390,7 +439,9 @@ async def test_a_notice_for_an_assignment_not_yet_in_the_store_is_still_sent_onc
 
 
 async def test_the_webhook_is_signed_with_an_hmac_of_its_raw_body(
-    notices: NoticeActivities, webhook: WebhookReceiver, mail_server: MailServer,
+    notices: NoticeActivities,
+    webhook: WebhookReceiver,
+    mail_server: MailServer,
     make_notice: MakeNotice,
 ) -> None:
     notice = make_notice("assignment", agency="STC")
@@ -405,7 +456,9 @@ async def test_the_webhook_is_signed_with_an_hmac_of_its_raw_body(
     assert notice.idempotency_key == call.headers["x-kehoach-idempotency-key"]
     payload = json.loads(call.body)
     assert (notice.idempotency_key, "assignment", "STC") == (
-        payload["idempotency_key"], payload["kind"], payload["agency"]
+        payload["idempotency_key"],
+        payload["kind"],
+        payload["agency"],
     )
     assert payload["subject"].startswith("Giao nhiệm vụ: mục III.5")
     assert "Kính gửi: Sở Tài chính." in payload["text"]
@@ -413,8 +466,11 @@ async def test_the_webhook_is_signed_with_an_hmac_of_its_raw_body(
 
 
 async def test_a_webhook_answering_500_raises_retryable_and_a_retry_delivers_it_once(
-    notices: NoticeActivities, webhook: WebhookReceiver, mail_server: MailServer,
-    make_notice: MakeNotice, pool: asyncpg.Pool[asyncpg.Record],
+    notices: NoticeActivities,
+    webhook: WebhookReceiver,
+    mail_server: MailServer,
+    make_notice: MakeNotice,
+    pool: asyncpg.Pool[asyncpg.Record],
 ) -> None:
     notice = make_notice("reminder", agency="STC", days_before=7)
     webhook.answer = 500
@@ -427,7 +483,9 @@ async def test_a_webhook_answering_500_raises_retryable_and_a_retry_delivers_it_
 
     assert not raised.value.non_retryable
     assert ("pending", 1, "HTTP 500 Internal Server Error") == (
-        hook_row["state"], hook_row["attempts"], hook_row["last_error"]
+        hook_row["state"],
+        hook_row["attempts"],
+        hook_row["last_error"],
     )
     assert NoticeResult(sent=1, skipped=1) == retried
     assert 2 == len(webhook.calls)
@@ -435,7 +493,9 @@ async def test_a_webhook_answering_500_raises_retryable_and_a_retry_delivers_it_
 
 
 async def test_a_webhook_that_never_answers_raises_retryable(
-    notices: NoticeActivities, webhook: WebhookReceiver, make_notice: MakeNotice,
+    notices: NoticeActivities,
+    webhook: WebhookReceiver,
+    make_notice: MakeNotice,
     pool: asyncpg.Pool[asyncpg.Record],
 ) -> None:
     webhook.answer = "hang"
@@ -449,8 +509,11 @@ async def test_a_webhook_that_never_answers_raises_retryable(
 
 
 async def test_a_webhook_answering_400_fails_for_good_and_the_coordinator_is_told(
-    notices: NoticeActivities, webhook: WebhookReceiver, mail_server: MailServer,
-    make_notice: MakeNotice, pool: asyncpg.Pool[asyncpg.Record],
+    notices: NoticeActivities,
+    webhook: WebhookReceiver,
+    mail_server: MailServer,
+    make_notice: MakeNotice,
+    pool: asyncpg.Pool[asyncpg.Record],
 ) -> None:
     webhook.answer = 400
 
@@ -464,8 +527,11 @@ async def test_a_webhook_answering_400_fails_for_good_and_the_coordinator_is_tol
 
 
 async def test_a_transient_failure_on_the_last_allowed_attempt_is_final_and_reported(
-    notices: NoticeActivities, webhook: WebhookReceiver, mail_server: MailServer,
-    make_notice: MakeNotice, pool: asyncpg.Pool[asyncpg.Record],
+    notices: NoticeActivities,
+    webhook: WebhookReceiver,
+    mail_server: MailServer,
+    make_notice: MakeNotice,
+    pool: asyncpg.Pool[asyncpg.Record],
 ) -> None:
     webhook.answer = 503
 
@@ -499,7 +565,9 @@ async def test_a_notice_for_coordinators_only_does_not_go_to_the_agency_webhook(
 
 @pytest.mark.usefixtures("store")  # the directory loaded
 async def test_an_attempt_too_near_its_timeout_leaves_the_send_to_the_next_one(
-    notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice,
+    notices: NoticeActivities,
+    mail_server: MailServer,
+    make_notice: MakeNotice,
     pool: asyncpg.Pool[asyncpg.Record],
 ) -> None:
     """Two attempts never send at once: an attempt that could still be sending when its
@@ -507,7 +575,8 @@ async def test_an_attempt_too_near_its_timeout_leaves_the_send_to_the_next_one(
     notice = make_notice()
     env = ActivityEnvironment()
     env.info = dataclasses.replace(
-        env.info, workflow_id=notice.assignment_id,
+        env.info,
+        workflow_id=notice.assignment_id,
         start_to_close_timeout=dt.timedelta(seconds=60),
         started_time=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=57),
     )

@@ -73,8 +73,9 @@ class Cluster:
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         log = (self.folder / f"worker-{len(self.workers)}.log").open("ab")
-        process = subprocess.Popen([str(KEHOACH), "worker"], env=self.worker_env(),
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(KEHOACH), "worker"], env=self.worker_env(), stdout=log, stderr=subprocess.STDOUT
+        )
         self.workers.append(process)
         return process
 
@@ -113,8 +114,15 @@ async def cluster() -> AsyncIterator[Cluster]:
         store = Store(pool)
         await store.load_plan(tiny_plan())
         client = await Client.connect(temporal.address, data_converter=pydantic_data_converter)
-        made = Cluster(folder=folder, temporal=temporal, postgres=postgres, mailbox=mailbox,
-                       client=client, store=store, queue=f"faults-{uuid.uuid4()}")
+        made = Cluster(
+            folder=folder,
+            temporal=temporal,
+            postgres=postgres,
+            mailbox=mailbox,
+            client=client,
+            store=store,
+            queue=f"faults-{uuid.uuid4()}",
+        )
         yield made
     finally:
         if made is not None:
@@ -134,32 +142,39 @@ def _stop_if_cancelled() -> None:
         raise asyncio.CancelledError
 
 
-async def _update(cluster: Cluster, workflow_id: str, update: object, message: object,
-                  update_id: str) -> None:
+async def _update(
+    cluster: Cluster, workflow_id: str, update: object, message: object, update_id: str
+) -> None:
     """Send an update until it is answered; the fixed id makes a repeat the same update."""
     handle = cluster.client.get_workflow_handle_for(AssignmentWorkflow.run, workflow_id)
     while True:
         try:
-            await handle.execute_update(update, message, id=update_id,  # type: ignore[call-overload]
-                                        rpc_timeout=UPDATE_RPC_TIMEOUT)
+            await handle.execute_update(
+                update,
+                message,
+                id=update_id,  # type: ignore[call-overload]
+                rpc_timeout=UPDATE_RPC_TIMEOUT,
+            )
             return
         except (WorkflowUpdateRPCTimeoutOrCancelledError, RPCError):
             _stop_if_cancelled()
             await asyncio.sleep(0.5)  # no worker right now, or the server restarting
 
 
-async def lifecycle(cluster: Cluster, workflow_id: str, *, last_day: dt.date,
-                    period: str) -> None:
+async def lifecycle(cluster: Cluster, workflow_id: str, *, last_day: dt.date, period: str) -> None:
     """Start one assignment and take it through submission and both approvals."""
     await cluster.client.start_workflow(
         AssignmentWorkflow.run,
         assignment_input(assignment_id=workflow_id, last_day=last_day, period=period),
-        id=workflow_id, task_queue=cluster.queue,
+        id=workflow_id,
+        task_queue=cluster.queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
     steps = [
-        (AssignmentWorkflow.submit_report,
-         SubmitReport(actor=actor("SNGV", "focal"), body=f"Báo cáo {workflow_id}.")),
+        (
+            AssignmentWorkflow.submit_report,
+            SubmitReport(actor=actor("SNGV", "focal"), body=f"Báo cáo {workflow_id}."),
+        ),
         (AssignmentWorkflow.approve, Approve(actor=actor("SNGV", "leader"))),
         (AssignmentWorkflow.approve, Approve(actor=actor("STTTT", "coordinator"))),
     ]
@@ -173,6 +188,7 @@ async def lifecycle(cluster: Cluster, workflow_id: str, *, last_day: dt.date,
 
 async def results(cluster: Cluster, ids: list[str], *, within: float) -> list[AssignmentState]:
     """Every workflow's result; fail if they do not all finish in time."""
+
     async def one(workflow_id: str) -> AssignmentState:
         handle = cluster.client.get_workflow_handle_for(AssignmentWorkflow.run, workflow_id)
         while True:
@@ -185,8 +201,9 @@ async def results(cluster: Cluster, ids: list[str], *, within: float) -> list[As
     finished = asyncio.ensure_future(asyncio.gather(*(one(i) for i in ids)))
     watcher = asyncio.ensure_future(_no_worker_left(cluster))
     try:
-        done, _ = await asyncio.wait({finished, watcher}, timeout=within,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {finished, watcher}, timeout=within, return_when=asyncio.FIRST_COMPLETED
+        )
         if finished in done:
             return finished.result()
         if watcher in done:
@@ -214,8 +231,9 @@ async def _no_worker_left(cluster: Cluster) -> None:
         if loop.time() - dead_since >= DEAD_WORKERS_GRACE_S:
             logs = sorted(cluster.folder.glob("worker-*.log"))
             tail = logs[-1].read_text(errors="replace")[-2000:] if logs else "(no log)"
-            raise AssertionError(f"no worker alive for {DEAD_WORKERS_GRACE_S} s; "
-                                 f"last worker log:\n{tail}")
+            raise AssertionError(
+                f"no worker alive for {DEAD_WORKERS_GRACE_S} s; last worker log:\n{tail}"
+            )
 
 
 @dataclass
@@ -233,14 +251,20 @@ class Delivery:
 async def delivery(cluster: Cluster) -> Delivery:
     """Compare the outbox with the mailbox through Message-IDs, which the outbox key decides."""
     rows = await cluster.store._pool.fetch(  # the test reads the table itself
-        "SELECT idempotency_key, state FROM notice_outbox WHERE channel = 'email'")
+        "SELECT idempotency_key, state FROM notice_outbox WHERE channel = 'email'"
+    )
     states = Counter(r["state"] for r in rows)
     sender = cluster.worker_env().get("KEHOACH_MAIL_FROM", Settings().mail_from)
-    expected = {message_id(r["idempotency_key"], sender): r["idempotency_key"]
-                for r in rows if r["state"] == "sent"}
+    expected = {
+        message_id(r["idempotency_key"], sender): r["idempotency_key"]
+        for r in rows
+        if r["state"] == "sent"
+    }
     received = Counter(mail.message_id for mail in cluster.mailbox.messages())
     return Delivery(
-        sent=states.pop("sent", 0), other_states=states, received=sum(received.values()),
+        sent=states.pop("sent", 0),
+        other_states=states,
+        received=sum(received.values()),
         distinct_received=len(received),
         missing=sorted(key for mid, key in expected.items() if mid not in received),
         duplicates=sum(n - 1 for n in received.values()),

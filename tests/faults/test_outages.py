@@ -11,8 +11,7 @@ from tests.summary import COUNTS
 MAILS_PER_LIFECYCLE = 6
 
 
-async def _run(c: Cluster, count: int, *, fault: Callable[[], Awaitable[None]],
-               name: str) -> None:
+async def _run(c: Cluster, count: int, *, fault: Callable[[], Awaitable[None]], name: str) -> None:
     """`count` lifecycles with `fault` happening while they run; then check delivery."""
     ids = [f"outage/{c.queue}/{n:03d}" for n in range(count)]
     last_day = dt.date.today() + dt.timedelta(days=30)
@@ -30,10 +29,12 @@ async def _run(c: Cluster, count: int, *, fault: Callable[[], Awaitable[None]],
             break
         await asyncio.sleep(1)
         report = await delivery(c)
-    COUNTS.append(f"{name}: kills={c.kills} lifecycles={len(states)} "
-                  f"outbox_sent={report.sent} received={report.received} "
-                  f"distinct={report.distinct_received} duplicates={report.duplicates} "
-                  f"other_states={dict(report.other_states)}")
+    COUNTS.append(
+        f"{name}: kills={c.kills} lifecycles={len(states)} "
+        f"outbox_sent={report.sent} received={report.received} "
+        f"distinct={report.distinct_received} duplicates={report.duplicates} "
+        f"other_states={dict(report.other_states)}"
+    )
     assert ["accepted"] * count == [s.status for s in states]
     assert count * MAILS_PER_LIFECYCLE == report.sent == report.distinct_received
     assert ([], {}) == (report.missing, dict(report.other_states))

@@ -37,10 +37,12 @@ async def test_worker_killed_eight_times_loses_nothing() -> None:
                 break
             await asyncio.sleep(1)
             report = await delivery(c)
-    COUNTS.append(f"worker killed {c.kills} times: lifecycles={len(states)} "
-                  f"outbox_sent={report.sent} received={report.received} "
-                  f"distinct={report.distinct_received} duplicates={report.duplicates} "
-                  f"other_states={dict(report.other_states)}")
+    COUNTS.append(
+        f"worker killed {c.kills} times: lifecycles={len(states)} "
+        f"outbox_sent={report.sent} received={report.received} "
+        f"distinct={report.distinct_received} duplicates={report.duplicates} "
+        f"other_states={dict(report.other_states)}"
+    )
     assert ["accepted"] * LIFECYCLES == [s.status for s in states]
     assert KILLS == c.kills
     assert LIFECYCLES * MAILS_PER_LIFECYCLE == report.sent == report.distinct_received

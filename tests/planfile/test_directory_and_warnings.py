@@ -75,14 +75,15 @@ def _write(tmp_path: Path, *, final_deadline: str = "", resolved: str = "") -> P
     return path
 
 
-def test_mailbox_only_agencies_get_their_mailbox_for_every_missing_contact(
-        tmp_path: Path) -> None:
+def test_mailbox_only_agencies_get_their_mailbox_for_every_missing_contact(tmp_path: Path) -> None:
     plan, _ = check_plan(_write(tmp_path))
     office = plan.agency("VP_UBND")
     assert ("vp@test.example", "vp@test.example") == (office.leader.email, office.focal.email)
     science = plan.agency("SKHCN")
     assert ("skhcn@test.example", "lan@skhcn.test.example") == (
-        science.leader.email, science.focal.email)
+        science.leader.email,
+        science.focal.email,
+    )
 
 
 def test_nested_groups_expand_to_their_agencies_once(tmp_path: Path) -> None:
@@ -101,14 +102,20 @@ def test_an_open_group_is_resolved_by_the_plan_or_warned_about(tmp_path: Path) -
 
 
 def test_a_final_report_on_one_date_for_a_monthly_duty_is_warned_about(tmp_path: Path) -> None:
-    path = _write(tmp_path, final_deadline="deadline: {kind: date, due: 2026-11-15, "
-                                           "text: trước ngày 15/11/2026}")
+    path = _write(
+        tmp_path,
+        final_deadline="deadline: {kind: date, due: 2026-11-15, text: trước ngày 15/11/2026}",
+    )
     _, warnings = check_plan(path)
     (warning,) = [w for w in warnings if "định kỳ monthly" in w.expected]
     assert "duties[0].deadline.frequency" == warning.field
-    assert PLAN.splitlines().index("    lead: [\"@dia_phuong\"]") + 3 == warning.line
-    result = subprocess.run([sys.executable, "-m", "kehoach", "plan", "check", str(path)],
-                            capture_output=True, text=True, check=False)
+    assert PLAN.splitlines().index('    lead: ["@dia_phuong"]') + 3 == warning.line
+    result = subprocess.run(
+        [sys.executable, "-m", "kehoach", "plan", "check", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert 0 == result.returncode
     assert "Cảnh báo" in result.stdout and "chỉ tổng hợp một lần" in result.stdout
 
@@ -116,7 +123,8 @@ def test_a_final_report_on_one_date_for_a_monthly_duty_is_warned_about(tmp_path:
 def test_a_directory_agency_without_mailbox_or_both_contacts_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path)
     (tmp_path / "directory.yaml").write_text(
-        DIRECTORY.replace("mailbox: xa-a@test.example", "short_name: A"), encoding="utf-8")
+        DIRECTORY.replace("mailbox: xa-a@test.example", "short_name: A"), encoding="utf-8"
+    )
     with pytest.raises(PlanError) as refused:
         check_plan(path)
     (problem,) = refused.value.problems
@@ -128,7 +136,8 @@ def test_a_group_that_contains_itself_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path)
     (tmp_path / "directory.yaml").write_text(
         DIRECTORY.replace("members: [XA_A, PHUONG_B]", 'members: [XA_A, "@dia_phuong"]'),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(PlanError) as refused:
         check_plan(path)
     assert any("chính nó" in p.expected for p in refused.value.problems)

@@ -20,39 +20,60 @@ DIRECTORY = AgencyDirectory.model_validate(
     ("text", "name", "requested"),
     [
         ("Sở Nội vụ chịu trách nhiệm về việc báo cáo", "Sở Nội vụ", False),
-        ("Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh theo dõi",
-         "Công an tỉnh", False),
-        ("Căn cứ kế hoạch này, Giám đốc các Sở, Thủ trưởng các ngành, UBND các xã, phường "
-         "xây dựng kế hoạch cụ thể", "Giám đốc các Sở, Thủ trưởng các ngành, UBND các xã, phường",
-         False),
-        ("Đề nghị Văn phòng Tỉnh ủy và các Ban Xây dựng Đảng tăng cường công tác bảo vệ",
-         "Văn phòng Tỉnh ủy và các Ban Xây dựng Đảng", True),
-        ("Tất cả lực lượng, phương tiện tham gia thực hiện Kế hoạch này phải tuân thủ quy định",
-         "Tất cả lực lượng, phương tiện tham gia thực hiện Kế hoạch này", False),
-        ("Các cơ quan, đơn vị được giao chủ trì có trách nhiệm hoàn thành nhiệm vụ",
-         "Các cơ quan, đơn vị được giao chủ trì", False),
+        (
+            "Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh theo dõi",
+            "Công an tỉnh",
+            False,
+        ),
+        (
+            "Căn cứ kế hoạch này, Giám đốc các Sở, Thủ trưởng các ngành, UBND các xã, phường "
+            "xây dựng kế hoạch cụ thể",
+            "Giám đốc các Sở, Thủ trưởng các ngành, UBND các xã, phường",
+            False,
+        ),
+        (
+            "Đề nghị Văn phòng Tỉnh ủy và các Ban Xây dựng Đảng tăng cường công tác bảo vệ",
+            "Văn phòng Tỉnh ủy và các Ban Xây dựng Đảng",
+            True,
+        ),
+        (
+            "Tất cả lực lượng, phương tiện tham gia thực hiện Kế hoạch này phải tuân thủ quy định",
+            "Tất cả lực lượng, phương tiện tham gia thực hiện Kế hoạch này",
+            False,
+        ),
+        (
+            "Các cơ quan, đơn vị được giao chủ trì có trách nhiệm hoàn thành nhiệm vụ",
+            "Các cơ quan, đơn vị được giao chủ trì",
+            False,
+        ),
     ],
 )
-def test_the_subject_of_a_duty_sentence_is_the_agency(text: str, name: str,
-                                                      requested: bool) -> None:
+def test_the_subject_of_a_duty_sentence_is_the_agency(
+    text: str, name: str, requested: bool
+) -> None:
     subject = sentence_subject(text)
     assert subject is not None
     assert (name, requested) == (subject.name, subject.requested)
 
 
-@pytest.mark.parametrize("text", [
-    "Tăng cường công tác giám sát, đánh giá độc lập",
-    "Trường hợp chậm trễ, không gửi dữ liệu, đơn vị chịu trách nhiệm giải trình",
-    "Các nhiệm vụ trọng tâm được triển khai như sau",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tăng cường công tác giám sát, đánh giá độc lập",
+        "Trường hợp chậm trễ, không gửi dữ liệu, đơn vị chịu trách nhiệm giải trình",
+        "Các nhiệm vụ trọng tâm được triển khai như sau",
+    ],
+)
 def test_a_sentence_that_opens_with_a_verb_or_a_situation_names_no_agency(text: str) -> None:
     assert sentence_subject(text) is None
 
 
 def test_a_heading_keeps_a_colon_list_of_names_and_splits_off_an_inline_duty() -> None:
     listed = heading_subject("Ủy ban nhân dân các xã: Gia Thuận, Tân Điền, Gò Công Đông")
-    inline = heading_subject("Đề nghị Công ty Điện lực Đắk Lắk: Khẩn trương kiểm tra, khắc phục "
-                             "sự cố lưới điện tại khu vực bị ảnh hưởng")
+    inline = heading_subject(
+        "Đề nghị Công ty Điện lực Đắk Lắk: Khẩn trương kiểm tra, khắc phục "
+        "sự cố lưới điện tại khu vực bị ảnh hưởng"
+    )
     assert listed is not None and inline is not None
     assert "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền, Gò Công Đông" == listed.name
     assert ("Công ty Điện lực Đắk Lắk", True) == (inline.name, inline.requested)
@@ -60,8 +81,14 @@ def test_a_heading_keeps_a_colon_list_of_names_and_splits_off_an_inline_duty() -
 
 
 def test_a_heading_that_announces_an_agency_s_duties_names_the_agency() -> None:
-    read = [heading_subject(text) for text in (
-        "Trách nhiệm của Sở Y tế", "Nhiệm vụ của Công an tỉnh:", "Giao nhiệm vụ cho Sở Tài chính")]
+    read = [
+        heading_subject(text)
+        for text in (
+            "Trách nhiệm của Sở Y tế",
+            "Nhiệm vụ của Công an tỉnh:",
+            "Giao nhiệm vụ cho Sở Tài chính",
+        )
+    ]
     assert ["Sở Y tế", "Công an tỉnh", "Sở Tài chính"] == [s.name if s else None for s in read]
 
 
@@ -120,8 +147,10 @@ def test_a_report_sent_to_a_department_names_it_as_the_consolidating_body() -> N
     from domain.planimport.final_report import _routing
 
     assert (None, "Sở Nội vụ") == _routing(
-        "các cơ quan gửi kết quả thực hiện về Sở Nội vụ trước ngày 15/12 hằng năm")
+        "các cơ quan gửi kết quả thực hiện về Sở Nội vụ trước ngày 15/12 hằng năm"
+    )
     assert ("UBND tỉnh", "Sở Nội vụ") == _routing("báo cáo kết quả về UBND tỉnh (qua Sở Nội vụ)")
     # "(qua …)" after a department is the department's own unit, not the recipient's.
     assert (None, "Công an tỉnh (qua Phòng An ninh chính trị nội bộ)") == _routing(
-        "kết quả báo cáo về Công an tỉnh (qua Phòng An ninh chính trị nội bộ)")
+        "kết quả báo cáo về Công an tỉnh (qua Phòng An ninh chính trị nội bộ)"
+    )

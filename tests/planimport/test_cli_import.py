@@ -65,7 +65,8 @@ def test_the_seed_plan_imports_into_a_draft_plan_file_and_a_review_report(tmp_pa
     assert 0 == code
     assert "516/KH-UBND" == draft["plan"]["number"]
     assert {"recipient": "UBND_TINH", "via": "STTTT"} == {
-        k: draft["plan"]["final_report"][k] for k in ("recipient", "via")}
+        k: draft["plan"]["final_report"][k] for k in ("recipient", "via")
+    }
     assert "2023-11-10" == draft["plan"]["final_report"]["deadline"]["due"]
     leads = {code for duty in draft["duties"] for code in duty["lead"]}
     assert {"STTTT", "SNGV", "SVHTTDL", "@ubnd_huyen", "BCH_BDBP"} <= leads
@@ -181,8 +182,7 @@ def test_a_pdf_with_a_text_layer_reads_like_its_text(tmp_path: Path) -> None:
     code, _ = _import(pdf, tmp_path / "out", "--directory", str(DIRECTORY))
     draft = yaml.safe_load((tmp_path / "out" / "516.draft.yaml").read_text())
     assert 0 == code
-    assert ("516/KH-UBND", "2023-03-09") == (draft["plan"]["number"],
-                                             draft["plan"]["issued_on"])
+    assert ("516/KH-UBND", "2023-03-09") == (draft["plan"]["number"], draft["plan"]["issued_on"])
     assert 14 == len(draft["draft"]["agencies"])
     assert "2023-11-10" == draft["plan"]["final_report"]["deadline"]["due"]
     assert 48 == len(draft["duties"])

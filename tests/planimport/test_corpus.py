@@ -16,8 +16,13 @@ CORPUS = Path(__file__).parents[2].parent / "shared" / "plans-corpus"
 PAIRS = documents(CORPUS) if CORPUS.is_dir() else []
 PLAN_FLOOR = {"agencies": 0.9, "duty_units": 0.9, "final_report": 0.75, "header": 0.95}
 DEADLINE_ERRORS_PER_PLAN = 3  # a plan may have few deadlines; count errors, not F1
-TOTAL_FLOOR = {"agencies": 0.95, "duty_units": 0.95, "deadlines": 0.90, "final_report": 0.95,
-               "header": 0.95}
+TOTAL_FLOOR = {
+    "agencies": 0.95,
+    "duty_units": 0.95,
+    "deadlines": 0.90,
+    "final_report": 0.95,
+    "header": 0.95,
+}
 
 needs_corpus = pytest.mark.skipif(not PAIRS, reason=f"no labelled plans in {CORPUS}")
 
@@ -44,8 +49,13 @@ def test_the_corpus_total_meets_the_importer_targets() -> None:
     assert all(f1[m] >= floor for m, floor in TOTAL_FLOOR.items()), f1
 
 
-PDF_TOTAL_FLOOR = {"agencies": 0.9, "duty_units": 0.9, "deadlines": 0.85, "final_report": 0.9,
-                   "header": 0.95}
+PDF_TOTAL_FLOOR = {
+    "agencies": 0.9,
+    "duty_units": 0.9,
+    "deadlines": 0.85,
+    "final_report": 0.9,
+    "header": 0.95,
+}
 
 
 @needs_corpus

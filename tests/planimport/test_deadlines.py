@@ -16,10 +16,11 @@ def _read(text: str) -> list[tuple[str, str | None, dict[str, Any]]]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("báo cáo UBND tỉnh trước ngày 10/11/2023 (qua Sở)",
-         [("date", "once", {"date": "2023-11-10"})]),
-        ("hoàn thành trước ngày 31 tháng 12 năm 2025",
-         [("date", "once", {"date": "2025-12-31"})]),
+        (
+            "báo cáo UBND tỉnh trước ngày 10/11/2023 (qua Sở)",
+            [("date", "once", {"date": "2023-11-10"})],
+        ),
+        ("hoàn thành trước ngày 31 tháng 12 năm 2025", [("date", "once", {"date": "2025-12-31"})]),
         ("hoàn thành trong tháng 11/2025", [("month", "once", {"month_only": "2025-11"})]),
         ("triển khai xong trong Quý IV/2025", [("quarter", "once", {"quarter": "2025-Q4"})]),
         ("Báo cáo giữa kỳ (năm 2030)", [("year", "once", {"year_only": 2030})]),
@@ -29,35 +30,73 @@ def _read(text: str) -> list[tuple[str, str | None, dict[str, Any]]]:
         ("6 tháng (trước ngày 16/6)", [("recurring", "semiannual", {"month_day": ["06-16"]})]),
         ("định kỳ hằng quý tổng hợp báo cáo", [("recurring", "quarterly", {})]),
         ("xuất bản Tập san, định kỳ 02 số/năm", [("recurring", "semiannual", {})]),
-        ("báo cáo trước ngày 10 và ngày 25 hằng tháng",
-         [("recurring", "monthly", {"day_of_month": [10, 25]})]),
+        (
+            "báo cáo trước ngày 10 và ngày 25 hằng tháng",
+            [("recurring", "monthly", {"day_of_month": [10, 25]})],
+        ),
         ("báo cáo hằng tháng (trước ngày 20)", [("recurring", "monthly", {"day_of_month": [20]})]),
-        ("báo cáo 6 tháng và năm trước ngày 15/6 và 15/12",
-         [("recurring", "semiannual", {"month_day": ["06-15", "12-15"]})]),
-        ("báo cáo quý trước các ngày 15/3, 15/6, 15/9 và 15/12",
-         [("recurring", "quarterly", {"month_day": ["03-15", "06-15", "09-15", "12-15"]})]),
+        (
+            "báo cáo 6 tháng và năm trước ngày 15/6 và 15/12",
+            [("recurring", "semiannual", {"month_day": ["06-15", "12-15"]})],
+        ),
+        (
+            "báo cáo quý trước các ngày 15/3, 15/6, 15/9 và 15/12",
+            [("recurring", "quarterly", {"month_day": ["03-15", "06-15", "09-15", "12-15"]})],
+        ),
         ("tổng hợp trước 16 giờ hằng ngày", [("recurring", "daily", {"times_of_day": ["16:00"]})]),
-        ("báo cáo trước ngày 15 của tháng cuối quý",
-         [("recurring", "quarterly", {"month_day": ["03-15"]})]),
+        (
+            "báo cáo trước ngày 15 của tháng cuối quý",
+            [("recurring", "quarterly", {"month_day": ["03-15"]})],
+        ),
         ("Thời gian thực hiện: năm 2026.", [("year", "once", {"year_only": 2026})]),
-        ("Thời gian: 2025 - 2030.",
-         [("continuous", "continuous", {"period_start": 2025, "period_end": 2030})]),
+        (
+            "Thời gian: 2025 - 2030.",
+            [("continuous", "continuous", {"period_start": 2025, "period_end": 2030})],
+        ),
         ("diễn tập tối thiểu một lần/năm", [("recurring", "annual", {})]),
-        ("báo cáo UBND tỉnh trước 19h00’ hằng ngày",
-         [("recurring", "daily", {"times_of_day": ["19:00"]})]),
-        ("báo cáo 02 lần/ngày (trước 9h00’ và 16h00’)",
-         [("recurring", "daily", {"times_of_day": ["09:00", "16:00"]})]),
+        (
+            "báo cáo UBND tỉnh trước 19h00’ hằng ngày",
+            [("recurring", "daily", {"times_of_day": ["19:00"]})],
+        ),
+        (
+            "báo cáo 02 lần/ngày (trước 9h00’ và 16h00’)",
+            [("recurring", "daily", {"times_of_day": ["09:00", "16:00"]})],
+        ),
         ("hoặc báo cáo đột xuất khi có yêu cầu", [("adhoc", "adhoc", {})]),
         ("Thường xuyên cập nhật dữ liệu vào Hệ thống", [("continuous", "continuous", {})]),
         ("định kỳ báo cáo kết quả về Bộ Công an theo quy định", [("periodic", None, {})]),
-        ("(khi Bộ Y tế có văn bản triển khai)",
-         [("event", "adhoc", {"trigger": "Bộ Y tế có văn bản triển khai"})]),
-        ("trong thời hạn 10 ngày làm việc kể từ ngày nhận được văn bản đề nghị",
-         [("relative", "once", {"relative_days": 10, "working_days": True,
-                                "relative_to": "nhận được văn bản đề nghị"})]),
-        ("trong thời hạn 30 ngày kể từ ngày Kế hoạch được ban hành",
-         [("relative", "once", {"relative_days": 30, "working_days": False,
-                                "relative_to": "Kế hoạch được ban hành"})]),
+        (
+            "(khi Bộ Y tế có văn bản triển khai)",
+            [("event", "adhoc", {"trigger": "Bộ Y tế có văn bản triển khai"})],
+        ),
+        (
+            "trong thời hạn 10 ngày làm việc kể từ ngày nhận được văn bản đề nghị",
+            [
+                (
+                    "relative",
+                    "once",
+                    {
+                        "relative_days": 10,
+                        "working_days": True,
+                        "relative_to": "nhận được văn bản đề nghị",
+                    },
+                )
+            ],
+        ),
+        (
+            "trong thời hạn 30 ngày kể từ ngày Kế hoạch được ban hành",
+            [
+                (
+                    "relative",
+                    "once",
+                    {
+                        "relative_days": 30,
+                        "working_days": False,
+                        "relative_to": "Kế hoạch được ban hành",
+                    },
+                )
+            ],
+        ),
     ],
 )
 def test_a_deadline_phrase_reads_as_its_kind_and_values(
@@ -67,8 +106,10 @@ def test_a_deadline_phrase_reads_as_its_kind_and_values(
 
 
 def test_several_deadlines_of_one_duty_are_all_read() -> None:
-    text = ("Định kỳ hàng tháng (trước ngày 16 hàng tháng), 6 tháng (trước ngày 16/6), tổng kết "
-            "năm (trước ngày 20/11 hàng năm) hoặc khi có yêu cầu báo cáo tình hình thực hiện")
+    text = (
+        "Định kỳ hàng tháng (trước ngày 16 hàng tháng), 6 tháng (trước ngày 16/6), tổng kết "
+        "năm (trước ngày 20/11 hàng năm) hoặc khi có yêu cầu báo cáo tình hình thực hiện"
+    )
     assert [
         ("recurring", "monthly", {"day_of_month": [16]}),
         ("recurring", "semiannual", {"month_day": ["06-16"]}),
@@ -99,7 +140,7 @@ def test_dates_of_cited_documents_ages_targets_and_cadences_are_not_deadlines(te
 
 
 def test_a_cited_document_is_recognised_and_the_real_deadline_kept() -> None:
-    text = ("Căn cứ Quyết định số 596/QĐ-UBND ngày 02/11/2020, báo cáo trước ngày 10/11/2023")
+    text = "Căn cứ Quyết định số 596/QĐ-UBND ngày 02/11/2020, báo cáo trước ngày 10/11/2023"
     assert ["Quyết định số 596/QĐ-UBND ngày 02/11/2020"] == cited_phrases(text)
     assert [("date", "once", {"date": "2023-11-10"})] == _read(text)
 

@@ -81,4 +81,5 @@ def test_the_seed_plan_header_with_a_spaced_number_and_a_set_apart_signature() -
 
 def test_a_city_issuer_is_normalised_with_its_name_in_title_case() -> None:
     assert "UBND thành phố Hồ Chí Minh" == normalised_issuer(
-        "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH")
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH"
+    )

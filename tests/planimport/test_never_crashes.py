@@ -9,9 +9,26 @@ from domain.planimport import NotAPlan, import_plan, read_document
 
 SEED = Path(__file__).parents[2] / "plans" / "sources" / "516-KH-UBND-2023.txt"
 LINES = SEED.read_text(encoding="utf-8").split("\n")
-FRAGMENTS = st.sampled_from(LINES) | st.text(max_size=80) | st.sampled_from(
-    ["|", "", "**", "KẾ HOẠCH", "IV. TỔ CHỨC THỰC HIỆN", "1. Sở Y tế:", "- trước ngày 31/2",
-     "Nơi nhận:", "KT. CHỦ TỊCH", "a)", "Số: /KH-", "trước 25h00 hằng ngày", "Quý V/2025"]
+FRAGMENTS = (
+    st.sampled_from(LINES)
+    | st.text(max_size=80)
+    | st.sampled_from(
+        [
+            "|",
+            "",
+            "**",
+            "KẾ HOẠCH",
+            "IV. TỔ CHỨC THỰC HIỆN",
+            "1. Sở Y tế:",
+            "- trước ngày 31/2",
+            "Nơi nhận:",
+            "KT. CHỦ TỊCH",
+            "a)",
+            "Số: /KH-",
+            "trước 25h00 hằng ngày",
+            "Quý V/2025",
+        ]
+    )
 )
 
 

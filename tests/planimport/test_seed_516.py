@@ -15,8 +15,7 @@ PLAN = yaml.safe_load((REPO / "plans" / "516-KH-UBND-2023.yaml").read_text(encod
 DIRECTORY = AgencyDirectory.model_validate(
     yaml.safe_load((REPO / "plans" / "agencies-gia-lai-2023.yaml").read_text(encoding="utf-8"))
 )
-DRAFT = import_plan(read_document(SEED.read_bytes(), ".txt"), source=SEED.name,
-                    directory=DIRECTORY)
+DRAFT = import_plan(read_document(SEED.read_bytes(), ".txt"), source=SEED.name, directory=DIRECTORY)
 
 
 def test_duty_units_per_item_of_section_iii_match_the_hand_written_plan() -> None:
@@ -53,8 +52,10 @@ def test_the_closing_report_is_due_10_november_via_the_information_department() 
 
 
 def test_the_nine_dated_or_periodic_duties_are_read_where_the_plan_file_has_them() -> None:
-    kinds = {a.sections[0]: sorted({x.recurrence or "periodic" for d in a.duties
-                                    for x in d.deadlines}) for a in DRAFT.agencies}
+    kinds = {
+        a.sections[0]: sorted({x.recurrence or "periodic" for d in a.duties for x in d.deadlines})
+        for a in DRAFT.agencies
+    }
     assert ["periodic"] == kinds["III.3"]  # sơ kết, tổng kết định kỳ
     assert ["semiannual"] == kinds["III.5"]  # Tập san 02 số/năm
     assert ["annual"] == kinds["III.9"]  # hằng năm, khi xây dựng dự toán
@@ -66,8 +67,11 @@ def test_coordinating_agencies_are_read_from_phoi_hop_voi_and_matched() -> None:
     expected = [d for d in PLAN["duties"] if d["section"] == "III" and d.get("coordinating")]
     for duty in expected:
         draft = by_text[" ".join(duty["text"].split())[:60]]
-        codes = {c for m in draft.coordinating_matches
-                 for c in (m.members or ([m.code] if m.code else []))}
+        codes = {
+            c
+            for m in draft.coordinating_matches
+            for c in (m.members or ([m.code] if m.code else []))
+        }
         found += set(duty["coordinating"]) <= codes
     # Not read yet: coordination written as "gửi … cho Sở X" / "cung cấp … cho Sở X" (3 of
     # the 9), and "các sở, ban, ngành, đơn vị, địa phương thuộc tỉnh" as the group (1).

@@ -40,15 +40,28 @@ III. TỔ CHỨC THỰC HIỆN
 
 def test_each_block_gives_its_lead_partners_and_time() -> None:
     draft = import_plan(PLAN, source="blocks.txt")
-    rows = [(t.section, t.lead, t.coordinating, [(d.kind, d.quarter, d.period_start)
-                                                 for d in t.deadlines])
-            for t in draft.table_tasks]
+    rows = [
+        (
+            t.section,
+            t.lead,
+            t.coordinating,
+            [(d.kind, d.quarter, d.period_start) for d in t.deadlines],
+        )
+        for t in draft.table_tasks
+    ]
     assert [
-        ("II.1", "Sở Nội vụ", ["Sở Tư pháp", "Đài Phát thanh và Truyền hình Thành phố"],
-         [("continuous", None, 2025)]),
-        ("II.2", "Sở Nội vụ, Sở Giáo dục và Đào tạo",
-         ["Bảo hiểm xã hội Thành phố", "Ủy ban nhân dân xã, phường, đặc khu"],
-         [("quarter", "2026-Q4", None)]),
+        (
+            "II.1",
+            "Sở Nội vụ",
+            ["Sở Tư pháp", "Đài Phát thanh và Truyền hình Thành phố"],
+            [("continuous", None, 2025)],
+        ),
+        (
+            "II.2",
+            "Sở Nội vụ, Sở Giáo dục và Đào tạo",
+            ["Bảo hiểm xã hội Thành phố", "Ủy ban nhân dân xã, phường, đặc khu"],
+            [("quarter", "2026-Q4", None)],
+        ),
     ] == rows
     span = draft.table_tasks[0].lines
     assert span is not None

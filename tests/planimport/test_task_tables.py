@@ -2,17 +2,54 @@
 
 from domain.planimport.task_tables import read_task_tables
 
-TABLE = "\n".join([
-    "**PHỤ LỤC**", "", "NHIỆM VỤ VÀ GIẢI PHÁP THỰC HIỆN", "",
-    "|", "**STT**", "|", "**NHIỆM VỤ**", "|", "**CHỦ TRÌ**", "|", "**PHỐI HỢP**", "|",
-    "**THỜI GIAN**", "|",
-    "|", "**I**", "|", "**NHÓM GIẢI PHÁP VỀ CƠ CHẾ**", "|",
-    "|", "1", "|", "Rà soát cơ chế, chính sách khuyến khích", "đầu tư.", "|", "Sở Tài chính",
-    "|", "Sở Công Thương; Ban Quản lý khu Kinh tế tỉnh", "|", "2026", "|",
-    "|", "2", "|", "Công bố dữ liệu mở", "|",
-    "Sở KH&CN chủ trì hướng dẫn; Các sở, ngành thực hiện công bố", "|", "", "|",
-    "Quý IV/2025", "|", "|",
-])
+TABLE = "\n".join(
+    [
+        "**PHỤ LỤC**",
+        "",
+        "NHIỆM VỤ VÀ GIẢI PHÁP THỰC HIỆN",
+        "",
+        "|",
+        "**STT**",
+        "|",
+        "**NHIỆM VỤ**",
+        "|",
+        "**CHỦ TRÌ**",
+        "|",
+        "**PHỐI HỢP**",
+        "|",
+        "**THỜI GIAN**",
+        "|",
+        "|",
+        "**I**",
+        "|",
+        "**NHÓM GIẢI PHÁP VỀ CƠ CHẾ**",
+        "|",
+        "|",
+        "1",
+        "|",
+        "Rà soát cơ chế, chính sách khuyến khích",
+        "đầu tư.",
+        "|",
+        "Sở Tài chính",
+        "|",
+        "Sở Công Thương; Ban Quản lý khu Kinh tế tỉnh",
+        "|",
+        "2026",
+        "|",
+        "|",
+        "2",
+        "|",
+        "Công bố dữ liệu mở",
+        "|",
+        "Sở KH&CN chủ trì hướng dẫn; Các sở, ngành thực hiện công bố",
+        "|",
+        "",
+        "|",
+        "Quý IV/2025",
+        "|",
+        "|",
+    ]
+)
 
 
 def test_each_row_gives_task_lead_partners_and_time_with_its_lines() -> None:

@@ -85,14 +85,16 @@ def labelled(request: pytest.FixtureRequest) -> tuple[dict[str, Any], Normalized
 
 
 def test_the_plan_file_has_exactly_the_labelled_agencies_and_duty_units(
-        labelled: tuple[dict[str, Any], NormalizedPlan, Path]) -> None:
+    labelled: tuple[dict[str, Any], NormalizedPlan, Path],
+) -> None:
     labels, plan, _ = labelled
     units, _ = _by_subject(plan)
     assert {a["name"]: a["duty_units"] for a in labels["agencies"]} == dict(units)
 
 
 def test_the_plan_file_has_the_labelled_deadline_kinds_per_agency(
-        labelled: tuple[dict[str, Any], NormalizedPlan, Path]) -> None:
+    labelled: tuple[dict[str, Any], NormalizedPlan, Path],
+) -> None:
     labels, plan, _ = labelled
     _, kinds = _by_subject(plan)
     expected = {a["name"]: {d["recurrence"] for d in a["deadlines"]} for a in labels["agencies"]}
@@ -100,7 +102,8 @@ def test_the_plan_file_has_the_labelled_deadline_kinds_per_agency(
 
 
 def test_the_plan_file_header_and_words_are_the_plans(
-        labelled: tuple[dict[str, Any], NormalizedPlan, Path]) -> None:
+    labelled: tuple[dict[str, Any], NormalizedPlan, Path],
+) -> None:
     labels, plan, source = labelled
     assert labels["number"] == plan.plan.number
     assert labels["issued_on"] == plan.plan.issued_on.isoformat()

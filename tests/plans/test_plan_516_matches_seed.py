@@ -100,7 +100,7 @@ def _dash_or_whole(prefix: str, heading: str, body: list[str]) -> list[Unit]:
     if not any(p.startswith(DASH) for p in body):
         return [Unit(prefix, heading, "\n\n".join(body))]
     assert all(p.startswith(DASH) for p in body), f"{prefix}: dash and plain paragraphs mixed"
-    return [Unit(f"{prefix}.{k}", heading, p[len(DASH):]) for k, p in enumerate(body, 1)]
+    return [Unit(f"{prefix}.{k}", heading, p[len(DASH) :]) for k, p in enumerate(body, 1)]
 
 
 def _lettered(prefix: str, body: list[str]) -> list[Unit]:
@@ -181,9 +181,7 @@ def test_section_iii_has_48_units(plan_file: PlanFile, expected_units: list[Unit
     assert len(from_seed) == len(from_yaml)
 
 
-def test_every_text_occurs_verbatim_in_the_seed(
-    plan_file: PlanFile, seed_lines: list[str]
-) -> None:
+def test_every_text_occurs_verbatim_in_the_seed(plan_file: PlanFile, seed_lines: list[str]) -> None:
     seed = _norm("\n".join(seed_lines))
     for duty in plan_file.duties:
         for paragraph in duty.text.split("\n\n"):
@@ -232,9 +230,7 @@ def test_closing_report_deadline(plan_file: PlanFile) -> None:
     assert "10/11/2023" in kl1.deadline.text
     assert kl1.deadline == plan_file.plan.final_report.deadline
     assert "2023-11-09" == kl1.deadline.last_day().isoformat()
-    assert ["report", "report"] == [
-        d.deliverable for d in plan_file.duties if d.section == "KL"
-    ]
+    assert ["report", "report"] == [d.deliverable for d in plan_file.duties if d.section == "KL"]
 
 
 def test_deliverables(plan_file: PlanFile) -> None:
@@ -265,8 +261,13 @@ def test_every_agency_code_exists(plan_file: PlanFile, directory: AgencyDirector
     for group in directory.groups:
         assert set(group.members) <= set(agencies), group.code
     header = plan_file.plan
-    for code in (header.issuer, header.coordinator, header.office,
-                 header.final_report.recipient, header.final_report.via):
+    for code in (
+        header.issuer,
+        header.coordinator,
+        header.office,
+        header.final_report.recipient,
+        header.final_report.via,
+    ):
         assert code in known, code
     for duty in plan_file.duties:
         for ref in [*duty.lead, *duty.coordinating, *(duty.assignees or [])]:

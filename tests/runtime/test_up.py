@@ -46,8 +46,12 @@ def _kill_whatever_runs_on(folder: Path) -> None:
 
 def _run_until_ready(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], list[str]]:
     process = subprocess.Popen(
-        [str(KEHOACH), "up", *args], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).parents[2],
+        [str(KEHOACH), "up", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=Path(__file__).parents[2],
     )
     lines: list[str] = []
     deadline = time.monotonic() + 120

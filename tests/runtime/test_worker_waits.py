@@ -32,12 +32,17 @@ async def test_worker_started_before_temporal_waits_then_runs() -> None:
     port = free_port()
     log = folder / "worker.log"
     async with fresh_database(shared_server_uri()) as database_url:
-        env = {**os.environ, "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
-               "KEHOACH_DATABASE_URL": database_url, "KEHOACH_LOG_FORMAT": "json",
-               "KEHOACH_TASK_QUEUE": f"wait-{port}"}
+        env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
+            "KEHOACH_DATABASE_URL": database_url,
+            "KEHOACH_LOG_FORMAT": "json",
+            "KEHOACH_TASK_QUEUE": f"wait-{port}",
+        }
         with log.open("wb") as out:
-            worker = subprocess.Popen([str(KEHOACH), "worker"], env=env, stdout=out,
-                                      stderr=subprocess.STDOUT)
+            worker = subprocess.Popen(
+                [str(KEHOACH), "worker"], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         server = TemporalDevServer(data_dir=folder, port=port, ui_port=free_port())
         try:
             assert await _wait_for(log, "temporal_not_ready", seconds=60), log.read_text()

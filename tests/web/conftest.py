@@ -25,11 +25,15 @@ from workers.main import build_worker
 
 @pytest.fixture
 def settings(mailbox: Mailbox) -> Settings:
-    return Settings().model_copy(update={
-        "secret_key": SecretStr(SECRET), "public_base_url": BASE,
-        "smtp_host": mailbox.host, "smtp_port": mailbox.port,
-        "mail_from": "kehoach@stttt.test.example",
-    })
+    return Settings().model_copy(
+        update={
+            "secret_key": SecretStr(SECRET),
+            "public_base_url": BASE,
+            "smtp_host": mailbox.host,
+            "smtp_port": mailbox.port,
+            "mail_from": "kehoach@stttt.test.example",
+        }
+    )
 
 
 @pytest.fixture
@@ -38,14 +42,20 @@ def app(settings: Settings, dev_env: WorkflowEnvironment, store: Store) -> FastA
 
 
 @pytest.fixture
-async def queue(dev_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
-                ) -> AsyncIterator[str]:
+async def queue(dev_env: WorkflowEnvironment, store: Store, mailbox: Mailbox) -> AsyncIterator[str]:
     """A real worker whose notices carry action links signed with the portal's secret."""
     queue = f"web-{uuid.uuid4()}"
     mail = MailConfig(host=mailbox.host, port=mailbox.port, sender="kehoach@stttt.test.example")
     async with httpx.AsyncClient(timeout=5) as http:
-        worker = build_worker(dev_env.client, task_queue=queue, store=store, http=http,
-                              mail=mail, webhook_secret="s", public_base_url=BASE,
-                              action_link_secret=SECRET)
+        worker = build_worker(
+            dev_env.client,
+            task_queue=queue,
+            store=store,
+            http=http,
+            mail=mail,
+            webhook_secret="s",
+            public_base_url=BASE,
+            action_link_secret=SECRET,
+        )
         async with worker:
             yield queue

@@ -42,8 +42,9 @@ def browser(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
 
 
-async def mail_to(mailbox: Mailbox, address: str, *, subject: str, count: int = 1,
-                  within: float = 15.0) -> list[ReceivedMail]:
+async def mail_to(
+    mailbox: Mailbox, address: str, *, subject: str, count: int = 1, within: float = 15.0
+) -> list[ReceivedMail]:
     """The messages to `address` whose subject contains `subject`, once `count` arrived."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
@@ -76,24 +77,34 @@ async def sign_in(app: FastAPI, mailbox: Mailbox, email: str) -> httpx.AsyncClie
     return client
 
 
-async def start_assignment(dev_env: WorkflowEnvironment, store: Store,
-                           queue: str, *, agency: str = "SNGV", duty_id: str = "III.5.4",
-                           days: int = 30) -> WorkflowHandle[AssignmentWorkflow, AssignmentState]:
+async def start_assignment(
+    dev_env: WorkflowEnvironment,
+    store: Store,
+    queue: str,
+    *,
+    agency: str = "SNGV",
+    duty_id: str = "III.5.4",
+    days: int = 30,
+) -> WorkflowHandle[AssignmentWorkflow, AssignmentState]:
     """Start one assignment of the tiny plan and wait until the store mirrors it."""
     wid = f"web/{uuid.uuid4()}/{agency}/2026"
     last_day = dt.datetime.now(VN_TZ).date() + dt.timedelta(days=days)
     mode: Mode = "requested" if agency == "UB_MTTQ" else "assigned"
-    input = assignment_input(assignment_id=wid, last_day=last_day, agency=agency,
-                             duty_id=duty_id, mode=mode)
+    input = assignment_input(
+        assignment_id=wid, last_day=last_day, agency=agency, duty_id=duty_id, mode=mode
+    )
     handle = await dev_env.client.start_workflow(
-        AssignmentWorkflow.run, input, id=wid, task_queue=queue,
-        search_attributes=search_attributes(input))
+        AssignmentWorkflow.run,
+        input,
+        id=wid,
+        task_queue=queue,
+        search_attributes=search_attributes(input),
+    )
     await store_status(store, wid, "assigned")
     return handle
 
 
-async def store_status(store: Store, assignment_id: str, status: str,
-                       within: float = 15.0) -> None:
+async def store_status(store: Store, assignment_id: str, status: str, within: float = 15.0) -> None:
     """Wait until the store's mirror shows `status` (the workflow records it right after)."""
     from schemas.errors import NotFound
 

@@ -58,10 +58,18 @@ pytestmark = [
 EXAMPLES = 30
 """Per operation and kind of caller; the seven operations take about 10 s in all."""
 PEOPLE = ("daumoi@sngv.example", "lanhdao@sngv.example", "daumoi@stttt.example")
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance, negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+]
 OPERATIONS = {
-    "GET /api/v1/me", "POST /api/v1/token", "GET /api/v1/assignments",
+    "GET /api/v1/me",
+    "POST /api/v1/token",
+    "GET /api/v1/assignments",
     "GET /api/v1/assignments/{assignment_id}",
     "POST /api/v1/assignments/{assignment_id}/submit",
     "POST /api/v1/assignments/{assignment_id}/approve",
@@ -110,8 +118,9 @@ async def test_every_api_operation_answers_only_as_its_document_says(
     ids = [own.id, other.id]
     loop = asyncio.get_running_loop()
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE,
-                                 timeout=60) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=BASE, timeout=60
+    ) as client:
 
         def on_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
             """Run a coroutine on the test's loop from Hypothesis' thread, and wait for it."""
@@ -119,8 +128,10 @@ async def test_every_api_operation_answers_only_as_its_document_says(
 
         def send(case: Any) -> httpx.Response:
             kwargs = case.as_transport_kwargs(base_url=BASE)
-            request: dict[str, Any] = {"headers": kwargs["headers"],
-                                       "params": kwargs.get("params") or None}
+            request: dict[str, Any] = {
+                "headers": kwargs["headers"],
+                "params": kwargs.get("params") or None,
+            }
             if "json" in kwargs:
                 request["content"] = json.dumps(kwargs["json"]).encode()
             elif kwargs.get("data") is not None:
@@ -134,15 +145,26 @@ async def test_every_api_operation_answers_only_as_its_document_says(
 
             def cases(token: str, mode: GenerationMode, real_id: str | None) -> Any:
                 return operation.as_strategy(
-                    mode, headers={"authorization": f"Bearer {token}"},
-                    path_parameters={"assignment_id": real_id} if has_id and real_id else None)
+                    mode,
+                    headers={"authorization": f"Bearer {token}"},
+                    path_parameters={"assignment_id": real_id} if has_id and real_id else None,
+                )
 
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
-                      phases=[Phase.generate, Phase.shrink],
-                      suppress_health_check=list(HealthCheck))
-            @given(st.tuples(st.sampled_from(tokens),
-                             st.sampled_from([GenerationMode.POSITIVE, GenerationMode.NEGATIVE]),
-                             st.sampled_from([None, *ids])).flatmap(lambda t: cases(*t)))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                print_blob=True,
+                phases=[Phase.generate, Phase.shrink],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(
+                st.tuples(
+                    st.sampled_from(tokens),
+                    st.sampled_from([GenerationMode.POSITIVE, GenerationMode.NEGATIVE]),
+                    st.sampled_from([None, *ids]),
+                ).flatmap(lambda t: cases(*t))
+            )
             def answers_as_documented(case: Any) -> None:
                 response = send(case)
                 case.validate_response(response, checks=CHECKS)
@@ -174,13 +196,20 @@ async def test_text_postgresql_cannot_keep_is_refused_at_the_door(
     api = f"/api/v1/assignments/{quote(handle.id, safe='')}"
     bearer = {"Authorization": f"Bearer {token}"}
     async with browser(app) as script:
-        assert 404 == (await script.get("/api/v1/assignments/a%00b", headers=bearer)
-                       ).status_code
-        assert 404 == (await script.post("/api/v1/assignments/a%00b/submit", headers=bearer,
-                                         json={"body": "x"})).status_code
-        for tail, body in (("/submit", {"body": "Báo cáo\x00"}),
-                           ("/return", {"reason": "Lý do\x00 đủ dài"}),
-                           ("/approve", {"comment": "\x00"})):
+        assert 404 == (await script.get("/api/v1/assignments/a%00b", headers=bearer)).status_code
+        assert (
+            404
+            == (
+                await script.post(
+                    "/api/v1/assignments/a%00b/submit", headers=bearer, json={"body": "x"}
+                )
+            ).status_code
+        )
+        for tail, body in (
+            ("/submit", {"body": "Báo cáo\x00"}),
+            ("/return", {"reason": "Lý do\x00 đủ dài"}),
+            ("/approve", {"comment": "\x00"}),
+        ):
             refused = await script.post(api + tail, headers=bearer, json=body)
             assert 422 == refused.status_code, (tail, refused.text)
             assert "ký tự NUL" in refused.json()["detail"][0]["msg"]
@@ -189,18 +218,25 @@ async def test_text_postgresql_cannot_keep_is_refused_at_the_door(
         assert 404 == (await focal.get("/assignments/a%00b")).status_code
         page = f"/assignments/{quote(handle.id, safe='/')}"
         csrf = csrf_of((await focal.get(page)).text)
-        for tail, form in (("/submit", {"body": "Báo cáo\x00"}),
-                           ("/return", {"reason": "Lý do\x00 đủ dài"}),
-                           ("/approve", {"comment": "\x00"})):
+        for tail, form in (
+            ("/submit", {"body": "Báo cáo\x00"}),
+            ("/return", {"reason": "Lý do\x00 đủ dài"}),
+            ("/approve", {"comment": "\x00"}),
+        ):
             refused = await focal.post(page + tail, data={**form, "csrf": csrf})
             assert 400 == refused.status_code, (tail, refused.text)
             assert "ký tự NUL" in refused.text
-        parts = (f'--b0\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'
-                 '--b0\r\nContent-Disposition: form-data; name="body"\r\n\r\nBáo cáo\r\n'
-                 '--b0\r\nContent-Disposition: form-data; name="files"; filename="a\x00.pdf"\r\n'
-                 'Content-Type: application/pdf\r\n\r\n%PDF-1.4\n\r\n--b0--\r\n')
-        named = await focal.post(page + "/submit", content=parts.encode(),
-                                 headers={"Content-Type": "multipart/form-data; boundary=b0"})
+        parts = (
+            f'--b0\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'
+            '--b0\r\nContent-Disposition: form-data; name="body"\r\n\r\nBáo cáo\r\n'
+            '--b0\r\nContent-Disposition: form-data; name="files"; filename="a\x00.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n\r\n--b0--\r\n"
+        )
+        named = await focal.post(
+            page + "/submit",
+            content=parts.encode(),
+            headers={"Content-Type": "multipart/form-data; boundary=b0"},
+        )
         assert 400 == named.status_code and "ký tự NUL" in named.text, named.text
         fine = await focal.post(page + "/submit", data={"body": "Báo cáo", "csrf": csrf})
         assert "Đã nộp báo cáo (phiên bản 1)" in fine.text
@@ -210,13 +246,22 @@ async def test_text_postgresql_cannot_keep_is_refused_at_the_door(
     assert [1] == [s.version for s in await store.list_submissions(handle.id)]
 
     # From the e-mail's return link: asked again, and the link is not used up.
-    link = "/a/" + quote(links.action_token(
-        SECRET, email="lanhdao@sngv.example", assignment_id=handle.id, action="return",
-        nonce="z" * 22, version=1), safe="")
+    link = "/a/" + quote(
+        links.action_token(
+            SECRET,
+            email="lanhdao@sngv.example",
+            assignment_id=handle.id,
+            action="return",
+            nonce="z" * 22,
+            version=1,
+        ),
+        safe="",
+    )
     async with browser(app) as leader:
         confirm = await leader.get(link)
-        refused = await leader.post(link, data={"reason": "Lý do\x00 đủ dài",
-                                                "csrf": csrf_of(confirm.text)})
+        refused = await leader.post(
+            link, data={"reason": "Lý do\x00 đủ dài", "csrf": csrf_of(confirm.text)}
+        )
         assert 400 == refused.status_code and "ký tự NUL" in refused.text
         assert "\x00" not in refused.text
         assert 200 == (await leader.get(link)).status_code

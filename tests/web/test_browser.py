@@ -17,14 +17,23 @@ from web.serve import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [
     pytest.mark.devserver,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium "
-                              "(apt-get install -y chromium; ./dev test installs it as root)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium "
+        "(apt-get install -y chromium; ./dev test installs it as root)",
+    ),
 ]
 
 
@@ -40,8 +49,10 @@ async def test_a_focal_official_signs_in_and_submits_a_report_on_a_phone(
     playwright_api = pytest.importorskip("playwright.async_api")
     handle = await start_assignment(dev_env, store, queue)
     ARTIFACTS.mkdir(exist_ok=True)
-    async with serving(app, host="127.0.0.1", port=_free_port()) as base, \
-            playwright_api.async_playwright() as pw:
+    async with (
+        serving(app, host="127.0.0.1", port=_free_port()) as base,
+        playwright_api.async_playwright() as pw,
+    ):
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             page = await browser.new_page(viewport={"width": 390, "height": 844})
@@ -64,8 +75,9 @@ async def test_a_focal_official_signs_in_and_submits_a_report_on_a_phone(
             await store_status(store, handle.id, "submitted")
             await page.click("text=Về trang phân công")
             await page.wait_for_selector("text=Báo cáo <i>thử</i> từ trình duyệt")
-            await page.screenshot(path=str(ARTIFACTS / "portal-assignment-phone.png"),
-                                  full_page=True)
+            await page.screenshot(
+                path=str(ARTIFACTS / "portal-assignment-phone.png"), full_page=True
+            )
             width = await page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, "the page scrolls sideways on a phone"
         finally:

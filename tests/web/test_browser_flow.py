@@ -30,8 +30,15 @@ from web.serve import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parents[1] / "artifacts" / "browser-flow"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESK: ViewportSize = {"width": 1280, "height": 900}
 FOCAL = "daumoi@sngv.example"
@@ -42,9 +49,11 @@ REASON = "Thiếu số liệu quý III"
 pytestmark = [
     pytest.mark.devserver,
     pytest.mark.timeout(120),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium "
-                              "(apt-get install -y chromium; ./dev test installs it as root)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium "
+        "(apt-get install -y chromium; ./dev test installs it as root)",
+    ),
 ]
 
 
@@ -76,8 +85,9 @@ async def _person(browser: Browser, viewport: ViewportSize) -> Page:
     return await context.new_page()
 
 
-async def _sign_in(page: Page, base: str, mailbox: Mailbox, album: Album, email: str,
-                   who: str) -> None:
+async def _sign_in(
+    page: Page, base: str, mailbox: Mailbox, album: Album, email: str, who: str
+) -> None:
     """Ask for a link on the sign-in page, open the one the mailbox received, confirm."""
     before = len(await mail_to(mailbox, email, subject="Liên kết đăng nhập", within=0))
     await page.goto(f"{base}/inbox")
@@ -119,8 +129,7 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
     await start_assignment(dev_env, store, queue, agency="UB_MTTQ", duty_id="III.1")
     page_url = f"/assignments/{quote(handle.id, safe='/')}"
     album = Album(SHOTS)
-    async with serving(app, host="127.0.0.1", port=_free_port()) as base, \
-            async_playwright() as pw:
+    async with serving(app, host="127.0.0.1", port=_free_port()) as base, async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             focal = await _person(browser, PHONE)
@@ -145,8 +154,7 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
             assert LEADER in await leader.inner_text("main")
             await album.shot(leader, "leader-mail-link")
             await leader.click("button:has-text('Xác nhận duyệt')")
-            await leader.wait_for_selector(
-                "text=Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).")
+            await leader.wait_for_selector("text=Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).")
             await album.shot(leader, "leader-approved")
 
             # 3. The coordinator signs in, finds it waiting, returns it with a reason.
@@ -186,8 +194,7 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
             await leader.wait_for_selector("text=Phiên bản 2")
             await album.shot(leader, "leader-assignment")
             await leader.click("button:has-text('Duyệt báo cáo')")
-            await leader.wait_for_selector(
-                "text=Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).")
+            await leader.wait_for_selector("text=Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).")
             await album.shot(leader, "leader-approved-again")
 
             # 6. The coordinator accepts.
@@ -201,8 +208,12 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
             await coordinator.click("text=Về trang phân công")
             await coordinator.wait_for_selector("text=đã chấp nhận")
             history = await coordinator.inner_text("main")
-            for step in ("nộp báo cáo (phiên bản 1)", "trả lại để chỉnh sửa (phiên bản 1)",
-                         "nộp báo cáo (phiên bản 2)", "chấp nhận báo cáo (phiên bản 2)"):
+            for step in (
+                "nộp báo cáo (phiên bản 1)",
+                "trả lại để chỉnh sửa (phiên bản 1)",
+                "nộp báo cáo (phiên bản 2)",
+                "chấp nhận báo cáo (phiên bản 2)",
+            ):
                 assert step in history, step
             await album.shot(coordinator, "coordinator-history")
 
@@ -212,8 +223,7 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
             await album.shot(coordinator, "coordinator-dashboard")
             rows = await store.list_assignments(plan_id="9/KH-UBND")
             assert {"accepted": 1, "assigned": 1} == Counter(r.status for r in rows)
-            assert f"Tổng hợp tiến độ — {len(rows)} phân công" == await coordinator.inner_text(
-                "h1")
+            assert f"Tổng hợp tiến độ — {len(rows)} phân công" == await coordinator.inner_text("h1")
             for status, n in Counter(r.status for r in rows).items():
                 assert n == await _dashboard_number(coordinator, f"status-{status}"), status
             at = now()
@@ -221,7 +231,8 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
             assert {"on_time": 1, "in_term": 1} == labels
             for label in progress.LABELS:
                 assert labels[label] == await _dashboard_number(coordinator, f"count-{label}"), (
-                    label)
+                    label
+                )
             width = await focal.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], "the focal official's page scrolls sideways"
         finally:

@@ -59,8 +59,7 @@ async def test_sign_in_by_the_link_mailed_and_unknown_addresses_get_the_same_pag
     pages = []
     for who, address in ((known, OFFICE), (unknown, "nobody@nowhere.example")):
         form = await who.get("/signin")
-        pages.append(await who.post("/signin", data={"email": address,
-                                                     "csrf": csrf_of(form.text)}))
+        pages.append(await who.post("/signin", data={"email": address, "csrf": csrf_of(form.text)}))
     assert [200, 200] == [p.status_code for p in pages]
     assert pages[0].text == pages[1].text
     assert 1 == len(await mail_to(mailbox, OFFICE, subject="Liên kết đăng nhập"))
@@ -74,8 +73,10 @@ async def test_sign_in_by_the_link_mailed_and_unknown_addresses_get_the_same_pag
 
 async def test_a_sign_in_link_works_once(app: FastAPI, mailbox: Mailbox) -> None:
     client = await sign_in(app, mailbox, FOCAL)
-    link = re.search(rf"{re.escape(BASE)}/signin/\S+",
-                     (await mail_to(mailbox, FOCAL, subject="Liên kết đăng nhập"))[-1].text)
+    link = re.search(
+        rf"{re.escape(BASE)}/signin/\S+",
+        (await mail_to(mailbox, FOCAL, subject="Liên kết đăng nhập"))[-1].text,
+    )
     assert link is not None
     again = await browser(app).get(path_of(link[0]))
     assert 410 == again.status_code
@@ -95,8 +96,11 @@ async def test_an_agency_gets_403_on_another_agencys_assignment_by_page_and_by_a
     assert "Không có quyền" in refused.text
     assert 403 == (await sngv.get(api(other.id))).status_code
     me = (await sngv.get("/api/v1/me")).json()
-    posted = await sngv.post(api(other.id, "/submit"), json={"body": "Báo cáo"},
-                             headers={"X-CSRF-Token": me["csrf_token"]})
+    posted = await sngv.post(
+        api(other.id, "/submit"),
+        json={"body": "Báo cáo"},
+        headers={"X-CSRF-Token": me["csrf_token"]},
+    )
     assert 403 == posted.status_code
     assert [own.id] == [a["id"] for a in (await sngv.get("/api/v1/assignments")).json()]
     inbox = await sngv.get("/inbox")
@@ -118,8 +122,9 @@ async def test_a_report_containing_a_script_is_shown_inert(
     client = await sign_in(app, mailbox, FOCAL)
     page = await client.get(url(handle.id))
     body = "Kết quả <script>alert('x')</script> & <b>đậm</b>"
-    sent = await client.post(url(handle.id, "/submit"),
-                             data={"body": body, "csrf": csrf_of(page.text)})
+    sent = await client.post(
+        url(handle.id, "/submit"), data={"body": body, "csrf": csrf_of(page.text)}
+    )
     assert 200 == sent.status_code, sent.text
     assert "Đã nộp báo cáo (phiên bản 1)" in sent.text
     await store_status(store, handle.id, "submitted")  # the report is stored just before
@@ -137,15 +142,21 @@ async def test_every_form_post_without_its_csrf_token_is_refused(
     client = await sign_in(app, mailbox, FOCAL)
     page = await client.get(url(handle.id))
     token = links.sign(SECRET, "signin", {"email": FOCAL, "nonce": "abcdefghijkl"})
-    posts = [r.path for router in (pages.router, signin.router, actionpages.router,
-                                   dashboard.router)
-             for r in router.routes if isinstance(r, APIRoute) and "POST" in (r.methods or set())]
+    posts = [
+        r.path
+        for router in (pages.router, signin.router, actionpages.router, dashboard.router)
+        for r in router.routes
+        if isinstance(r, APIRoute) and "POST" in (r.methods or set())
+    ]
     assert len(posts) >= 7  # signin, signin/{token}, signout, submit, approve, return, /a/
     for path in posts:
-        concrete = (path.replace("{assignment_id:path}", quote(handle.id, safe="/"))
-                    .replace("{token}", token))
-        for data in ({"body": "x", "reason": "lý do đủ dài"},
-                     {"csrf": "not-the-token", "body": "x", "reason": "lý do đủ dài"}):
+        concrete = path.replace("{assignment_id:path}", quote(handle.id, safe="/")).replace(
+            "{token}", token
+        )
+        for data in (
+            {"body": "x", "reason": "lý do đủ dài"},
+            {"csrf": "not-the-token", "body": "x", "reason": "lý do đủ dài"},
+        ):
             refused = await client.post(concrete, data=data)
             assert 403 == refused.status_code, f"{path}: {refused.status_code}"
             assert "Yêu cầu bị từ chối" in refused.text
@@ -161,27 +172,48 @@ async def test_forged_and_expired_action_links_are_refused(
     app: FastAPI, dev_env: WorkflowEnvironment, store: Store, queue: str
 ) -> None:
     handle = await start_assignment(dev_env, store, queue)
-    good = links.action_token(SECRET, email=LEADER, assignment_id=handle.id, action="approve",
-                              nonce="n" * 22, version=1)
+    good = links.action_token(
+        SECRET, email=LEADER, assignment_id=handle.id, action="approve", nonce="n" * 22, version=1
+    )
     payload, stamp, mac = good.rsplit(".", 2)
     forged = {
-        "other key": links.action_token("someone-elses", email=LEADER, assignment_id=handle.id,
-                                        action="approve", nonce="n" * 22, version=1),
+        "other key": links.action_token(
+            "someone-elses",
+            email=LEADER,
+            assignment_id=handle.id,
+            action="approve",
+            nonce="n" * 22,
+            version=1,
+        ),
         "edited payload": links.sign(SECRET, "signin", {"email": LEADER}).rsplit(".", 2)[0]
         + f".{stamp}.{mac}",
         "cut short": f"{payload}.{stamp}",
-        "sign-in token": links.sign(SECRET, "signin", {"email": LEADER, "nonce": "n" * 22,
-                                                       "assignment": handle.id,
-                                                       "action": "approve", "version": 1}),
+        "sign-in token": links.sign(
+            SECRET,
+            "signin",
+            {
+                "email": LEADER,
+                "nonce": "n" * 22,
+                "assignment": handle.id,
+                "action": "approve",
+                "version": 1,
+            },
+        ),
     }
     client = browser(app)
     for why, token in forged.items():
         page = await client.get(f"/a/{quote(token, safe='')}")
         assert 400 == page.status_code, why
         assert "Liên kết không hợp lệ" in page.text
-    expired = links.action_token(SECRET, email=LEADER, assignment_id=handle.id,
-                                 action="approve", nonce="e" * 22, version=1,
-                                 now=time.time() - 15 * 24 * 3600)
+    expired = links.action_token(
+        SECRET,
+        email=LEADER,
+        assignment_id=handle.id,
+        action="approve",
+        nonce="e" * 22,
+        version=1,
+        now=time.time() - 15 * 24 * 3600,
+    )
     page = await client.get(f"/a/{quote(expired, safe='')}")
     assert 410 == page.status_code
     assert "Liên kết đã hết hạn" in page.text
@@ -194,19 +226,28 @@ async def test_a_forbidden_attachment_type_is_refused_and_an_allowed_one_is_kept
     handle = await start_assignment(dev_env, store, queue)
     client = await sign_in(app, mailbox, FOCAL)
     csrf = csrf_of((await client.get(url(handle.id))).text)
-    bad = await client.post(url(handle.id, "/submit"), data={"body": "Báo cáo", "csrf": csrf},
-                            files={"files": ("virus.exe", b"MZ\x90\x00", "application/pdf")})
+    bad = await client.post(
+        url(handle.id, "/submit"),
+        data={"body": "Báo cáo", "csrf": csrf},
+        files={"files": ("virus.exe", b"MZ\x90\x00", "application/pdf")},
+    )
     assert 400 == bad.status_code
     assert "virus.exe" in bad.text and "loại tệp không được nhận" in bad.text
-    fake = await client.post(url(handle.id, "/submit"), data={"body": "Báo cáo", "csrf": csrf},
-                             files={"files": ("baocao.pdf", b"<html>", "application/pdf")})
+    fake = await client.post(
+        url(handle.id, "/submit"),
+        data={"body": "Báo cáo", "csrf": csrf},
+        files={"files": ("baocao.pdf", b"<html>", "application/pdf")},
+    )
     assert 400 == fake.status_code
     pdf = b"%PDF-1.4\n% kehoach test\n"
-    ok = await client.post(url(handle.id, "/submit"), data={"body": "Báo cáo", "csrf": csrf},
-                           files={"files": ("báo cáo.pdf", pdf, "application/octet-stream")})
+    ok = await client.post(
+        url(handle.id, "/submit"),
+        data={"body": "Báo cáo", "csrf": csrf},
+        files={"files": ("báo cáo.pdf", pdf, "application/octet-stream")},
+    )
     assert 200 == ok.status_code, ok.text
     await store_status(store, handle.id, "submitted")
-    [kept] = (await store.list_submissions(handle.id))
+    [kept] = await store.list_submissions(handle.id)
     assert ["báo cáo.pdf"] == [a.name for a in kept.attachments]
     assert "application/pdf" == kept.attachments[0].content_type
     download = await client.get(url(handle.id, f"/attachments/{kept.attachments[0].sha256}"))
@@ -214,11 +255,14 @@ async def test_a_forbidden_attachment_type_is_refused_and_an_allowed_one_is_kept
 
 
 def _actions(mail_text: str) -> dict[str, str]:
-    found = dict(re.findall(rf"(Duyệt báo cáo|Trả lại \(kèm lý do\)): ({re.escape(BASE)}/a/\S+)",
-                            mail_text))
+    found = dict(
+        re.findall(rf"(Duyệt báo cáo|Trả lại \(kèm lý do\)): ({re.escape(BASE)}/a/\S+)", mail_text)
+    )
     assert {"Duyệt báo cáo", "Trả lại (kèm lý do)"} == set(found), mail_text
-    return {"approve": path_of(found["Duyệt báo cáo"]),
-            "return": path_of(found["Trả lại (kèm lý do)"])}
+    return {
+        "approve": path_of(found["Duyệt báo cáo"]),
+        "return": path_of(found["Trả lại (kèm lý do)"]),
+    }
 
 
 async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit_accept(
@@ -228,8 +272,9 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     await start_assignment(dev_env, store, queue, agency="UB_MTTQ", duty_id="III.1")
     focal = await sign_in(app, mailbox, FOCAL)
     page = await focal.get(url(handle.id))
-    sent = await focal.post(url(handle.id, "/submit"),
-                            data={"body": "Báo cáo lần 1", "csrf": csrf_of(page.text)})
+    sent = await focal.post(
+        url(handle.id, "/submit"), data={"body": "Báo cáo lần 1", "csrf": csrf_of(page.text)}
+    )
     assert "Đã nộp báo cáo (phiên bản 1)" in sent.text
 
     # The leader acts from the e-mail, without signing in.
@@ -256,14 +301,19 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     assert quote(handle.id, safe="/") not in (await focal.get("/approvals")).text
     page = await coordinator.get(url(handle.id))
     assert "Trả lại để chỉnh sửa" in page.text
-    no_reason = await coordinator.post(url(handle.id, "/return"),
-                                       data={"reason": " ", "csrf": csrf_of(page.text)})
+    no_reason = await coordinator.post(
+        url(handle.id, "/return"), data={"reason": " ", "csrf": csrf_of(page.text)}
+    )
     assert 400 == no_reason.status_code
-    returned = await coordinator.post(url(handle.id, "/return"), data={
-        "reason": "Thiếu số liệu quý III", "csrf": csrf_of(page.text)})
+    returned = await coordinator.post(
+        url(handle.id, "/return"),
+        data={"reason": "Thiếu số liệu quý III", "csrf": csrf_of(page.text)},
+    )
     assert "Đã trả lại báo cáo để chỉnh sửa." in returned.text
-    twice = await coordinator.post(url(handle.id, "/return"), data={
-        "reason": "Thiếu số liệu quý III", "csrf": csrf_of(page.text)})
+    twice = await coordinator.post(
+        url(handle.id, "/return"),
+        data={"reason": "Thiếu số liệu quý III", "csrf": csrf_of(page.text)},
+    )
     assert 409 == twice.status_code
     assert "Chưa có báo cáo chờ duyệt (trạng thái: bị trả lại)." in twice.text
 
@@ -271,28 +321,36 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     assert "Lý do: Thiếu số liệu quý III" in (await focal.get(url(handle.id))).text
     assert "Thiếu số liệu quý III" == (await focal.get(api(handle.id))).json()["return_reason"]
     me = (await focal.get("/api/v1/me")).json()
-    token = (await focal.post("/api/v1/token", headers={"X-CSRF-Token": me["csrf_token"]})
-             ).json()["token"]
+    token = (await focal.post("/api/v1/token", headers={"X-CSRF-Token": me["csrf_token"]})).json()[
+        "token"
+    ]
     script = browser(app)
-    resubmitted = await script.post(api(handle.id, "/submit"), json={"body": "Báo cáo lần 2"},
-                                    headers={"Authorization": f"Bearer {token}"})
+    resubmitted = await script.post(
+        api(handle.id, "/submit"),
+        json={"body": "Báo cáo lần 2"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert 200 == resubmitted.status_code, resubmitted.text
     assert 2 == resubmitted.json()["version"]
 
     # The second request mail has links of its own; the leader approves again.
-    second = _actions((await mail_to(mailbox, LEADER, subject="Đề nghị duyệt báo cáo",
-                                     count=2))[-1].text)
+    second = _actions(
+        (await mail_to(mailbox, LEADER, subject="Đề nghị duyệt báo cáo", count=2))[-1].text
+    )
     assert second["approve"] != first["approve"]
     confirm = await leader.get(second["approve"])
-    assert "Đã duyệt" in (await leader.post(second["approve"],
-                                            data={"csrf": csrf_of(confirm.text)})).text
+    assert (
+        "Đã duyệt"
+        in (await leader.post(second["approve"], data={"csrf": csrf_of(confirm.text)})).text
+    )
 
     # The coordinator accepts through the API (cookie, CSRF header).
     csrf = (await coordinator.get("/api/v1/me")).json()["csrf_token"]
     refused = await coordinator.post(api(handle.id, "/approve"), json={})
     assert 403 == refused.status_code
-    accepted = await coordinator.post(api(handle.id, "/approve"), json={},
-                                      headers={"X-CSRF-Token": csrf})
+    accepted = await coordinator.post(
+        api(handle.id, "/approve"), json={}, headers={"X-CSRF-Token": csrf}
+    )
     assert 200 == accepted.status_code, accepted.text
     assert "Đã chấp nhận báo cáo." == accepted.json()["message_vi"]
     await store_status(store, handle.id, "accepted")
@@ -301,12 +359,14 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     shown = (await coordinator.get(api(handle.id))).json()
     assert shown["return_reason"] is None
     assert ["assign", "submit", "approve", "return", "submit", "approve", "accept"] == [
-        h["action"] for h in shown["history"]]
+        h["action"] for h in shown["history"]
+    ]
     assert "Thiếu số liệu quý III" == shown["history"][3]["note"]
     assert [1, 2] == [s["version"] for s in shown["submissions"]]
     rows = await store.list_assignments(plan_id="9/KH-UBND")
     assert {"accepted": 1, "assigned": 1} == {
-        s: sum(1 for r in rows if r.status == s) for s in {r.status for r in rows}}
+        s: sum(1 for r in rows if r.status == s) for s in {r.status for r in rows}
+    }
     board = await coordinator.get("/dashboard")
     assert 200 == board.status_code
 
@@ -319,9 +379,10 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     assert 1 == count("count-in_term")
     assert 0 == count("count-overdue")
     assert 1 == count("status-accepted") and 1 == count("status-assigned")
-    assert len(rows) == sum(count(f"count-{k}") for k in
-                            ("on_time", "in_term", "due_soon", "overdue", "late",
-                             "cancelled", "waived"))
+    assert len(rows) == sum(
+        count(f"count-{k}")
+        for k in ("on_time", "in_term", "due_soon", "overdue", "late", "cancelled", "waived")
+    )
     csv_text = (await coordinator.get("/dashboard.csv")).text
     assert 1 + len(rows) == len(csv_text.strip().splitlines())
     assert f"{handle.id},SNGV,Sở Ngoại vụ,III.5.4,2026" in csv_text
@@ -336,9 +397,12 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
 
 async def test_the_api_is_described_at_openapi_json(app: FastAPI) -> None:
     document = (await browser(app).get("/openapi.json")).json()
-    assert {"/api/v1/assignments", "/api/v1/assignments/{assignment_id}",
-            "/api/v1/assignments/{assignment_id}/submit",
-            "/api/v1/assignments/{assignment_id}/approve",
-            "/api/v1/assignments/{assignment_id}/return"} <= set(document["paths"])
+    assert {
+        "/api/v1/assignments",
+        "/api/v1/assignments/{assignment_id}",
+        "/api/v1/assignments/{assignment_id}/submit",
+        "/api/v1/assignments/{assignment_id}/approve",
+        "/api/v1/assignments/{assignment_id}/return",
+    } <= set(document["paths"])
     assert not any(p.startswith("/assignments") for p in document["paths"])
     assert 401 == (await browser(app).get("/api/v1/assignments")).status_code

@@ -61,18 +61,26 @@ def api(assignment_id: str, tail: str = "") -> str:
     return f"/api/v1/assignments/{quote(assignment_id, safe='/')}{tail}"
 
 
-def app_with(settings: Settings, dev_env: WorkflowEnvironment, store: Store, **changes: object
-             ) -> FastAPI:
+def app_with(
+    settings: Settings, dev_env: WorkflowEnvironment, store: Store, **changes: object
+) -> FastAPI:
     """The portal with some settings changed (limits made small enough to reach)."""
-    return create_app(settings=settings.model_copy(update=changes), client=dev_env.client,
-                      store=store, plan=tiny_plan())
+    return create_app(
+        settings=settings.model_copy(update=changes),
+        client=dev_env.client,
+        store=store,
+        plan=tiny_plan(),
+    )
 
 
 def approval_links(mail_text: str) -> dict[str, str]:
-    found = dict(re.findall(rf"(Duyệt báo cáo|Trả lại \(kèm lý do\)): ({re.escape(BASE)}/a/\S+)",
-                            mail_text))
-    return {"approve": path_of(found["Duyệt báo cáo"]),
-            "return": path_of(found["Trả lại (kèm lý do)"])}
+    found = dict(
+        re.findall(rf"(Duyệt báo cáo|Trả lại \(kèm lý do\)): ({re.escape(BASE)}/a/\S+)", mail_text)
+    )
+    return {
+        "approve": path_of(found["Duyệt báo cáo"]),
+        "return": path_of(found["Trả lại (kèm lý do)"]),
+    }
 
 
 def assert_security_headers(response: httpx.Response) -> None:
@@ -83,12 +91,16 @@ def assert_security_headers(response: httpx.Response) -> None:
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
-async def submit(client: httpx.AsyncClient, assignment_id: str, body: str,
-                 files: list[tuple[str, tuple[str, bytes, str]]] | None = None
-                 ) -> httpx.Response:
+async def submit(
+    client: httpx.AsyncClient,
+    assignment_id: str,
+    body: str,
+    files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+) -> httpx.Response:
     page = await client.get(url(assignment_id))
-    return await client.post(url(assignment_id, "/submit"),
-                             data={"body": body, "csrf": csrf_of(page.text)}, files=files)
+    return await client.post(
+        url(assignment_id, "/submit"), data={"body": body, "csrf": csrf_of(page.text)}, files=files
+    )
 
 
 # --- 1. Action links are bound to the version, and to the browser's own session ----------
@@ -106,8 +118,9 @@ async def test_a_stale_approve_link_is_refused_once_a_newer_version_exists(
     # The leader returns v1 from the portal, leaving the mail's links unused.
     leader = await sign_in(app, mailbox, LEADER)
     page = await leader.get(url(handle.id))
-    returned = await leader.post(url(handle.id, "/return"), data={
-        "reason": "Bổ sung số liệu", "csrf": csrf_of(page.text)})
+    returned = await leader.post(
+        url(handle.id, "/return"), data={"reason": "Bổ sung số liệu", "csrf": csrf_of(page.text)}
+    )
     assert "Đã trả lại" in returned.text
     assert "phiên bản 2" in (await submit(focal, handle.id, "Báo cáo lần 2")).text
 
@@ -122,13 +135,17 @@ async def test_a_stale_approve_link_is_refused_once_a_newer_version_exists(
     assert 409 == posted.status_code
     assert "submitted" == (await store.get_assignment(handle.id)).status
     assert 2 == len(await mail_to(mailbox, LEADER, subject="Đề nghị duyệt báo cáo", count=2))
-    assert [] == [e for e in await store.list_audit(handle.id)
-                  if e.action == "approve" or e.action == "action_link_used"]
+    assert [] == [
+        e
+        for e in await store.list_audit(handle.id)
+        if e.action == "approve" or e.action == "action_link_used"
+    ]
 
     # A decision from a page that showed version 1 is refused as well.
     page = await leader.get(url(handle.id))
-    from_page = await leader.post(url(handle.id, "/approve"),
-                                  data={"version": "1", "csrf": csrf_of(page.text)})
+    from_page = await leader.post(
+        url(handle.id, "/approve"), data={"version": "1", "csrf": csrf_of(page.text)}
+    )
     assert 409 == from_page.status_code
     assert "dành cho phiên bản 1" in from_page.text
 
@@ -136,8 +153,12 @@ async def test_a_stale_approve_link_is_refused_once_a_newer_version_exists(
     from domain.people import actor_for
 
     with pytest.raises(Refused, match="phiên bản 1"):
-        await update(dev_env.client, handle.id, APPROVE,
-                     Approve(actor=actor_for(tiny_plan(), LEADER), version=1))
+        await update(
+            dev_env.client,
+            handle.id,
+            APPROVE,
+            Approve(actor=actor_for(tiny_plan(), LEADER), version=1),
+        )
 
 
 async def test_a_link_opened_while_another_person_is_signed_in_is_refused(
@@ -164,7 +185,8 @@ async def test_a_link_opened_while_another_person_is_signed_in_is_refused(
     [used] = [e for e in await store.list_audit(handle.id) if e.action == "action_link_used"]
     assert (LEADER, "web-link") == (used.actor, used.source)
     assert {"action": "approve", "version": 1, "link_owner": LEADER, "session": LEADER} == {
-        k: used.detail[k] for k in ("action", "version", "link_owner", "session")}
+        k: used.detail[k] for k in ("action", "version", "link_owner", "session")
+    }
 
 
 # --- 2. Limits before work -----------------------------------------------------------------
@@ -186,12 +208,16 @@ async def test_an_anonymous_post_is_answered_before_its_body_is_read(
     app: FastAPI, dev_env: WorkflowEnvironment, store: Store, queue: str
 ) -> None:
     handle = await start_assignment(dev_env, store, queue)
-    head = (b'--b0\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n'
-            b'Content-Type: application/pdf\r\n\r\n')
+    head = (
+        b'--b0\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n"
+    )
     body = CountedBody(64, head + b"x" * MIB)  # 64 MiB, never complete
     answer = await browser(app).post(
-        url(handle.id, "/submit"), content=body,
-        headers={"Content-Type": "multipart/form-data; boundary=b0"})
+        url(handle.id, "/submit"),
+        content=body,
+        headers={"Content-Type": "multipart/form-data; boundary=b0"},
+    )
     assert body.sent <= len(body.chunk), f"read {body.sent} bytes of an anonymous request"
     assert 303 == answer.status_code  # to the sign-in form
 
@@ -204,17 +230,22 @@ async def test_a_body_over_its_route_limit_gets_a_413_page(
     csrf = csrf_of((await focal.get(url(handle.id))).text)
     # The approve form takes 2 MiB at most; streamed (no Content-Length) or declared.
     streamed = CountedBody(16, b"&comment=" + b"x" * (MIB // 2))  # fields under 1 MiB each
-    too_big = await focal.post(url(handle.id, "/approve"), content=streamed, headers={
-        "Content-Type": "application/x-www-form-urlencoded"})
+    too_big = await focal.post(
+        url(handle.id, "/approve"),
+        content=streamed,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert 413 == too_big.status_code
     assert "Dữ liệu gửi lên quá lớn" in too_big.text
     assert_security_headers(too_big)
     assert streamed.sent <= 2 * MIB + len(streamed.chunk)
-    declared = await focal.post(url(handle.id, "/return"),
-                                data={"reason": "x" * (3 * MIB), "csrf": csrf})
+    declared = await focal.post(
+        url(handle.id, "/return"), data={"reason": "x" * (3 * MIB), "csrf": csrf}
+    )
     assert 413 == declared.status_code
-    api_too_big = await focal.post(api(handle.id, "/submit"), json={"body": "x" * (3 * MIB)},
-                                   headers={"X-CSRF-Token": csrf})
+    api_too_big = await focal.post(
+        api(handle.id, "/submit"), json={"body": "x" * (3 * MIB)}, headers={"X-CSRF-Token": csrf}
+    )
     assert 413 == api_too_big.status_code and "detail" in api_too_big.json()
 
 
@@ -223,18 +254,19 @@ async def test_eleven_files_and_a_file_of_10_mib_and_1_byte_are_refused_10_mib_i
 ) -> None:
     handle = await start_assignment(dev_env, store, queue)
     focal = await sign_in(app, mailbox, FOCAL)
-    eleven = [("files", (f"tep{i}.pdf", PDF + bytes([i]), "application/pdf"))
-              for i in range(11)]
+    eleven = [("files", (f"tep{i}.pdf", PDF + bytes([i]), "application/pdf")) for i in range(11)]
     refused = await submit(focal, handle.id, "Báo cáo", eleven)
     assert 400 == refused.status_code
     assert "Tối đa 10 tệp đính kèm; đã chọn 11 tệp." in refused.text
     big = PDF + b"x" * (10 * MIB - len(PDF))
-    over = await submit(focal, handle.id, "Báo cáo",
-                        [("files", ("lon.pdf", big + b"x", "application/pdf"))])
+    over = await submit(
+        focal, handle.id, "Báo cáo", [("files", ("lon.pdf", big + b"x", "application/pdf"))]
+    )
     assert 400 == over.status_code
     assert "Tệp lon.pdf lớn hơn 10 MB" in over.text
-    kept = await submit(focal, handle.id, "Báo cáo",
-                        [("files", ("vua.pdf", big, "application/pdf"))])
+    kept = await submit(
+        focal, handle.id, "Báo cáo", [("files", ("vua.pdf", big, "application/pdf"))]
+    )
     assert 200 == kept.status_code, kept.text
     await store_status(store, handle.id, "submitted")
     [submission] = await store.list_submissions(handle.id)
@@ -242,7 +274,11 @@ async def test_eleven_files_and_a_file_of_10_mib_and_1_byte_are_refused_10_mib_i
 
 
 async def test_files_sent_to_a_report_that_cannot_be_accepted_are_not_kept(
-    app: FastAPI, mailbox: Mailbox, dev_env: WorkflowEnvironment, store: Store, queue: str,
+    app: FastAPI,
+    mailbox: Mailbox,
+    dev_env: WorkflowEnvironment,
+    store: Store,
+    queue: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     handle = await start_assignment(dev_env, store, queue)
@@ -251,8 +287,10 @@ async def test_files_sent_to_a_report_that_cannot_be_accepted_are_not_kept(
     assert 200 == (await submit(focal, handle.id, "Báo cáo", [first])).status_code
     await store_status(store, handle.id, "submitted")
     [v1] = await store.list_submissions(handle.id)
-    files = [first] + [("files", (f"tep{i}.pdf", PDF + secrets.token_bytes(64),
-                                  "application/pdf")) for i in range(3)]
+    files = [first] + [
+        ("files", (f"tep{i}.pdf", PDF + secrets.token_bytes(64), "application/pdf"))
+        for i in range(3)
+    ]
 
     def gone(content: bytes) -> bool:
         return hashlib.sha256(content).hexdigest() not in stored
@@ -301,13 +339,17 @@ async def test_sign_in_requests_are_limited_per_client(
     settings: Settings, mailbox: Mailbox, dev_env: WorkflowEnvironment, store: Store
 ) -> None:
     portal = app_with(settings, dev_env, store, signin_per_client=5)
-    one = httpx.AsyncClient(transport=httpx.ASGITransport(app=portal, client=("10.0.0.1", 1)),
-                            base_url=BASE)
-    other = httpx.AsyncClient(transport=httpx.ASGITransport(app=portal, client=("10.0.0.2", 1)),
-                              base_url=BASE)
+    one = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=portal, client=("10.0.0.1", 1)), base_url=BASE
+    )
+    other = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=portal, client=("10.0.0.2", 1)), base_url=BASE
+    )
     csrf = csrf_of((await one.get("/signin")).text)
-    answers = [await one.post("/signin", data={"email": f"x{i}@nowhere.example", "csrf": csrf})
-               for i in range(6)]
+    answers = [
+        await one.post("/signin", data={"email": f"x{i}@nowhere.example", "csrf": csrf})
+        for i in range(6)
+    ]
     assert [200] * 5 + [429] == [a.status_code for a in answers]
     assert "Quá nhiều yêu cầu" in answers[-1].text
     assert_security_headers(answers[-1])
@@ -316,7 +358,10 @@ async def test_sign_in_requests_are_limited_per_client(
 
 
 async def test_uploads_per_hour_are_limited_per_person(
-    settings: Settings, mailbox: Mailbox, dev_env: WorkflowEnvironment, store: Store,
+    settings: Settings,
+    mailbox: Mailbox,
+    dev_env: WorkflowEnvironment,
+    store: Store,
     queue: str,
 ) -> None:
     portal = app_with(settings, dev_env, store, uploads_per_hour=2)
@@ -326,8 +371,9 @@ async def test_uploads_per_hour_are_limited_per_person(
     assert 200 == (await submit(focal, handle.id, "Báo cáo", two)).status_code
     leader = await sign_in(portal, mailbox, LEADER)
     page = await leader.get(url(handle.id))
-    await leader.post(url(handle.id, "/return"), data={"reason": "Bổ sung số liệu",
-                                                       "csrf": csrf_of(page.text)})
+    await leader.post(
+        url(handle.id, "/return"), data={"reason": "Bổ sung số liệu", "csrf": csrf_of(page.text)}
+    )
     over = await submit(focal, handle.id, "Báo cáo lần 2", two[:1])
     assert 429 == over.status_code
     assert "tối đa 2 tệp mỗi giờ" in over.text
@@ -345,8 +391,7 @@ async def test_a_copied_session_cookie_stops_working_at_sign_out(
     copy.cookies.set("kehoach_session", client.cookies["kehoach_session"])
     assert 200 == (await copy.get("/inbox")).status_code
     page = await client.get("/inbox")
-    assert 303 == (await client.post("/signout", data={"csrf": csrf_of(page.text)})
-                   ).status_code
+    assert 303 == (await client.post("/signout", data={"csrf": csrf_of(page.text)})).status_code
     assert 303 == (await copy.get("/inbox")).status_code
     assert 401 == (await copy.get("/api/v1/me")).status_code
 
@@ -378,8 +423,12 @@ async def test_an_administrator_revokes_every_session_and_token_of_a_person(
     assert 3 == await store.revoke_sessions_of(FOCAL.upper())
     assert 303 == (await phone.get("/inbox")).status_code
     assert 303 == (await laptop.get("/inbox")).status_code
-    assert 401 == (await browser(app).get("/api/v1/me", headers={
-        "Authorization": f"Bearer {token}"})).status_code
+    assert (
+        401
+        == (
+            await browser(app).get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        ).status_code
+    )
     assert 200 == (await leader.get("/inbox")).status_code
 
 
@@ -388,8 +437,9 @@ async def test_an_administrator_revokes_every_session_and_token_of_a_person(
 
 async def test_link_tokens_are_not_logged(app: FastAPI, mailbox: Mailbox) -> None:
     client = browser(app)
-    await client.post("/signin", data={"email": FOCAL,
-                                       "csrf": csrf_of((await client.get("/signin")).text)})
+    await client.post(
+        "/signin", data={"email": FOCAL, "csrf": csrf_of((await client.get("/signin")).text)}
+    )
     [mail] = await mail_to(mailbox, FOCAL, subject="Liên kết đăng nhập")
     found = re.search(rf"{re.escape(BASE)}/signin/(\S+)", mail.text)
     assert found is not None
@@ -416,7 +466,8 @@ async def test_stored_notices_keep_no_working_action_link(
     sent = approval_links(request.text)
     rows = await store._pool.fetch(  # no reader of bodies exists
         "SELECT body FROM notice_outbox WHERE kind = 'approval_requested' AND recipient = $1",
-        LEADER)
+        LEADER,
+    )
     [body] = [r["body"] for r in rows]
     assert "/a/[đã ẩn]" in body
     assert not any(path.removeprefix("/a/") in body for path in sent.values())
@@ -457,8 +508,9 @@ async def test_over_long_text_gets_a_400_page_and_nothing_is_sent(
     assert [] == await store.list_submissions(handle.id)
     page = await focal.get(url(handle.id))
     for tail, field in (("/approve", "comment"), ("/return", "reason")):
-        long = await focal.post(url(handle.id, tail),
-                                data={field: "y" * 2001, "csrf": csrf_of(page.text)})
+        long = await focal.post(
+            url(handle.id, tail), data={field: "y" * 2001, "csrf": csrf_of(page.text)}
+        )
         assert 400 == long.status_code and "dài quá 2000 ký tự" in long.text, tail
 
 
@@ -477,9 +529,9 @@ async def test_unknown_pages_and_server_errors_are_pages_with_the_security_heade
         raise RuntimeError("the store broke")
 
     monkeypatch.setattr(store, "live_session", broken)
-    failing = httpx.AsyncClient(transport=httpx.ASGITransport(app=app,
-                                                              raise_app_exceptions=False),
-                                base_url=BASE)
+    failing = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url=BASE
+    )
     failing.cookies.set("kehoach_session", "x" * 43)
     failed = await failing.get("/inbox")
     assert 500 == failed.status_code and "Lỗi hệ thống" in failed.text
@@ -514,9 +566,11 @@ async def test_file_names_are_cleaned_for_display_and_stripped_of_paths(
 ) -> None:
     handle = await start_assignment(dev_env, store, queue)
     focal = await sign_in(app, mailbox, FOCAL)
-    files = [("files", ("x\u202efdp.txt", b"van ban", "application/pdf")),
-             ("files", ("../../etc/passwd.txt", b"mat khau", "text/plain")),
-             ("files", ("..\\..\\boot\u2066.pdf", PDF, "application/pdf"))]
+    files = [
+        ("files", ("x\u202efdp.txt", b"van ban", "application/pdf")),
+        ("files", ("../../etc/passwd.txt", b"mat khau", "text/plain")),
+        ("files", ("..\\..\\boot\u2066.pdf", PDF, "application/pdf")),
+    ]
     assert 200 == (await submit(focal, handle.id, "Báo cáo", files)).status_code
     await store_status(store, handle.id, "submitted")
     [kept] = await store.list_submissions(handle.id)
@@ -534,8 +588,12 @@ async def test_file_names_are_cleaned_for_display_and_stripped_of_paths(
 
 
 async def test_a_sign_in_link_expires_and_has_one_spelling(app: FastAPI) -> None:
-    old = links.sign(SECRET, "signin", {"email": FOCAL, "nonce": "abcdefghijkl", "next": "/"},
-                     now=time.time() - 16 * 60)
+    old = links.sign(
+        SECRET,
+        "signin",
+        {"email": FOCAL, "nonce": "abcdefghijkl", "next": "/"},
+        now=time.time() - 16 * 60,
+    )
     page = await browser(app).get(f"/signin/{quote(old, safe='')}")
     assert 410 == page.status_code and "Liên kết đã hết hạn" in page.text
     fresh = links.sign(SECRET, "signin", {"email": FOCAL, "nonce": "abcdefghijkm", "next": "/"})
@@ -551,8 +609,9 @@ async def test_the_session_cookie_is_httponly_samesite_lax_and_secure_over_https
 ) -> None:
     for base, secure in (("http://portal.test", False), ("https://portal.test", True)):
         portal = app_with(settings, dev_env, store, public_base_url=base)
-        answer = await httpx.AsyncClient(transport=httpx.ASGITransport(app=portal),
-                                         base_url=base).get("/signin")
+        answer = await httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=portal), base_url=base
+        ).get("/signin")
         cookie = answer.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie
         assert secure == ("; secure" in cookie)
@@ -578,15 +637,20 @@ async def test_kehoach_sessions_revoke_ends_every_session_of_a_person() -> None:
             store = Store(pool)
             until = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
             for token, email in (("a" * 43, FOCAL), ("b" * 43, FOCAL), ("c" * 43, LEADER)):
-                await store.put_session(token_hash(token), kind="session", email=email,
-                                        csrf="x" * 32, expires_at=until)
+                await store.put_session(
+                    token_hash(token), kind="session", email=email, csrf="x" * 32, expires_at=until
+                )
             result = await asyncio.to_thread(
-                CliRunner().invoke, cli, ["sessions", "revoke", f" {FOCAL.upper()} "],
-                env={"KEHOACH_DATABASE_URL": database_url})
+                CliRunner().invoke,
+                cli,
+                ["sessions", "revoke", f" {FOCAL.upper()} "],
+                env={"KEHOACH_DATABASE_URL": database_url},
+            )
             assert 0 == result.exit_code, result.output
             assert f"Đã thu hồi 2 phiên/mã truy cập của {FOCAL.upper()}." in result.output
-            assert [None, None] == [await store.live_session(token_hash(t))
-                                    for t in ("a" * 43, "b" * 43)]
+            assert [None, None] == [
+                await store.live_session(token_hash(t)) for t in ("a" * 43, "b" * 43)
+            ]
             assert await store.live_session(token_hash("c" * 43)) is not None
         finally:
             await pool.close()

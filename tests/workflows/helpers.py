@@ -20,16 +20,24 @@ from workers.main import build_worker
 
 
 @asynccontextmanager
-async def running_worker(client: Client, store: Store, mailbox: Mailbox, *,
-                         pass_through_own_modules: bool = False) -> AsyncIterator[str]:
+async def running_worker(
+    client: Client, store: Store, mailbox: Mailbox, *, pass_through_own_modules: bool = False
+) -> AsyncIterator[str]:
     """A worker with kehoach's real workflows and activities on a task queue of its own
     (the full sandbox unless asked, so tests catch workflow code reaching a clock or I/O)."""
     queue = f"test-{uuid.uuid4()}"
     mail = MailConfig(host=mailbox.host, port=mailbox.port, sender="kehoach@stttt.test.example")
     async with httpx.AsyncClient(timeout=5) as http:
-        worker = build_worker(client, task_queue=queue, store=store, http=http, mail=mail,
-                              webhook_secret="s", public_base_url="http://portal.test",
-                              pass_through_own_modules=pass_through_own_modules)
+        worker = build_worker(
+            client,
+            task_queue=queue,
+            store=store,
+            http=http,
+            mail=mail,
+            webhook_secret="s",
+            public_base_url="http://portal.test",
+            pass_through_own_modules=pass_through_own_modules,
+        )
         async with worker:
             yield queue
 
@@ -56,8 +64,11 @@ async def run_kehoach(env: WorkflowEnvironment, *args: str) -> Ran:
         "COLUMNS": "200",
     }
     process = await asyncio.create_subprocess_exec(
-        str(BIN / "kehoach"), *args, env=environment,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        str(BIN / "kehoach"),
+        *args,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     stdout, stderr = await process.communicate()
     assert process.returncode is not None

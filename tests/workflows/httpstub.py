@@ -14,19 +14,26 @@ class ReportServer:
     def __init__(self) -> None:
         self.requests: list[str] = []
 
-    async def _handle(self, answer: str, reader: asyncio.StreamReader,
-                      writer: asyncio.StreamWriter) -> None:
+    async def _handle(
+        self, answer: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         request_line = (await reader.readline()).decode()
         while (await reader.readline()) not in (b"\r\n", b""):
             pass
         target = request_line.split(" ")[1]
         self.requests.append(target)
         period = parse_qs(urlsplit(target).query).get("period", [""])[0]
-        body = (json.dumps({"period": period, "body": "Báo cáo tự động từ hệ thống."})
-                if answer == "valid" else json.dumps({"period": period}))
+        body = (
+            json.dumps({"period": period, "body": "Báo cáo tự động từ hệ thống."})
+            if answer == "valid"
+            else json.dumps({"period": period})
+        )
         data = body.encode()
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                     + f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+            + data
+        )
         await writer.drain()
         writer.close()
 
@@ -39,8 +46,7 @@ class ReportServer:
                 port = probe.getsockname()[1]
             yield f"http://127.0.0.1:{port}/report"
             return
-        server = await asyncio.start_server(
-            lambda r, w: self._handle(answer, r, w), "127.0.0.1", 0)
+        server = await asyncio.start_server(lambda r, w: self._handle(answer, r, w), "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         try:
             yield f"http://127.0.0.1:{port}/report"

@@ -66,7 +66,10 @@ def _wid() -> str:
 async def _start(client: Client, input: AssignmentInput, queue: str) -> Handle:
     """Start, then wait for the first task's effects (see the update-with-start test)."""
     handle = await client.start_workflow(
-        AssignmentWorkflow.run, input, id=input.assignment_id, task_queue=queue,
+        AssignmentWorkflow.run,
+        input,
+        id=input.assignment_id,
+        task_queue=queue,
         search_attributes=search_attributes(input),
     )
     await _quiet(handle)
@@ -124,8 +127,7 @@ async def test_report_returned_once_then_accepted_through_both_approval_steps(
     wid = _wid()
     reason = "Thiếu số liệu quý III; bổ sung bảng tổng hợp."
     async with running_worker(client, store, mailbox) as queue:
-        handle = await _start(client, assignment_input(assignment_id=wid, last_day=last_day),
-                              queue)
+        handle = await _start(client, assignment_input(assignment_id=wid, last_day=last_day), queue)
         submitted = await handle.execute_update(
             AssignmentWorkflow.submit_report, SubmitReport(actor=FOCAL, body="Báo cáo lần 1.")
         )
@@ -137,7 +139,8 @@ async def test_report_returned_once_then_accepted_through_both_approval_steps(
             ReturnForRevision(actor=COORDINATOR, reason=reason),
         )
         assert ("returned", "Đã trả lại báo cáo để chỉnh sửa.") == (
-            returned.status, returned.message_vi
+            returned.status,
+            returned.message_vi,
         )
         again = await handle.execute_update(
             AssignmentWorkflow.submit_report, SubmitReport(actor=FOCAL, body="Báo cáo lần 2.")
@@ -152,10 +155,12 @@ async def test_report_returned_once_then_accepted_through_both_approval_steps(
         described = await handle.describe()
 
     assert ("accepted", "on_time", 2) == (final.status, final.outcome, len(final.submissions))
-    assert [("agency_leader", "approved"), ("coordinator", "returned"),
-            ("agency_leader", "approved"), ("coordinator", "approved")] == [
-        (d.step, d.decision) for d in final.decisions
-    ]
+    assert [
+        ("agency_leader", "approved"),
+        ("coordinator", "returned"),
+        ("agency_leader", "approved"),
+        ("coordinator", "approved"),
+    ] == [(d.step, d.decision) for d in final.decisions]
     assert "accepted" == described.typed_search_attributes.get(sa.STATUS)
     notices = [m for m in mailbox.messages(to=FOCAL.email) if "bị trả lại" in m.subject]
     assert 1 == len(notices)
@@ -176,33 +181,43 @@ async def test_validators_refuse_with_vietnamese_reasons_and_write_nothing(
     wid = _wid()
     wf = AssignmentWorkflow
     async with running_worker(client, store, mailbox) as queue:
-        handle = await _start(client, assignment_input(assignment_id=wid, last_day=last_day),
-                              queue)
+        handle = await _start(client, assignment_input(assignment_id=wid, last_day=last_day), queue)
         assert "Chưa có báo cáo chờ duyệt (trạng thái: chưa nộp)." == await _refused(
             handle, wf.approve, Approve(actor=COORDINATOR)
         )
         assert "Chỉ cơ quan được giao mới nộp được báo cáo này." == await _refused(
-            handle, wf.submit_report,
+            handle,
+            wf.submit_report,
             SubmitReport(actor=actor("UB_MTTQ", "focal"), body="Báo cáo nhầm cơ quan."),
         )
         assert "Chỉ cơ quan đầu mối (Sở TT&TT) được làm việc này." == await _refused(
-            handle, wf.extend_deadline,
-            ExtendDeadline(actor=LEADER, new_last_day=last_day + dt.timedelta(days=7),
-                           reason="Xin thêm thời gian tổng hợp."),
+            handle,
+            wf.extend_deadline,
+            ExtendDeadline(
+                actor=LEADER,
+                new_last_day=last_day + dt.timedelta(days=7),
+                reason="Xin thêm thời gian tổng hợp.",
+            ),
         )
         assert f"Hạn mới phải sau hạn hiện tại ({last_day:%d/%m/%Y})." == await _refused(
-            handle, wf.extend_deadline,
-            ExtendDeadline(actor=COORDINATOR, new_last_day=last_day - dt.timedelta(days=1),
-                           reason="Rút ngắn thời hạn."),
+            handle,
+            wf.extend_deadline,
+            ExtendDeadline(
+                actor=COORDINATOR,
+                new_last_day=last_day - dt.timedelta(days=1),
+                reason="Rút ngắn thời hạn.",
+            ),
         )
         assert "Nhiệm vụ đã có hạn; hãy dùng gia hạn." == await _refused(
-            handle, wf.set_deadline,
+            handle,
+            wf.set_deadline,
             SetDeadline(actor=COORDINATOR, last_day=last_day + dt.timedelta(days=3)),
         )
 
         submit_id = f"submit-{uuid.uuid4()}"
-        await handle.execute_update(wf.submit_report, SubmitReport(actor=FOCAL, body="Bản 1."),
-                                    id=submit_id)
+        await handle.execute_update(
+            wf.submit_report, SubmitReport(actor=FOCAL, body="Bản 1."), id=submit_id
+        )
         accepted = {submit_id}
         assert "Cần ghi rõ lý do (ít nhất 5 ký tự)." == await _refused(
             handle, wf.return_for_revision, ReturnForRevision(actor=LEADER, reason=" ok  ")
@@ -210,10 +225,12 @@ async def test_validators_refuse_with_vietnamese_reasons_and_write_nothing(
         return_id, resubmit_id = f"return-{uuid.uuid4()}", f"resubmit-{uuid.uuid4()}"
         await handle.execute_update(
             wf.return_for_revision,
-            ReturnForRevision(actor=LEADER, reason="Lãnh đạo tự viết lại."), id=return_id,
+            ReturnForRevision(actor=LEADER, reason="Lãnh đạo tự viết lại."),
+            id=return_id,
         )
         await handle.execute_update(
-            wf.submit_report, SubmitReport(actor=LEADER, body="Bản 2, lãnh đạo nộp."),
+            wf.submit_report,
+            SubmitReport(actor=LEADER, body="Bản 2, lãnh đạo nộp."),
             id=resubmit_id,
         )
         accepted |= {return_id, resubmit_id}
@@ -222,7 +239,8 @@ async def test_validators_refuse_with_vietnamese_reasons_and_write_nothing(
         coordinator_step = "Bước này do cơ quan đầu mối (Sở TT&TT) duyệt."
         assert coordinator_step == await _refused(handle, wf.approve, Approve(actor=LEADER))
         assert coordinator_step == await _refused(
-            handle, wf.return_for_revision,
+            handle,
+            wf.return_for_revision,
             ReturnForRevision(actor=LEADER, reason="Tự trả lại báo cáo của mình."),
         )
 
@@ -232,23 +250,42 @@ async def test_validators_refuse_with_vietnamese_reasons_and_write_nothing(
         await mailbox.stop()
         cancel_id = f"cancel-{uuid.uuid4()}"
         cancelled = await handle.execute_update(
-            wf.cancel, Cancel(actor=COORDINATOR, reason="Nhiệm vụ không còn phù hợp."),
+            wf.cancel,
+            Cancel(actor=COORDINATOR, reason="Nhiệm vụ không còn phù hợp."),
             id=cancel_id,
         )
         accepted.add(cancel_id)
         assert "cancelled" == cancelled.status
         after_cancel: list[tuple[str, Any, Any]] = [
-            ("Không thể nộp lúc này (trạng thái: đã hủy).", wf.submit_report,
-             SubmitReport(actor=FOCAL, body="Nộp muộn sau khi hủy.")),
-            ("Chưa có báo cáo chờ duyệt (trạng thái: đã hủy).", wf.approve,
-             Approve(actor=COORDINATOR)),
-            ("Nhiệm vụ đã kết thúc (đã hủy).", wf.extend_deadline,
-             ExtendDeadline(actor=COORDINATOR, new_last_day=last_day + dt.timedelta(days=9),
-                            reason="Gia hạn sau khi hủy.")),
-            ("Nhiệm vụ đã kết thúc (đã hủy).", wf.set_deadline,
-             SetDeadline(actor=COORDINATOR, last_day=last_day)),
-            ("Nhiệm vụ đã kết thúc (đã hủy).", wf.cancel,
-             Cancel(actor=COORDINATOR, reason="Hủy lần thứ hai.")),
+            (
+                "Không thể nộp lúc này (trạng thái: đã hủy).",
+                wf.submit_report,
+                SubmitReport(actor=FOCAL, body="Nộp muộn sau khi hủy."),
+            ),
+            (
+                "Chưa có báo cáo chờ duyệt (trạng thái: đã hủy).",
+                wf.approve,
+                Approve(actor=COORDINATOR),
+            ),
+            (
+                "Nhiệm vụ đã kết thúc (đã hủy).",
+                wf.extend_deadline,
+                ExtendDeadline(
+                    actor=COORDINATOR,
+                    new_last_day=last_day + dt.timedelta(days=9),
+                    reason="Gia hạn sau khi hủy.",
+                ),
+            ),
+            (
+                "Nhiệm vụ đã kết thúc (đã hủy).",
+                wf.set_deadline,
+                SetDeadline(actor=COORDINATOR, last_day=last_day),
+            ),
+            (
+                "Nhiệm vụ đã kết thúc (đã hủy).",
+                wf.cancel,
+                Cancel(actor=COORDINATOR, reason="Hủy lần thứ hai."),
+            ),
         ]
         for reason, update, message in after_cancel:
             assert reason == await _refused(handle, update, message, retrying=True)
@@ -263,8 +300,9 @@ async def _load_plan_numbered(store: Store) -> str:
     """A plan of its own in the store and in visibility, so no other test's workflows match."""
     number = f"{uuid.uuid4().int % 10**12}/KH-TEST"
     plan = tiny_plan()
-    await store.load_plan(plan.model_copy(
-        update={"plan": plan.plan.model_copy(update={"number": number})}))
+    await store.load_plan(
+        plan.model_copy(update={"plan": plan.plan.model_copy(update={"number": number})})
+    )
     return number
 
 
@@ -276,25 +314,40 @@ async def test_overdue_filter_returns_exactly_one_agencys_overdue_assignments(
     past, future = _today() - dt.timedelta(days=20), _today() + dt.timedelta(days=30)
     duty = {"SNGV": "III.5.4", "UB_MTTQ": "III.1"}
     inputs = [
-        assignment_input(assignment_id=_wid(), last_day=last_day, agency=agency,
-                         duty_id=duty[agency], period=period).model_copy(
-            update={"plan_id": plan_id})
+        assignment_input(
+            assignment_id=_wid(),
+            last_day=last_day,
+            agency=agency,
+            duty_id=duty[agency],
+            period=period,
+        ).model_copy(update={"plan_id": plan_id})
         for agency in ("SNGV", "UB_MTTQ")
         for last_day, period in ((past, "2026-01"), (past, "2026-02"), (future, "2026-03"))
     ]
     wanted = {i.assignment_id for i in inputs if i.agency == "SNGV" and i.last_day == past}
-    query = (f"KehoachStatus = 'overdue' AND KehoachAgency = 'SNGV' "
-             f"AND KehoachPlan = '{plan_id}'")
+    query = f"KehoachStatus = 'overdue' AND KehoachAgency = 'SNGV' AND KehoachPlan = '{plan_id}'"
 
     async with running_worker(client, store, mailbox) as queue:
         handles = [await _start(client, i, queue) for i in inputs]
         every_overdue = await eventually(
             lambda: _ids(client, f"KehoachStatus = 'overdue' AND KehoachPlan = '{plan_id}'"),
-            lambda ids: 4 == len(ids), within=20)
+            lambda ids: 4 == len(ids),
+            within=20,
+        )
         found = await eventually(lambda: _ids(client, query), lambda ids: wanted == ids)
         cli = await _temporal_cli_ids(dev_env, query)
-        kehoach = await run_kehoach(dev_env, "assignments", "list", "--plan", plan_id,
-                                 "--agency", "SNGV", "--status", "overdue", "--json")
+        kehoach = await run_kehoach(
+            dev_env,
+            "assignments",
+            "list",
+            "--plan",
+            plan_id,
+            "--agency",
+            "SNGV",
+            "--status",
+            "overdue",
+            "--json",
+        )
         table = await run_kehoach(dev_env, "assignments", "list", "--plan", plan_id)
         for handle in handles:
             await handle.terminate(reason="test over")
@@ -320,10 +373,19 @@ async def _ids(client: Client, query: str) -> set[str]:
 async def _temporal_cli_ids(env: WorkflowEnvironment, query: str) -> set[str]:
     """The same query through the `temporal` command ops use."""
     process = await asyncio.create_subprocess_exec(
-        str(BIN / "temporal"), "workflow", "list", "--query", query,
-        "--address", env.client.service_client.config.target_host,
-        "--namespace", env.client.namespace, "-o", "json",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        str(BIN / "temporal"),
+        "workflow",
+        "list",
+        "--query",
+        query,
+        "--address",
+        env.client.service_client.config.target_host,
+        "--namespace",
+        env.client.namespace,
+        "-o",
+        "json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     stdout, stderr = await process.communicate()
     assert 0 == process.returncode, stderr.decode()
@@ -357,44 +419,101 @@ async def test_cli_acts_through_updates_and_prints_refusals_in_vietnamese(
         assert (0, message + "\n") == (result.exit_code, result.stdout), result.stderr
 
     async def leader_submits_then_approves_own_report() -> None:
-        await expect("Đã nộp báo cáo (phiên bản 1).",
-                     "submit", leader_submits, "--as", LEADER.email, "--file", str(report_file))
+        await expect(
+            "Đã nộp báo cáo (phiên bản 1).",
+            "submit",
+            leader_submits,
+            "--as",
+            LEADER.email,
+            "--file",
+            str(report_file),
+        )
         own = await run("approve", leader_submits, "--as", LEADER.email.upper())
-        assert (1, "", "Không thực hiện được: Bước này do cơ quan đầu mối (Sở TT&TT) duyệt.\n"
-                ) == (own.exit_code, own.stdout, own.stderr)
-        await expect("Đã miễn thực hiện nhiệm vụ.", "cancel", leader_submits, "--as", director,
-                     "--reason", "Đã báo cáo trong kế hoạch khác.", "--waive")
+        assert (1, "", "Không thực hiện được: Bước này do cơ quan đầu mối (Sở TT&TT) duyệt.\n") == (
+            own.exit_code,
+            own.stdout,
+            own.stderr,
+        )
+        await expect(
+            "Đã miễn thực hiện nhiệm vụ.",
+            "cancel",
+            leader_submits,
+            "--as",
+            director,
+            "--reason",
+            "Đã báo cáo trong kế hoạch khác.",
+            "--waive",
+        )
         await handles[leader_submits].result()
         closed = await run("approve", leader_submits, "--as", coordinator)
         assert (1, "Không thực hiện được: Nhiệm vụ đã kết thúc (được miễn).\n") == (
-            closed.exit_code, closed.stderr)
+            closed.exit_code,
+            closed.stderr,
+        )
 
     async def focal_submits_then_returned_and_extended() -> None:
-        await expect("Đã nộp báo cáo (phiên bản 1).",
-                     "submit", focal_submits, "--as", FOCAL.email, "--file", str(report_file))
-        await expect("Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).",
-                     "approve", focal_submits, "--as", LEADER.email, "--comment", "Đồng ý.")
-        await expect("Đã trả lại báo cáo để chỉnh sửa.",
-                     "return", focal_submits, "--as", coordinator,
-                     "--reason", "Bổ sung số liệu [bảng 2].")
-        await expect(f"Đã gia hạn đến hết ngày {later:%d/%m/%Y}.",
-                     "extend", focal_submits, "--as", director, "--until", f"{later:%d/%m/%Y}",
-                     "--reason", "Chờ số liệu của Cục Thống kê.")
+        await expect(
+            "Đã nộp báo cáo (phiên bản 1).",
+            "submit",
+            focal_submits,
+            "--as",
+            FOCAL.email,
+            "--file",
+            str(report_file),
+        )
+        await expect(
+            "Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).",
+            "approve",
+            focal_submits,
+            "--as",
+            LEADER.email,
+            "--comment",
+            "Đồng ý.",
+        )
+        await expect(
+            "Đã trả lại báo cáo để chỉnh sửa.",
+            "return",
+            focal_submits,
+            "--as",
+            coordinator,
+            "--reason",
+            "Bổ sung số liệu [bảng 2].",
+        )
+        await expect(
+            f"Đã gia hạn đến hết ngày {later:%d/%m/%Y}.",
+            "extend",
+            focal_submits,
+            "--as",
+            director,
+            "--until",
+            f"{later:%d/%m/%Y}",
+            "--reason",
+            "Chờ số liệu của Cục Thống kê.",
+        )
 
     async with running_worker(client, store, mailbox) as queue:
         handles = {  # one store row per (plan, duty, agency, period): periods apart
             wid: await _start(
                 client, assignment_input(assignment_id=wid, last_day=day, period=period), queue
             )
-            for wid, day, period in ((leader_submits, last_day, "2026-01"),
-                                     (focal_submits, last_day, "2026-02"),
-                                     (undated, None, "2026-03"))
+            for wid, day, period in (
+                (leader_submits, last_day, "2026-01"),
+                (focal_submits, last_day, "2026-02"),
+                (undated, None, "2026-03"),
+            )
         }
         await asyncio.gather(
             leader_submits_then_approves_own_report(),
             focal_submits_then_returned_and_extended(),
-            expect(f"Đã đặt hạn: hết ngày {last_day:%d/%m/%Y}.",
-                   "set-deadline", undated, "--as", coordinator, "--date", f"{last_day:%d/%m/%Y}"),
+            expect(
+                f"Đã đặt hạn: hết ngày {last_day:%d/%m/%Y}.",
+                "set-deadline",
+                undated,
+                "--as",
+                coordinator,
+                "--date",
+                f"{last_day:%d/%m/%Y}",
+            ),
         )
         shown_closed, shown, text, missing, nothing_pending, bad_date = await asyncio.gather(
             run("show", leader_submits),
@@ -402,8 +521,16 @@ async def test_cli_acts_through_updates_and_prints_refusals_in_vietnamese(
             run("show", focal_submits),
             run("approve", f"khong-co/{uuid.uuid4()}", "--as", LEADER.email),
             run("approve", focal_submits, "--as", FOCAL.email),
-            run("extend", focal_submits, "--as", director, "--until", "31-12-2026",
-                "--reason", "Sai định dạng ngày."),
+            run(
+                "extend",
+                focal_submits,
+                "--as",
+                director,
+                "--until",
+                "31-12-2026",
+                "--reason",
+                "Sai định dạng ngày.",
+            ),
         )
         for handle in (handles[focal_submits], handles[undated]):
             await handle.terminate(reason="test over")
@@ -413,14 +540,20 @@ async def test_cli_acts_through_updates_and_prints_refusals_in_vietnamese(
     assert "Lý do kết thúc: Đã báo cáo trong kế hoạch khác." in shown_closed.stdout
     state = AssignmentState.model_validate_json(shown.stdout)
     assert ("returned", later, last_day, 1) == (
-        state.status, state.last_day, state.original_last_day, len(state.extensions))
+        state.status,
+        state.last_day,
+        state.original_last_day,
+        len(state.extensions),
+    )
     assert "Trạng thái: bị trả lại" in text.stdout
     assert f"hạn ban đầu: hết ngày {last_day:%d/%m/%Y}" in text.stdout
     assert "Bổ sung số liệu [bảng 2]." in text.stdout
     assert 1 == missing.exit_code
     assert "Không tìm thấy phân công khong-co/" in missing.stderr
     assert (1, "Không thực hiện được: Chưa có báo cáo chờ duyệt (trạng thái: bị trả lại).\n") == (
-        nothing_pending.exit_code, nothing_pending.stderr)
+        nothing_pending.exit_code,
+        nothing_pending.stderr,
+    )
     assert 2 == bad_date.exit_code
     assert "--until: ngày '31-12-2026' không hợp lệ; cần dạng DD/MM/YYYY" in bad_date.stderr
     for result in (shown_closed, shown, text, missing, nothing_pending, bad_date):
@@ -439,14 +572,15 @@ async def test_report_submitted_by_the_agency_leader_can_still_be_decided(
     async with running_worker(client, store, mailbox) as queue:
         handle = await _start(client, input, queue)
         try:
-            await handle.execute_update(AssignmentWorkflow.submit_report,
-                                        SubmitReport(actor=LEADER, body="Lãnh đạo tự nộp."))
+            await handle.execute_update(
+                AssignmentWorkflow.submit_report,
+                SubmitReport(actor=LEADER, body="Lãnh đạo tự nộp."),
+            )
             deciders: list[Actor] = [LEADER, COORDINATOR, actor("STTTT", "coordinator_director")]
             decided = False
             for decider in deciders:
                 try:
-                    await handle.execute_update(AssignmentWorkflow.approve,
-                                                Approve(actor=decider))
+                    await handle.execute_update(AssignmentWorkflow.approve, Approve(actor=decider))
                     decided = True
                     break
                 except WorkflowUpdateFailedError:
@@ -480,7 +614,10 @@ async def test_report_submitted_with_the_start_is_kept(
     input = assignment_input(assignment_id=wid, last_day=_today() + dt.timedelta(days=30))
     async with running_worker(client, store, mailbox) as queue:
         start = WithStartWorkflowOperation(
-            AssignmentWorkflow.run, input, id=wid, task_queue=queue,
+            AssignmentWorkflow.run,
+            input,
+            id=wid,
+            task_queue=queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             search_attributes=search_attributes(input),
         )

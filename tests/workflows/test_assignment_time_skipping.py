@@ -50,8 +50,10 @@ class Run:
     async def start(self, **kwargs: Any) -> Handle:
         wid = f"t/{uuid.uuid4()}"
         self.handle = await self.env.client.start_workflow(
-            AssignmentWorkflow.run, assignment_input(assignment_id=wid, **kwargs),
-            id=wid, task_queue=self.queue,
+            AssignmentWorkflow.run,
+            assignment_input(assignment_id=wid, **kwargs),
+            id=wid,
+            task_queue=self.queue,
         )
         return self.handle
 
@@ -70,11 +72,13 @@ class Run:
 
 
 @pytest.fixture
-async def run(request: pytest.FixtureRequest, time_env: WorkflowEnvironment, store: Store,
-              mailbox: Mailbox) -> AsyncIterator[Run]:
+async def run(
+    request: pytest.FixtureRequest, time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> AsyncIterator[Run]:
     passed_through = bool(getattr(request, "param", False))
-    async with running_worker(time_env.client, store, mailbox,
-                              pass_through_own_modules=passed_through) as queue:
+    async with running_worker(
+        time_env.client, store, mailbox, pass_through_own_modules=passed_through
+    ) as queue:
         yield Run(time_env, queue, mailbox)
 
 
@@ -83,19 +87,20 @@ async def _working_day_after(run: Run, days: int) -> dt.date:
 
 
 async def _accept(run: Run, *, by: str = "focal") -> AssignmentState:
-    await run.update(AssignmentWorkflow.submit_report,
-                     SubmitReport(actor=actor("SNGV", by), body="Báo cáo kết quả."))
+    await run.update(
+        AssignmentWorkflow.submit_report,
+        SubmitReport(actor=actor("SNGV", by), body="Báo cáo kết quả."),
+    )
     await run.update(AssignmentWorkflow.approve, Approve(actor=actor("SNGV", "leader")))
     await run.update(AssignmentWorkflow.approve, Approve(actor=actor("STTTT", "coordinator")))
     return await run.handle.result()
 
 
 # Also with kehoach's modules passed through the sandbox (KEHOACH_WORKER_PASS_THROUGH_OWN_MODULES).
-@pytest.mark.parametrize("run", [False, True], indirect=True,
-                         ids=["sandboxed", "own-modules-passed-through"])
-async def test_on_time_report_is_reminded_then_accepted_on_time(
-    run: Run, store: Store
-) -> None:
+@pytest.mark.parametrize(
+    "run", [False, True], indirect=True, ids=["sandboxed", "own-modules-passed-through"]
+)
+async def test_on_time_report_is_reminded_then_accepted_on_time(run: Run, store: Store) -> None:
     last_day = await _working_day_after(run, 30)
     handle = await run.start(last_day=last_day)
     await run.skip_to(last_day - dt.timedelta(days=1), dt.time(7))  # before T-1's 08:00
@@ -127,8 +132,10 @@ async def test_late_report_climbs_every_escalation_level_then_stops_when_submitt
     for address in OFFICE:
         assert 2 == sum("quá hạn" in s.lower() for s in run.subjects(address))  # levels 3, 4
 
-    await run.update(AssignmentWorkflow.submit_report,
-                     SubmitReport(actor=actor("SNGV", "focal"), body="Nộp muộn."))
+    await run.update(
+        AssignmentWorkflow.submit_report,
+        SubmitReport(actor=actor("SNGV", "focal"), body="Nộp muộn."),
+    )
     await run.skip_to(CALENDAR.add_working_days(last_day, 30))
     state = await run.handle.query(AssignmentWorkflow.state)
     assert (False, 4) == (state.overdue, state.escalation_level)
@@ -145,22 +152,30 @@ async def test_late_report_climbs_every_escalation_level_then_stops_when_submitt
 async def test_report_returned_twice_then_accepted(run: Run, store: Store) -> None:
     handle = await run.start(last_day=await _working_day_after(run, 20))
     for attempt in (1, 2):
-        await run.update(AssignmentWorkflow.submit_report, SubmitReport(
-            actor=actor("SNGV", "focal"), body=f"Bản {attempt}."))
+        await run.update(
+            AssignmentWorkflow.submit_report,
+            SubmitReport(actor=actor("SNGV", "focal"), body=f"Bản {attempt}."),
+        )
         await run.update(AssignmentWorkflow.approve, Approve(actor=actor("SNGV", "leader")))
-        result = await run.update(AssignmentWorkflow.return_for_revision, ReturnForRevision(
-            actor=actor("STTTT", "coordinator"), reason=f"Thiếu số liệu lần {attempt}."))
+        result = await run.update(
+            AssignmentWorkflow.return_for_revision,
+            ReturnForRevision(
+                actor=actor("STTTT", "coordinator"), reason=f"Thiếu số liệu lần {attempt}."
+            ),
+        )
         assert "returned" == result.status
     final = await _accept(run)
     assert ("accepted", "on_time") == (final.status, final.outcome)
     assert [1, 2, 3] == [s.version for s in final.submissions]
     assert ["approved", "returned", "approved", "returned", "approved", "approved"] == [
-        d.decision for d in final.decisions]
+        d.decision for d in final.decisions
+    ]
     assert 3 == len(await store.list_submissions(handle.id))
     returned = [m for m in run.mailbox.messages(to=SNGV_FOCAL) if "trả lại" in m.subject.lower()]
     assert ["Thiếu số liệu lần 1.", "Thiếu số liệu lần 2."] == [
         next(r for r in ("Thiếu số liệu lần 1.", "Thiếu số liệu lần 2.") if r in m.text)
-        for m in returned]
+        for m in returned
+    ]
     await record(handle, "returned_twice")
 
 
@@ -170,12 +185,20 @@ async def test_extension_before_the_deadline_keeps_done_late_judged_on_the_origi
     original = await _working_day_after(run, 10)
     extended = CALENDAR.add_working_days(original, 10)
     handle = await run.start(last_day=original)
-    await run.update(AssignmentWorkflow.extend_deadline, ExtendDeadline(
-        actor=actor("STTTT", "coordinator"), new_last_day=extended, reason="Chờ số liệu quý."))
+    await run.update(
+        AssignmentWorkflow.extend_deadline,
+        ExtendDeadline(
+            actor=actor("STTTT", "coordinator"), new_last_day=extended, reason="Chờ số liệu quý."
+        ),
+    )
     await run.skip_to(CALENDAR.add_working_days(original, 3))
     state = await run.handle.query(AssignmentWorkflow.state)
     assert (False, 0, original, extended) == (
-        state.overdue, state.escalation_level, state.original_last_day, state.last_day)
+        state.overdue,
+        state.escalation_level,
+        state.original_last_day,
+        state.last_day,
+    )
     final = await _accept(run)
     assert ("accepted", "late") == (final.status, final.outcome)  # after the original date
     assert 1 == len(final.extensions)
@@ -190,17 +213,24 @@ async def test_extension_after_the_deadline_clears_overdue_and_restarts_the_ladd
     await run.skip_to(CALENDAR.add_working_days(original, 3))
     await run.state_when(lambda s: s.escalation_level >= 2)
     extended = CALENDAR.add_working_days(original, 10)
-    await run.update(AssignmentWorkflow.extend_deadline, ExtendDeadline(
-        actor=actor("STTTT", "coordinator_director"), new_last_day=extended,
-        reason="Cơ quan xin gia hạn."))
+    await run.update(
+        AssignmentWorkflow.extend_deadline,
+        ExtendDeadline(
+            actor=actor("STTTT", "coordinator_director"),
+            new_last_day=extended,
+            reason="Cơ quan xin gia hạn.",
+        ),
+    )
     state = await run.handle.query(AssignmentWorkflow.state)
     assert (False, 0) == (state.overdue, state.escalation_level)
     await run.skip_to(CALENDAR.add_working_days(extended, 1))
     state = await run.state_when(lambda s: s.escalation_level >= 1)
     assert (True, 1) == (state.overdue, state.escalation_level)
     assert any("gia hạn" in s.lower() for s in run.subjects(SNGV_FOCAL))
-    await run.update(AssignmentWorkflow.cancel, Cancel(
-        actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."))
+    await run.update(
+        AssignmentWorkflow.cancel,
+        Cancel(actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."),
+    )
     assert "cancelled" == (await handle.result()).status
     await record(handle, "extended_after")
 
@@ -210,10 +240,16 @@ async def test_open_deadline_waits_until_the_coordinator_sets_it(run: Run) -> No
     await run.skip_to(await run.today() + dt.timedelta(days=90))
     state = await run.handle.query(AssignmentWorkflow.state)
     assert ("assigned", None, [], False) == (
-        state.status, state.last_day, state.reminders_sent, state.overdue)
+        state.status,
+        state.last_day,
+        state.reminders_sent,
+        state.overdue,
+    )
     last_day = await _working_day_after(run, 10)
-    await run.update(AssignmentWorkflow.set_deadline, SetDeadline(
-        actor=actor("STTTT", "coordinator"), last_day=last_day))
+    await run.update(
+        AssignmentWorkflow.set_deadline,
+        SetDeadline(actor=actor("STTTT", "coordinator"), last_day=last_day),
+    )
     await run.skip_to(last_day, dt.time(12))
     state = await run.state_when(lambda s: len(s.reminders_sent) >= 3)
     assert (last_day, last_day) == (state.original_last_day, state.last_day)
@@ -225,8 +261,12 @@ async def test_open_deadline_waits_until_the_coordinator_sets_it(run: Run) -> No
 
 async def test_cancelled_assignment_ends_and_tells_the_agency(run: Run, store: Store) -> None:
     handle = await run.start(last_day=await _working_day_after(run, 20))
-    await run.update(AssignmentWorkflow.cancel, Cancel(
-        actor=actor("STTTT", "coordinator"), reason="Nhiệm vụ đã được điều chỉnh.", waive=True))
+    await run.update(
+        AssignmentWorkflow.cancel,
+        Cancel(
+            actor=actor("STTTT", "coordinator"), reason="Nhiệm vụ đã được điều chỉnh.", waive=True
+        ),
+    )
     final = await handle.result()
     assert ("waived", "Nhiệm vụ đã được điều chỉnh.") == (final.status, final.closed_reason)
     assert "waived" == (await store.get_assignment(handle.id)).status
@@ -243,8 +283,10 @@ async def test_reminder_falling_on_tet_is_sent_the_working_day_before(run: Run) 
     await run.state_when(lambda s: f"reminder/{last_day}/T-7" in s.reminders_sent)
     fired = await _timer_fired_at(handle, "Nhắc hạn T-7")
     assert dt.datetime.combine(moved, dt.time(8), VN_TZ) == fired.replace(microsecond=0)
-    await run.update(AssignmentWorkflow.cancel, Cancel(
-        actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."))
+    await run.update(
+        AssignmentWorkflow.cancel,
+        Cancel(actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."),
+    )
     await handle.result()
     await record(handle, "tet_reminder")
 
@@ -266,15 +308,16 @@ async def _timer_fired_at(handle: Handle, summary: str) -> dt.datetime:
 
 async def test_requested_duty_escalates_only_to_the_coordinator(run: Run) -> None:
     last_day = await _working_day_after(run, 5)
-    handle = await run.start(last_day=last_day, agency="UB_MTTQ", duty_id="III.1",
-                             mode="requested")
+    handle = await run.start(last_day=last_day, agency="UB_MTTQ", duty_id="III.1", mode="requested")
     await run.skip_to(CALENDAR.add_working_days(last_day, 6))
     await run.state_when(lambda s: s.escalation_level >= 3)
     for address in ("daumoi@ub-mttq.example", "lanhdao@ub-mttq.example", *OFFICE):
         assert [] == [s for s in run.subjects(address) if "quá hạn" in s.lower()]
     assert 3 == sum("quá hạn" in s.lower() for s in run.subjects(COORDINATOR))
-    await run.update(AssignmentWorkflow.cancel, Cancel(
-        actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."))
+    await run.update(
+        AssignmentWorkflow.cancel,
+        Cancel(actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."),
+    )
     await handle.result()
     await record(handle, "requested_escalation")
 
@@ -305,8 +348,12 @@ def report_server() -> Any:
     [("valid", True), ("invalid", False), ("down", False)],
 )
 async def test_pulled_report_is_submitted_or_falls_back_to_reminders(
-    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox, report_server: Any,
-    answer: str, submitted: bool,
+    time_env: WorkflowEnvironment,
+    store: Store,
+    mailbox: Mailbox,
+    report_server: Any,
+    answer: str,
+    submitted: bool,
 ) -> None:
     async with report_server.serving(answer) as url:
         await store.load_plan(tiny_plan(sngv_report_endpoint=url))
@@ -324,8 +371,10 @@ async def test_pulled_report_is_submitted_or_falls_back_to_reminders(
             else:  # every failed pull is recorded and the reminder goes out instead
                 assert 0 == audit.count("submit")
                 assert len(reminders) == audit.count("pull_failed") >= 1
-            await run.update(AssignmentWorkflow.cancel, Cancel(
-                actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."))
+            await run.update(
+                AssignmentWorkflow.cancel,
+                Cancel(actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."),
+            )
             await handle.result()
             await record(handle, f"pull_{answer}")
     await asyncio.sleep(0)
@@ -333,12 +382,15 @@ async def test_pulled_report_is_submitted_or_falls_back_to_reminders(
 
 async def test_the_coordinator_cannot_accept_its_own_agencys_report(run: Run) -> None:
     handle = await run.start(last_day=await _working_day_after(run, 20), agency="STTTT")
-    await run.update(AssignmentWorkflow.submit_report, SubmitReport(
-        actor=actor("STTTT", "focal"), body="Báo cáo của Sở TT&TT."))
+    await run.update(
+        AssignmentWorkflow.submit_report,
+        SubmitReport(actor=actor("STTTT", "focal"), body="Báo cáo của Sở TT&TT."),
+    )
     await run.update(AssignmentWorkflow.approve, Approve(actor=actor("STTTT", "leader")))
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await run.update(AssignmentWorkflow.approve, Approve(actor=actor("STTTT", "coordinator")))
     assert "Người nộp báo cáo không được tự duyệt báo cáo của mình." == refused.value.cause.message  # type: ignore[union-attr]
-    await run.update(AssignmentWorkflow.approve,
-                     Approve(actor=actor("STTTT", "coordinator_director")))
+    await run.update(
+        AssignmentWorkflow.approve, Approve(actor=actor("STTTT", "coordinator_director"))
+    )
     assert "accepted" == (await handle.result()).status

@@ -41,17 +41,23 @@ async def test_an_assignment_overdue_past_its_calendars_last_year_goes_on_withou
     last_day = calendar.add_working_days(today, 5)
     wid = f"t/{uuid.uuid4()}"
     input = assignment_input(assignment_id=wid, last_day=last_day).model_copy(
-        update={"calendar": calendar})
+        update={"calendar": calendar}
+    )
     async with running_worker(time_env.client, store, mailbox) as queue:
         handle = await time_env.client.start_workflow(
-            AssignmentWorkflow.run, input, id=wid, task_queue=queue)
+            AssignmentWorkflow.run, input, id=wid, task_queue=queue
+        )
         # Past New Year: the repeated escalations of January are beyond the calendar.
-        await time_env.sleep(dt.datetime(today.year + 1, 2, 1, tzinfo=VN_TZ)
-                             - await time_env.get_current_time())
-        state = await eventually(lambda: handle.query(AssignmentWorkflow.state),
-                                 lambda s: s.escalation_level >= 4)
-        submitted = await handle.execute_update(AssignmentWorkflow.submit_report, SubmitReport(
-            actor=actor("SNGV", "focal"), body="Nộp sau Tết dương lịch."))
+        await time_env.sleep(
+            dt.datetime(today.year + 1, 2, 1, tzinfo=VN_TZ) - await time_env.get_current_time()
+        )
+        state = await eventually(
+            lambda: handle.query(AssignmentWorkflow.state), lambda s: s.escalation_level >= 4
+        )
+        submitted = await handle.execute_update(
+            AssignmentWorkflow.submit_report,
+            SubmitReport(actor=actor("SNGV", "focal"), body="Nộp sau Tết dương lịch."),
+        )
         history = await handle.fetch_history()
 
     assert (True, "submitted") == (state.overdue, submitted.status)
@@ -72,21 +78,31 @@ async def test_a_day_off_announced_after_the_start_moves_the_reminder_before_it(
     assert moved.date() < t3.date()
     async with running_worker(time_env.client, store, mailbox) as queue:
         handle = await time_env.client.start_workflow(
-            AssignmentWorkflow.run, input, id=wid, task_queue=queue)
-        result = await handle.execute_update(AssignmentWorkflow.amend_calendar, AmendCalendar(
-            actor=actor("STTTT", "coordinator"), days_off=[t3.date()],
-            reason="Nghỉ bù theo thông báo của Chính phủ."))
+            AssignmentWorkflow.run, input, id=wid, task_queue=queue
+        )
+        result = await handle.execute_update(
+            AssignmentWorkflow.amend_calendar,
+            AmendCalendar(
+                actor=actor("STTTT", "coordinator"),
+                days_off=[t3.date()],
+                reason="Nghỉ bù theo thông báo của Chính phủ.",
+            ),
+        )
         await time_env.sleep(moved + dt.timedelta(hours=2) - await time_env.get_current_time())
-        state = await eventually(lambda: handle.query(AssignmentWorkflow.state),
-                                 lambda s: f"reminder/{last_day}/T-3" in s.reminders_sent)
-        audit = await eventually(lambda: store.list_audit(wid),
-                                 lambda es: any(e.action == "amend_calendar" for e in es))
+        state = await eventually(
+            lambda: handle.query(AssignmentWorkflow.state),
+            lambda s: f"reminder/{last_day}/T-3" in s.reminders_sent,
+        )
+        audit = await eventually(
+            lambda: store.list_audit(wid), lambda es: any(e.action == "amend_calendar" for e in es)
+        )
 
     assert "Đã cập nhật lịch làm việc." == result.message_vi
     assert f"reminder/{last_day}/T-3" in state.reminders_sent  # on the day before, not on it
     assert (await time_env.get_current_time()).date() < t3.date()
-    assert [t3.date().isoformat()] == [e.detail["days_off"] for e in audit
-                                       if e.action == "amend_calendar"]
+    assert [t3.date().isoformat()] == [
+        e.detail["days_off"] for e in audit if e.action == "amend_calendar"
+    ]
 
 
 async def test_days_announced_to_the_plan_reach_every_open_assignment(
@@ -98,20 +114,32 @@ async def test_days_announced_to_the_plan_reach_every_open_assignment(
     async with running_worker(client, store, mailbox) as queue:
         plan = await client.start_workflow(
             PlanWorkflow.run,
-            PlanRunInput(plan_id=PLAN_ID, year=today.year, calendar=CALENDAR,
-                         options=RunOptions()),
-            id=f"plan/t-{uuid.uuid4()}", task_queue=queue)
-        rows = await eventually(lambda: store.list_assignments(plan_id=PLAN_ID),
-                                lambda rs: len(rs) >= 2)
-        announce = AmendCalendar(actor=actor("STTTT", "coordinator"), days_off=[day_off],
-                                 reason="Nghỉ bù theo thông báo của Chính phủ.")
-        refused = await _refusal(plan.execute_update(
-            PlanWorkflow.amend_calendar, announce.model_copy(update={
-                "actor": actor("SNGV", "focal")})))
+            PlanRunInput(plan_id=PLAN_ID, year=today.year, calendar=CALENDAR, options=RunOptions()),
+            id=f"plan/t-{uuid.uuid4()}",
+            task_queue=queue,
+        )
+        rows = await eventually(
+            lambda: store.list_assignments(plan_id=PLAN_ID), lambda rs: len(rs) >= 2
+        )
+        announce = AmendCalendar(
+            actor=actor("STTTT", "coordinator"),
+            days_off=[day_off],
+            reason="Nghỉ bù theo thông báo của Chính phủ.",
+        )
+        refused = await _refusal(
+            plan.execute_update(
+                PlanWorkflow.amend_calendar,
+                announce.model_copy(update={"actor": actor("SNGV", "focal")}),
+            )
+        )
         result = await plan.execute_update(PlanWorkflow.amend_calendar, announce)
-        audits = [await eventually(lambda r=r: store.list_audit(r.id),
-                                   lambda es: any(e.action == "amend_calendar" for e in es))
-                  for r in rows]
+        audits = [
+            await eventually(
+                lambda r=r: store.list_audit(r.id),
+                lambda es: any(e.action == "amend_calendar" for e in es),
+            )
+            for r in rows
+        ]
         await plan.terminate(reason="test over")
 
     assert "Chỉ cơ quan đầu mối (Sở TT&TT) được điều chỉnh kế hoạch." == refused
@@ -134,22 +162,32 @@ async def test_each_year_starts_with_a_calendar_years_ahead_of_it(
     async with running_worker(client, store, mailbox) as queue:
         plan = await client.start_workflow(
             PlanWorkflow.run,
-            PlanRunInput(plan_id=PLAN_ID, year=today.year,
-                         calendar=WorkingCalendar.for_years(today.year, today.year + 1),
-                         options=RunOptions(until_year=today.year + 1)),
-            id=f"plan/t-{uuid.uuid4()}", task_queue=queue)
-        await time_env.sleep(dt.datetime(today.year + 1, 7, 2, tzinfo=VN_TZ)
-                             - await time_env.get_current_time())
-        rows = await eventually(lambda: store.list_assignments(plan_id=PLAN_ID),
-                                lambda rs: any(r.period == f"{today.year + 1}-H1" for r in rs))
+            PlanRunInput(
+                plan_id=PLAN_ID,
+                year=today.year,
+                calendar=WorkingCalendar.for_years(today.year, today.year + 1),
+                options=RunOptions(until_year=today.year + 1),
+            ),
+            id=f"plan/t-{uuid.uuid4()}",
+            task_queue=queue,
+        )
+        await time_env.sleep(
+            dt.datetime(today.year + 1, 7, 2, tzinfo=VN_TZ) - await time_env.get_current_time()
+        )
+        rows = await eventually(
+            lambda: store.list_assignments(plan_id=PLAN_ID),
+            lambda rs: any(r.period == f"{today.year + 1}-H1" for r in rs),
+        )
         history = await plan.fetch_history()  # the second year's run
         await plan.terminate(reason="test over")
-        await record(client.get_workflow_handle(plan.id, run_id=plan.first_execution_run_id),
-                     "plan/year_end")
+        await record(
+            client.get_workflow_handle(plan.id, run_id=plan.first_execution_run_id), "plan/year_end"
+        )
 
     started = history.events[0].workflow_execution_started_event_attributes
     second = PlanRunInput.model_validate_json(started.input.payloads[0].data)
     assert today.year + 1 == second.year
     assert today.year + 1 + CALENDAR_YEARS_AHEAD == second.calendar.last_year
-    assert [f"{today.year + 1}-H1"] == [r.period for r in rows
-                                        if r.period == f"{today.year + 1}-H1"]
+    assert [f"{today.year + 1}-H1"] == [
+        r.period for r in rows if r.period == f"{today.year + 1}-H1"
+    ]

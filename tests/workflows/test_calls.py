@@ -16,8 +16,11 @@ from workflows.consolidation import ConsolidationWorkflow
 from workflows.plan import PlanWorkflow
 
 DEFINITIONS = {
-    d.name: d for d in (_Definition.must_from_class(w)
-                        for w in (AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow))
+    d.name: d
+    for d in (
+        _Definition.must_from_class(w)
+        for w in (AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow)
+    )
 }
 
 

@@ -33,16 +33,20 @@ MOVE_SLACK_DAYS = 12
 
 
 NOT_YET_RUN = {
-    "552-KH-UBND-2025-dong-thap.yaml":
-        "its eleven-year run stalls the time-skipping server (unlock_time_skipping_with_sleep: "
-        "Timeout expired) after about 15 minutes, alone or beside another run; cause not found",
+    "552-KH-UBND-2025-dong-thap.yaml": "its eleven-year run stalls the time-skipping server "
+    "(unlock_time_skipping_with_sleep: "
+    "Timeout expired) after about 15 minutes, alone or beside another run; cause not found",
 }
 """Plans whose whole-span run is skipped, and why: a gap to close, shown in every run."""
 
 
-@pytest.mark.parametrize("plan_file", [
-    pytest.param(f, marks=pytest.mark.skip(reason=NOT_YET_RUN[f])) if f in NOT_YET_RUN else f
-    for f in sorted(ENCODED.values())])
+@pytest.mark.parametrize(
+    "plan_file",
+    [
+        pytest.param(f, marks=pytest.mark.skip(reason=NOT_YET_RUN[f])) if f in NOT_YET_RUN else f
+        for f in sorted(ENCODED.values())
+    ],
+)
 async def test_corpus_plan_runs_its_span_with_a_consolidation_per_period(
     plan_file: str, time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
 ) -> None:
@@ -52,8 +56,9 @@ async def test_corpus_plan_runs_its_span_with_a_consolidation_per_period(
     client = time_env.client
     today = (await time_env.get_current_time()).astimezone(VN_TZ).date()
     shift = (today - header.span.start).days
-    last_year = (header.span.end.year if header.span.end is not None
-                 else header.year + OPEN_ENDED_YEARS - 1)
+    last_year = (
+        header.span.end.year if header.span.end is not None else header.year + OPEN_ENDED_YEARS - 1
+    )
     years = last_year - header.year
     calendar = WorkingCalendar.for_years(today.year, today.year + years + 2)
     key = header.number.replace("/", "-")
@@ -61,39 +66,55 @@ async def test_corpus_plan_runs_its_span_with_a_consolidation_per_period(
     async with running_worker(client, store, mailbox) as queue:
         handle = await client.start_workflow(
             PlanWorkflow.run,
-            PlanRunInput(plan_id=header.number, year=header.year, calendar=calendar,
-                         options=RunOptions(
-                             shift_days=shift, consolidation_delay_days=DELAY_DAYS,
-                             until_year=last_year if header.span.end is None else None)),
-            id=f"plan/{key}", task_queue=queue,
+            PlanRunInput(
+                plan_id=header.number,
+                year=header.year,
+                calendar=calendar,
+                options=RunOptions(
+                    shift_days=shift,
+                    consolidation_delay_days=DELAY_DAYS,
+                    until_year=last_year if header.span.end is None else None,
+                ),
+            ),
+            id=f"plan/{key}",
+            task_queue=queue,
             # The test server ends a workflow chain after ten years unless told otherwise
             # (a real server has no such default); plans run up to eleven years.
             execution_timeout=dt.timedelta(days=366 * 15),
         )
         people = People(client=client, store=store, plan=plan, now=time_env.get_current_time)
         approved: set[str] = set()
-        end = dt.datetime.combine(dt.date(last_year + 1, 1, 1) + dt.timedelta(days=shift),
-                                  dt.time(0), VN_TZ) + dt.timedelta(days=DELAY_DAYS + 10)
+        end = dt.datetime.combine(
+            dt.date(last_year + 1, 1, 1) + dt.timedelta(days=shift), dt.time(0), VN_TZ
+        ) + dt.timedelta(days=DELAY_DAYS + 10)
         while await time_env.get_current_time() < end:
             await time_env.sleep(STEP)
             await people.step()
             for row in await store.list_assignments(plan_id=header.number):
                 consolidation = f"{key}/consolidation/{row.period}"
-                if (row.duty_id == final_duty and consolidation not in approved
-                        and await _approve(people, consolidation)):
+                if (
+                    row.duty_id == final_duty
+                    and consolidation not in approved
+                    and await _approve(people, consolidation)
+                ):
                     approved.add(consolidation)
         progress = await handle.result()
         for _ in range(SETTLE_STEPS):  # reports still in review at the span's end
-            if not [r for r in await store.list_assignments(plan_id=header.number)
-                    if r.status not in FINAL_STATUSES and r.status != "assigned"]:
+            if not [
+                r
+                for r in await store.list_assignments(plan_id=header.number)
+                if r.status not in FINAL_STATUSES and r.status != "assigned"
+            ]:
                 break
             await time_env.sleep(STEP)
             await people.step()
         await people.close_year()
         await time_env.sleep(2 * STEP)
         rows = await store.list_assignments(plan_id=header.number)
-        reports = {c: await client.get_workflow_handle_for(ConsolidationWorkflow.run, c).result()
-                   for c in sorted(approved)}
+        reports = {
+            c: await client.get_workflow_handle_for(ConsolidationWorkflow.run, c).result()
+            for c in sorted(approved)
+        }
 
     assert progress.total <= len(rows)
     assert [] == [(r.id, r.status, r.due_at) for r in rows if r.status not in FINAL_STATUSES]
@@ -101,22 +122,38 @@ async def test_corpus_plan_runs_its_span_with_a_consolidation_per_period(
     # non-working days (Civil Code Art. 148: at most the Tết week).
     first = header.span.start + dt.timedelta(days=shift)
     last = dt.date(last_year, 12, 31) + dt.timedelta(days=shift + MOVE_SLACK_DAYS)
-    dated = {(d.id, o.key) for d in plan.duties for year in range(header.year, last_year + 1)
-             for o in duty_occurrences(d, year, header) if o.last_day is not None}
-    due_days = [(r.id, r.original_due_at or r.due_at) for r in rows
-                if (r.duty_id, r.period) in dated]
+    dated = {
+        (d.id, o.key)
+        for d in plan.duties
+        for year in range(header.year, last_year + 1)
+        for o in duty_occurrences(d, year, header)
+        if o.last_day is not None
+    }
+    due_days = [
+        (r.id, r.original_due_at or r.due_at) for r in rows if (r.duty_id, r.period) in dated
+    ]
     assert len(due_days) == sum(
-        len(d.assignees) for d in plan.duties for year in range(header.year, last_year + 1)
-        for o in duty_occurrences(d, year, header) if o.last_day is not None)
-    assert [] == [rid for rid, due in due_days
-                  if due is None or not first <= due.astimezone(VN_TZ).date() <= last]
+        len(d.assignees)
+        for d in plan.duties
+        for year in range(header.year, last_year + 1)
+        for o in duty_occurrences(d, year, header)
+        if o.last_day is not None
+    )
+    assert [] == [
+        rid
+        for rid, due in due_days
+        if due is None or not first <= due.astimezone(VN_TZ).date() <= last
+    ]
     # Every period of the final report that the plan dates has its own consolidation (a
     # deadline the coordinator sets later is not scheduled), and it lists every agency of
     # that period as accepted or missing, never as both.
     duty = next((d for d in plan.duties if d.id == final_duty), None)
-    periods = {o.key for year in range(header.year, last_year + 1)
-               for o in (duty_occurrences(duty, year, header) if duty else [])
-               if o.last_day is not None}
+    periods = {
+        o.key
+        for year in range(header.year, last_year + 1)
+        for o in (duty_occurrences(duty, year, header) if duty else [])
+        if o.last_day is not None
+    }
     assert {f"{key}/consolidation/{p}" for p in periods} == set(reports)
     for consolidation, report in reports.items():
         period = consolidation.rsplit("/", 1)[1]

@@ -53,19 +53,23 @@ async def store(database_url: str) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-async def queue(time_env: WorkflowEnvironment, store: Store,
-                mailbox: Mailbox) -> AsyncIterator[str]:
+async def queue(
+    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> AsyncIterator[str]:
     async with running_worker(time_env.client, store, mailbox) as queue:
         yield queue
 
 
-async def _start(env: WorkflowEnvironment, queue: str, last_day: dt.date, *,
-                 period: str = "2026") -> Handle:
+async def _start(
+    env: WorkflowEnvironment, queue: str, last_day: dt.date, *, period: str = "2026"
+) -> Handle:
     wid = f"t/{uuid.uuid4()}"
     return await env.client.start_workflow(
         AssignmentWorkflow.run,
         assignment_input(assignment_id=wid, last_day=last_day, period=period),
-        id=wid, task_queue=queue)
+        id=wid,
+        task_queue=queue,
+    )
 
 
 async def _skip_to(env: WorkflowEnvironment, at: dt.datetime) -> None:
@@ -77,8 +81,9 @@ async def _today(env: WorkflowEnvironment) -> dt.date:
 
 
 def _reminders(mailbox: Mailbox) -> list[str | None]:
-    return [m.message_id for m in mailbox.messages(to=SNGV_FOCAL)
-            if m.subject.startswith("Nhắc hạn")]
+    return [
+        m.message_id for m in mailbox.messages(to=SNGV_FOCAL) if m.subject.startswith("Nhắc hạn")
+    ]
 
 
 async def test_reminders_of_a_morning_the_relay_was_down_for_an_hour_arrive_once_after(
@@ -86,10 +91,15 @@ async def test_reminders_of_a_morning_the_relay_was_down_for_an_hour_arrive_once
 ) -> None:
     last_day = CALENDAR.next_working_day(await _today(time_env) + dt.timedelta(days=30))
     handle = await _start(time_env, queue, last_day)
-    t7 = next(at for days, at in CALENDAR.reminder_instants(
-        CALENDAR.deadline_instant(last_day, move_off_non_working_days=True),
-        assignment_input(assignment_id="x", last_day=last_day).reminders,
-        not_before=await time_env.get_current_time()) if days == 7)
+    t7 = next(
+        at
+        for days, at in CALENDAR.reminder_instants(
+            CALENDAR.deadline_instant(last_day, move_off_non_working_days=True),
+            assignment_input(assignment_id="x", last_day=last_day).reminders,
+            not_before=await time_env.get_current_time(),
+        )
+        if days == 7
+    )
     await eventually(lambda: store.list_audit(handle.id), lambda es: bool(es))
     await _skip_to(time_env, t7 - dt.timedelta(hours=1))
     await mailbox.stop()
@@ -118,14 +128,17 @@ async def test_a_notice_given_up_after_its_patience_is_recorded_and_the_run_goes
     handle = await _start(time_env, queue, last_day)
     await time_env.sleep(NOTICE_PATIENCE + dt.timedelta(hours=1))
 
-    audit = await eventually(lambda: store.list_audit(handle.id),
-                             lambda es: any(e.action == "notice_failed" for e in es))
+    audit = await eventually(
+        lambda: store.list_audit(handle.id), lambda es: any(e.action == "notice_failed" for e in es)
+    )
     failed = [e for e in audit if e.action == "notice_failed"]
     assert [("assignment", f"{handle.id}/assignment")] == [
-        (e.detail["kind"], e.detail["notice_key"]) for e in failed]
+        (e.detail["kind"], e.detail["notice_key"]) for e in failed
+    ]
     assert "assigned" == (await handle.query(AssignmentWorkflow.state)).status
-    assert [handle.id] == [f.subject for f in await store.list_notice_failures()
-                           if f.subject == handle.id]
+    assert [handle.id] == [
+        f.subject for f in await store.list_notice_failures() if f.subject == handle.id
+    ]
 
 
 async def test_a_notice_that_cannot_go_out_holds_back_no_store_write(
@@ -134,19 +147,25 @@ async def test_a_notice_that_cannot_go_out_holds_back_no_store_write(
     await mailbox.stop()
     last_day = CALENDAR.next_working_day(await _today(time_env) + dt.timedelta(days=30))
     handle = await _start(time_env, queue, last_day)
-    await handle.execute_update(AssignmentWorkflow.submit_report, SubmitReport(
-        actor=actor("SNGV", "focal"), body="Báo cáo khi hộp thư còn gián đoạn."))
+    await handle.execute_update(
+        AssignmentWorkflow.submit_report,
+        SubmitReport(actor=actor("SNGV", "focal"), body="Báo cáo khi hộp thư còn gián đoạn."),
+    )
 
     # The assignment notice is still being retried; the report and its event are stored.
     submissions = await eventually(lambda: store.list_submissions(handle.id), bool)
     assert ["Báo cáo khi hộp thư còn gián đoạn."] == [s.body for s in submissions]
-    row = await eventually(lambda: store.get_assignment(handle.id),
-                           lambda r: r.status == "submitted")
+    row = await eventually(
+        lambda: store.get_assignment(handle.id), lambda r: r.status == "submitted"
+    )
     assert "submitted" == row.status
 
 
 async def test_the_coordinator_lists_notices_that_were_given_up(
-    time_env: WorkflowEnvironment, queue: str, mailbox: Mailbox, store: Store,
+    time_env: WorkflowEnvironment,
+    queue: str,
+    mailbox: Mailbox,
+    store: Store,
     database_url: str,
 ) -> None:
     await mailbox.stop()
@@ -156,9 +175,14 @@ async def test_the_coordinator_lists_notices_that_were_given_up(
     await eventually(lambda: store.list_notice_failures(), bool)
 
     process = await asyncio.create_subprocess_exec(
-        str(BIN / "kehoach"), "notices", "failed", "--json",
+        str(BIN / "kehoach"),
+        "notices",
+        "failed",
+        "--json",
         env={**os.environ, "KEHOACH_DATABASE_URL": database_url},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     stdout, stderr = await process.communicate()
 
     assert 0 == process.returncode, stderr.decode()
@@ -174,19 +198,21 @@ async def test_notices_are_retried_for_hours_on_their_own_queue_with_a_heartbeat
     await eventually(lambda: _async_len(mailbox), bool)
 
     history = await handle.fetch_history()
-    [scheduled] = [e.activity_task_scheduled_event_attributes for e in history.events
-                   if e.HasField("activity_task_scheduled_event_attributes")
-                   and e.activity_task_scheduled_event_attributes.activity_type.name
-                   == "send_notice"]
+    [scheduled] = [
+        e.activity_task_scheduled_event_attributes
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "send_notice"
+    ]
     smtp_timeout = dt.timedelta(seconds=30)
     assert f"{queue}-notices" == scheduled.task_queue.name
     assert scheduled.schedule_to_close_timeout.ToTimedelta() >= dt.timedelta(hours=4)
     assert 0 == scheduled.retry_policy.maximum_attempts
     # Two e-mails and a webhook fit in one attempt; a hung attempt is seen within minutes.
     assert scheduled.start_to_close_timeout.ToTimedelta() > 2 * smtp_timeout + dt.timedelta(
-        seconds=20)
-    assert dt.timedelta(0) < scheduled.heartbeat_timeout.ToTimedelta() <= dt.timedelta(
-        minutes=5)
+        seconds=20
+    )
+    assert dt.timedelta(0) < scheduled.heartbeat_timeout.ToTimedelta() <= dt.timedelta(minutes=5)
 
 
 async def _async_len(mailbox: Mailbox) -> int:
@@ -249,17 +275,24 @@ async def linked_store(database_url: str, store: Store) -> AsyncIterator[tuple[S
 
 
 async def test_a_mornings_reminders_through_an_hour_long_store_outage_arrive_once_after(
-    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox,
+    time_env: WorkflowEnvironment,
+    store: Store,
+    mailbox: Mailbox,
     linked_store: tuple[Store, StoreLink],
 ) -> None:
     workers_store, link = linked_store
     async with running_worker(time_env.client, workers_store, mailbox) as queue:
         last_day = CALENDAR.next_working_day(await _today(time_env) + dt.timedelta(days=30))
         handles = [await _start(time_env, queue, last_day, period=f"2026-{n}") for n in "ABC"]
-        t7 = next(at for days, at in CALENDAR.reminder_instants(
-            CALENDAR.deadline_instant(last_day, move_off_non_working_days=True),
-            assignment_input(assignment_id="x", last_day=last_day).reminders,
-            not_before=await time_env.get_current_time()) if days == 7)
+        t7 = next(
+            at
+            for days, at in CALENDAR.reminder_instants(
+                CALENDAR.deadline_instant(last_day, move_off_non_working_days=True),
+                assignment_input(assignment_id="x", last_day=last_day).reminders,
+                not_before=await time_env.get_current_time(),
+            )
+            if days == 7
+        )
         for handle in handles:
             await eventually(lambda h=handle: store.list_audit(h.id), bool)
         await _skip_to(time_env, t7 - dt.timedelta(hours=1))
@@ -279,6 +312,7 @@ async def test_a_mornings_reminders_through_an_hour_long_store_outage_arrive_onc
     assert [] == during
     assert 3 == len(after)
     assert 3 == len(set(after))  # each once: three distinct Message-IDs
-    failed = [e for h in handles for e in await store.list_audit(h.id)
-              if e.action == "notice_failed"]
+    failed = [
+        e for h in handles for e in await store.list_audit(h.id) if e.action == "notice_failed"
+    ]
     assert [] == failed

@@ -25,24 +25,50 @@ async def test_coordinator_requests_a_report_and_reads_progress_from_the_cli(
         plan = await client.start_workflow(
             PlanWorkflow.run,
             PlanRunInput(plan_id=PLAN_ID, year=2026, calendar=CALENDAR, options=RunOptions()),
-            id=f"plan/{PLAN_ID.replace('/', '-')}", task_queue=queue,
+            id=f"plan/{PLAN_ID.replace('/', '-')}",
+            task_queue=queue,
         )
         try:
-            await eventually(lambda: store.list_assignments(plan_id=PLAN_ID),
-                             lambda rows: len(rows) >= 4)
-            asked = await run_kehoach(dev_env, "plan", "request-report", "--as", COORDINATOR,
-                                   "--subject", "Báo cáo nhanh tình hình đón khách quốc tế.",
-                                   "--agencies", "SNGV,UB_MTTQ", "--until", until)
+            await eventually(
+                lambda: store.list_assignments(plan_id=PLAN_ID), lambda rows: len(rows) >= 4
+            )
+            asked = await run_kehoach(
+                dev_env,
+                "plan",
+                "request-report",
+                "--as",
+                COORDINATOR,
+                "--subject",
+                "Báo cáo nhanh tình hình đón khách quốc tế.",
+                "--agencies",
+                "SNGV,UB_MTTQ",
+                "--until",
+                until,
+            )
             assert (0, "Đã gửi yêu cầu báo cáo đột xuất số 1 tới 2 cơ quan.\n") == (
-                asked.exit_code, asked.stdout), asked.stderr
-            refused = await run_kehoach(dev_env, "plan", "withdraw", "IX.9", "--as", COORDINATOR,
-                                     "--reason", "Không có nhiệm vụ này.")
+                asked.exit_code,
+                asked.stdout,
+            ), asked.stderr
+            refused = await run_kehoach(
+                dev_env,
+                "plan",
+                "withdraw",
+                "IX.9",
+                "--as",
+                COORDINATOR,
+                "--reason",
+                "Không có nhiệm vụ này.",
+            )
             assert (1, "Không thực hiện được: Kế hoạch không có nhiệm vụ IX.9.\n") == (
-                refused.exit_code, refused.stderr)
+                refused.exit_code,
+                refused.stderr,
+            )
             shown = await run_kehoach(dev_env, "plan", "progress", "--json")
             assert 0 == shown.exit_code, shown.stderr
-            assert len(await store.list_assignments(plan_id=PLAN_ID)) == json.loads(
-                shown.stdout)["total"]
+            assert (
+                len(await store.list_assignments(plan_id=PLAN_ID))
+                == json.loads(shown.stdout)["total"]
+            )
         finally:
             await plan.terminate(reason="test over")
 
@@ -56,14 +82,27 @@ async def test_coordinator_announces_a_day_off_to_every_open_assignment_from_the
         plan = await client.start_workflow(
             PlanWorkflow.run,
             PlanRunInput(plan_id=PLAN_ID, year=2026, calendar=CALENDAR, options=RunOptions()),
-            id=f"plan/{PLAN_ID.replace('/', '-')}", task_queue=queue,
+            id=f"plan/{PLAN_ID.replace('/', '-')}",
+            task_queue=queue,
         )
         try:
-            rows = await eventually(lambda: store.list_assignments(plan_id=PLAN_ID),
-                                    lambda rows: len(rows) >= 2)
-            announced = await run_kehoach(dev_env, "calendar", "announce", "--as", COORDINATOR,
-                                       "--off", day_off, "--reason", "Nghỉ bù theo thông báo.")
+            rows = await eventually(
+                lambda: store.list_assignments(plan_id=PLAN_ID), lambda rows: len(rows) >= 2
+            )
+            announced = await run_kehoach(
+                dev_env,
+                "calendar",
+                "announce",
+                "--as",
+                COORDINATOR,
+                "--off",
+                day_off,
+                "--reason",
+                "Nghỉ bù theo thông báo.",
+            )
             assert (0, f"Đã cập nhật lịch làm việc cho {len(rows)} phân công.\n") == (
-                announced.exit_code, announced.stdout), announced.stderr
+                announced.exit_code,
+                announced.stdout,
+            ), announced.stderr
         finally:
             await plan.terminate(reason="test over")

@@ -33,8 +33,9 @@ COORDINATOR = actor("STTTT", "coordinator")
 VICE_CHAIRMAN = actor("UBND_TINH", "vice_chairman")
 
 
-async def _consolidation_awaiting(client: Client, workflow_id: str
-                                  ) -> WorkflowHandle[ConsolidationWorkflow, ConsolidationState]:
+async def _consolidation_awaiting(
+    client: Client, workflow_id: str
+) -> WorkflowHandle[ConsolidationWorkflow, ConsolidationState]:
     handle = client.get_workflow_handle_for(ConsolidationWorkflow.run, workflow_id)
 
     async def status() -> str:
@@ -57,28 +58,47 @@ async def test_two_plan_years_with_amendments_and_a_returned_consolidation(
     async with running_worker(client, store, mailbox) as queue:
         plan = await client.start_workflow(
             PlanWorkflow.run,
-            PlanRunInput(plan_id=PLAN_ID, year=2026, calendar=CALENDAR,
-                         options=RunOptions(until_year=2027)),
-            id=f"plan/{PLAN_KEY}", task_queue=queue,
+            PlanRunInput(
+                plan_id=PLAN_ID, year=2026, calendar=CALENDAR, options=RunOptions(until_year=2027)
+            ),
+            id=f"plan/{PLAN_KEY}",
+            task_queue=queue,
         )
         first_run = plan.first_execution_run_id
-        await eventually(lambda: store.list_assignments(plan_id=PLAN_ID),
-                         lambda rows: len(rows) >= 4)
-        result = await plan.execute_update(PlanWorkflow.request_adhoc, AdHocRequest(
-            actor=COORDINATOR, subject="Báo cáo tình hình đón đoàn khách quốc tế.",
-            agencies=["SNGV"], last_day=today + dt.timedelta(days=10)))
+        await eventually(
+            lambda: store.list_assignments(plan_id=PLAN_ID), lambda rows: len(rows) >= 4
+        )
+        result = await plan.execute_update(
+            PlanWorkflow.request_adhoc,
+            AdHocRequest(
+                actor=COORDINATOR,
+                subject="Báo cáo tình hình đón đoàn khách quốc tế.",
+                agencies=["SNGV"],
+                last_day=today + dt.timedelta(days=10),
+            ),
+        )
         assert 1 == result.affected
-        result = await plan.execute_update(PlanWorkflow.move_deadline, MoveDeadline(
-            actor=COORDINATOR, duty_id="III.5.4", new_last_day=dt.date(2026, 11, 30),
-            reason="Lùi hạn theo chỉ đạo của UBND tỉnh."))
+        result = await plan.execute_update(
+            PlanWorkflow.move_deadline,
+            MoveDeadline(
+                actor=COORDINATOR,
+                duty_id="III.5.4",
+                new_last_day=dt.date(2026, 11, 30),
+                reason="Lùi hạn theo chỉ đạo của UBND tỉnh.",
+            ),
+        )
         assert 1 == result.affected
-        result = await plan.execute_update(PlanWorkflow.withdraw_duty, WithdrawDuty(
-            actor=COORDINATOR, duty_id="III.1",
-            reason="Nhiệm vụ được điều chỉnh sang kế hoạch khác."))
+        result = await plan.execute_update(
+            PlanWorkflow.withdraw_duty,
+            WithdrawDuty(
+                actor=COORDINATOR,
+                duty_id="III.1",
+                reason="Nhiệm vụ được điều chỉnh sang kế hoạch khác.",
+            ),
+        )
         assert 1 == result.affected
 
-        people = People(client=client, store=store, plan=plan_data,
-                        now=time_env.get_current_time)
+        people = People(client=client, store=store, plan=plan_data, now=time_env.get_current_time)
         people.profiles = dict.fromkeys(people.profiles, "on_time")
         consolidation_id = f"{PLAN_KEY}/consolidation/2026"
         end = dt.datetime(2028, 1, 2, tzinfo=VN_TZ)
@@ -87,16 +107,23 @@ async def test_two_plan_years_with_amendments_and_a_returned_consolidation(
             await time_env.sleep(dt.timedelta(days=10))
             await people.step()
             if approved or await time_env.get_current_time() < dt.datetime(
-                    2026, 12, 1, tzinfo=VN_TZ):
+                2026, 12, 1, tzinfo=VN_TZ
+            ):
                 continue
             handle = await _consolidation_awaiting(client, consolidation_id)
-            await handle.execute_update(ConsolidationWorkflow.decide, ConsolidationDecision(
-                actor=VICE_CHAIRMAN, approve=returned,
-                reason=None if returned else "Đề nghị bổ sung số liệu năm."))
+            await handle.execute_update(
+                ConsolidationWorkflow.decide,
+                ConsolidationDecision(
+                    actor=VICE_CHAIRMAN,
+                    approve=returned,
+                    reason=None if returned else "Đề nghị bổ sung số liệu năm.",
+                ),
+            )
             approved, returned = returned, True
         final = await plan.result()
         report = await client.get_workflow_handle_for(
-            ConsolidationWorkflow.run, consolidation_id).result()
+            ConsolidationWorkflow.run, consolidation_id
+        ).result()
         assert "approved" == report.status
         assert 2 == len(report.decisions)
         assert final.total == len(await store.list_assignments(plan_id=PLAN_ID))
@@ -114,12 +141,16 @@ async def test_a_monthly_final_report_is_consolidated_month_by_month(
     async with running_worker(client, store, mailbox) as queue:
         plan = await client.start_workflow(
             PlanWorkflow.run,
-            PlanRunInput(plan_id=PLAN_ID, year=2027, calendar=CALENDAR,
-                         options=RunOptions(consolidation_delay_days=3)),
-            id=f"plan/{PLAN_KEY}", task_queue=queue,
+            PlanRunInput(
+                plan_id=PLAN_ID,
+                year=2027,
+                calendar=CALENDAR,
+                options=RunOptions(consolidation_delay_days=3),
+            ),
+            id=f"plan/{PLAN_KEY}",
+            task_queue=queue,
         )
-        people = People(client=client, store=store, plan=plan_data,
-                        now=time_env.get_current_time)
+        people = People(client=client, store=store, plan=plan_data, now=time_env.get_current_time)
         people.profiles = {"SNGV": "on_time", "UB_MTTQ": "late"}
         months = ["2027-01", "2027-02", "2027-03"]
         approved: list[str] = []
@@ -128,22 +159,29 @@ async def test_a_monthly_final_report_is_consolidated_month_by_month(
             await people.step()
             for month in months:
                 if month not in approved and await _approved(
-                        people, f"{PLAN_KEY}/consolidation/{month}"):
+                    people, f"{PLAN_KEY}/consolidation/{month}"
+                ):
                     approved.append(month)
         await plan.result()
-        reports = [await client.get_workflow_handle_for(
-            ConsolidationWorkflow.run, f"{PLAN_KEY}/consolidation/{m}").result() for m in months]
+        reports = [
+            await client.get_workflow_handle_for(
+                ConsolidationWorkflow.run, f"{PLAN_KEY}/consolidation/{m}"
+            ).result()
+            for m in months
+        ]
         rows = await store.list_assignments(plan_id=PLAN_ID)
         await record(plan, "plan/monthly_year")
-        await record(client.get_workflow_handle(f"{PLAN_KEY}/consolidation/2027-02"),
-                     "plan/monthly_consolidation")
+        await record(
+            client.get_workflow_handle(f"{PLAN_KEY}/consolidation/2027-02"),
+            "plan/monthly_consolidation",
+        )
     assert months == approved
-    assert sorted(f"{PLAN_KEY}/VII.1/{a}/{m}" for a in ("SNGV", "UB_MTTQ") for m in months
-                  ) == sorted(r.id for r in rows)
+    assert sorted(
+        f"{PLAN_KEY}/VII.1/{a}/{m}" for a in ("SNGV", "UB_MTTQ") for m in months
+    ) == sorted(r.id for r in rows)
     # Three days after each month's deadline SNGV has reported on time; UB_MTTQ, four
     # days late, is still missing from that month's report.
-    assert [(["SNGV"], [], ["UB_MTTQ"])] * 3 == [(r.accepted, r.late, r.missing)
-                                                for r in reports]
+    assert [(["SNGV"], [], ["UB_MTTQ"])] * 3 == [(r.accepted, r.late, r.missing) for r in reports]
 
 
 async def _approved(people: People, workflow_id: str) -> bool:

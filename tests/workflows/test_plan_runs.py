@@ -37,8 +37,11 @@ async def test_plans_start_side_by_side_once_each_and_stop(
         assert first.id == again.id and first.id != other.id
         assert first.first_execution_run_id == (await again.describe()).run_id
 
-        changed = can_tho.model_copy(update={"plan": can_tho.plan.model_copy(
-            update={"title": can_tho.plan.title + " (sửa đổi)"})})
+        changed = can_tho.model_copy(
+            update={
+                "plan": can_tho.plan.model_copy(update={"title": can_tho.plan.title + " (sửa đổi)"})
+            }
+        )
         with pytest.raises(PlanConflict) as refused:
             await start_plan_run(client, store, changed, task_queue=queue)
         assert "--amend" in refused.value.message_vi
@@ -53,5 +56,6 @@ async def test_plans_start_side_by_side_once_each_and_stop(
         await stop_plan(client, "1026/KH-UBND")
         for handle in (first, other):
             described = await eventually(
-                handle.describe, lambda d: d.status != WorkflowExecutionStatus.RUNNING)
+                handle.describe, lambda d: d.status != WorkflowExecutionStatus.RUNNING
+            )
             assert WorkflowExecutionStatus.CANCELED == described.status

@@ -36,16 +36,22 @@ async def test_plan_516_runs_its_whole_year_and_consolidates(
     async with running_worker(client, store, mailbox) as queue:
         handle = await client.start_workflow(
             PlanWorkflow.run,
-            PlanRunInput(plan_id=plan.plan.number, year=plan.plan.year,
-                         options=RunOptions(shift_days=shift, consolidation_delay_days=14),
-                         calendar=calendar),
-            id=f"plan/{plan_key}", task_queue=queue,
+            PlanRunInput(
+                plan_id=plan.plan.number,
+                year=plan.plan.year,
+                options=RunOptions(shift_days=shift, consolidation_delay_days=14),
+                calendar=calendar,
+            ),
+            id=f"plan/{plan_key}",
+            task_queue=queue,
         )
         people = People(client=client, store=store, plan=plan, now=time_env.get_current_time)
         consolidation = client.get_workflow_handle_for(
-            ConsolidationWorkflow.run, f"{plan_key}/consolidation/{plan.plan.year}")
-        year_end = dt.datetime.combine(dt.date(plan.plan.year + 1, 1, 1)
-                                       + dt.timedelta(days=shift), dt.time(0), VN_TZ)
+            ConsolidationWorkflow.run, f"{plan_key}/consolidation/{plan.plan.year}"
+        )
+        year_end = dt.datetime.combine(
+            dt.date(plan.plan.year + 1, 1, 1) + dt.timedelta(days=shift), dt.time(0), VN_TZ
+        )
         approved = False
         while await time_env.get_current_time() < year_end - STEP:
             await time_env.sleep(STEP)

@@ -22,11 +22,31 @@ from workflows.plan import CALENDAR_AHEAD_PATCH, PERIODIC_CONSOLIDATION_PATCH, P
 PLAN_HISTORIES = HISTORIES / "plan"
 RECORDED = sorted(HISTORIES.rglob("*.json"))
 ASSIGNMENT_RECORDED = [p for p in RECORDED if PLAN_HISTORIES not in p.parents]
-PLAN_PATHS = {"first_year", "last_year", "consolidation_returned", "plan_516_year",
-              "plan_516_consolidation", "monthly_year", "monthly_consolidation", "year_end"}
-PATHS = {"on_time", "late_escalated", "returned_twice", "extended_before", "extended_after",
-         "open_deadline_set", "cancelled", "tet_reminder", "requested_escalation", "year",
-         "pull_valid", "pull_invalid", "pull_down"}
+PLAN_PATHS = {
+    "first_year",
+    "last_year",
+    "consolidation_returned",
+    "plan_516_year",
+    "plan_516_consolidation",
+    "monthly_year",
+    "monthly_consolidation",
+    "year_end",
+}
+PATHS = {
+    "on_time",
+    "late_escalated",
+    "returned_twice",
+    "extended_before",
+    "extended_after",
+    "open_deadline_set",
+    "cancelled",
+    "tet_reminder",
+    "requested_escalation",
+    "year",
+    "pull_valid",
+    "pull_invalid",
+    "pull_down",
+}
 EARLIER = ("before-local-first", "before-notices-apart")
 # Which patches each recorded version of the assignment carries (the current code's: all).
 PATCHES = {
@@ -42,8 +62,7 @@ def test_histories_of_every_path_are_recorded(version: str) -> None:
     assert PATHS <= names
 
 
-@pytest.mark.parametrize("path", ASSIGNMENT_RECORDED,
-                         ids=lambda p: str(p.relative_to(HISTORIES)))
+@pytest.mark.parametrize("path", ASSIGNMENT_RECORDED, ids=lambda p: str(p.relative_to(HISTORIES)))
 def test_each_recording_carries_the_patches_of_its_version(path: Path) -> None:
     """The current recordings carry every patch marker; each earlier version only those
     made before it."""
@@ -57,16 +76,19 @@ def test_histories_of_the_plan_and_consolidation_paths_are_recorded() -> None:
     assert PLAN_PATHS <= {p.stem for p in PLAN_HISTORIES.glob("*.json")}
     first = json.loads((PLAN_HISTORIES / "first_year.json").read_text(encoding="utf-8"))
     kinds = {e["eventType"] for e in first["events"]}
-    assert {"EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
-            "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED",
-            "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED"} <= kinds
+    assert {
+        "EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
+        "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED",
+        "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED",
+    } <= kinds
 
 
 def test_only_plans_consolidating_each_period_take_the_periodic_path() -> None:
     """Plans of the first format (one final report date) never reach the patch marker, so
     their recorded histories, and runs open under the earlier code, replay unchanged."""
-    marked = {p.stem for p in PLAN_HISTORIES.glob("*.json")
-              if PERIODIC_CONSOLIDATION_PATCH in _patches(p)}
+    marked = {
+        p.stem for p in PLAN_HISTORIES.glob("*.json") if PERIODIC_CONSOLIDATION_PATCH in _patches(p)
+    }
     assert {"monthly_year"} == marked
 
 
@@ -75,14 +97,16 @@ def test_plan_year_ends_are_recorded_before_and_after_the_calendar_patch() -> No
     assert {"year_end.json", "before-calendar-ahead/year_end.json"} == ends
     assert CALENDAR_AHEAD_PATCH in _patches(PLAN_HISTORIES / "year_end.json")
     assert CALENDAR_AHEAD_PATCH not in _patches(
-        PLAN_HISTORIES / "before-calendar-ahead" / "year_end.json")
+        PLAN_HISTORIES / "before-calendar-ahead" / "year_end.json"
+    )
 
 
 def _patches(path: Path) -> set[str]:
     events = json.loads(path.read_text(encoding="utf-8"))["events"]
     return {
         json.loads(base64.b64decode(payload["data"]))["id"]
-        for e in events if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED"
+        for e in events
+        if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED"
         and e["markerRecordedEventAttributes"]["markerName"] == "core_patch"
         for payload in e["markerRecordedEventAttributes"]["details"]["patch-data"]["payloads"]
     }
@@ -91,8 +115,10 @@ def _patches(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", RECORDED, ids=lambda p: str(p.relative_to(HISTORIES)))
 async def test_recorded_history_replays_without_nondeterminism(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
-    replayer = Replayer(workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow],
-                        data_converter=pydantic_data_converter)
+    replayer = Replayer(
+        workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow],
+        data_converter=pydantic_data_converter,
+    )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
 
@@ -102,9 +128,7 @@ def test_consolidations_send_each_notice_as_an_activity_from_the_patch_on() -> N
     histories/plan/before-notices-each) do not, and replay on the earlier path."""
     current = {p.stem for p in PLAN_HISTORIES.glob("*consolidation*.json")}
     earlier = sorted((PLAN_HISTORIES / "before-notices-each").glob("*.json"))
-    assert {"consolidation_returned", "plan_516_consolidation",
-            "monthly_consolidation"} <= current
-    assert all(NOTICES_EACH_PATCH in _patches(PLAN_HISTORIES / f"{name}.json")
-               for name in current)
+    assert {"consolidation_returned", "plan_516_consolidation", "monthly_consolidation"} <= current
+    assert all(NOTICES_EACH_PATCH in _patches(PLAN_HISTORIES / f"{name}.json") for name in current)
     assert 3 == len(earlier)
     assert not any(NOTICES_EACH_PATCH in _patches(path) for path in earlier)
