@@ -71,18 +71,7 @@ def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
         f"(gửi {header.final_report.recipient} qua {header.final_report.via})",
         highlight=False,
     )
-    readings = [("Kế hoạch", header.interpretation)] if header.interpretation else []
-    readings += (
-        [("Báo cáo kết quả", header.final_report.interpretation)]
-        if header.final_report.interpretation
-        else []
-    )
-    for duty in plan.duties:
-        readings += [
-            (f"Nhiệm vụ {duty.id}", text)
-            for text in [duty.interpretation, *(r.interpretation for r in duty.all_deadlines())]
-            if text
-        ]
+    readings = _readings(plan)
     if readings:
         out.print("[bold]Cách hiểu đã chọn ở chỗ văn bản chưa rõ:[/]")
         for where, text in readings:
@@ -115,12 +104,8 @@ def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
         f"Tổng: {len(plan.duties)} nhiệm vụ, {sum(per_agency.values())} phân công, "
         f"{len(per_agency)} cơ quan được giao."
     )
-    periods = span_periods(plan)
     years = span_years(plan)
-    assignments = sum(
-        len(keys) * len(d.assignees) for d, keys in ((d, periods[d.id]) for d in plan.duties)
-    )
-    final = periods.get(plan.plan.final_report.duty or "", [])
+    assignments, periods, final = _figures(plan)
     out.print(
         f"Trong thời gian kế hoạch ({years[0]}–{years[-1]}"
         + (
@@ -128,10 +113,44 @@ def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
             if plan.plan.span.end is None
             else ""
         )
-        + f"): {assignments} phân công theo kỳ, {len(set().union(*periods.values()))} kỳ; "
-        f"báo cáo kết quả {len(final)} kỳ.",
+        + f"): {assignments} phân công theo kỳ, {periods} kỳ; báo cáo kết quả {final} kỳ.",
         highlight=False,
     )
+
+
+def _readings(plan: NormalizedPlan) -> list[tuple[str, str]]:
+    """Where the plan file records the reading it took of unclear words, and that reading."""
+    header = plan.plan
+    readings = [("Kế hoạch", header.interpretation)] if header.interpretation else []
+    readings += (
+        [("Báo cáo kết quả", header.final_report.interpretation)]
+        if header.final_report.interpretation
+        else []
+    )
+    for duty in plan.duties:
+        readings += [
+            (f"Nhiệm vụ {duty.id}", text)
+            for text in [duty.interpretation, *(r.interpretation for r in duty.all_deadlines())]
+            if text
+        ]
+    return readings
+
+
+def _figures(plan: NormalizedPlan) -> tuple[int, int, int]:
+    """Assignments, distinct periods and final-report periods over the plan's span."""
+    periods = span_periods(plan)
+    assignments = sum(len(periods[d.id]) * len(d.assignees) for d in plan.duties)
+    final = periods.get(plan.plan.final_report.duty or "", [])
+    return assignments, len(set().union(*periods.values())), len(final)
+
+
+def _shorter(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…»"
+
+
+def _span_words(plan: NormalizedPlan) -> str:
+    span = plan.plan.span
+    return f"{span.start:%d/%m/%Y}–" + (f"{span.end:%d/%m/%Y}" if span.end else "không hạn")
 
 
 def plan_json(plan: NormalizedPlan) -> dict[str, Any]:
@@ -166,6 +185,56 @@ def plan_check(
         sys.stdout.write(json.dumps(plan_json(plan), ensure_ascii=False, indent=2) + "\n")
     else:
         _summary(plan, warnings)
+
+
+@plan_app.command("table")
+@friendly_errors
+def plan_table(
+    files: Annotated[
+        list[Path], typer.Argument(help="Tệp kế hoạch YAML hoặc thư mục chứa các tệp.")
+    ],
+    markdown: Annotated[bool, typer.Option("--markdown", help="In bảng Markdown.")] = False,
+) -> None:
+    """Một dòng cho mỗi kế hoạch: thời gian, nhiệm vụ, phân công, kỳ, báo cáo kết quả."""
+    paths = [
+        found
+        for path in files
+        for found in (sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    ]
+    columns = ("Số", "Thời gian", "Nhiệm vụ", "Phân công", "Kỳ", "Báo cáo kết quả", "Cách hiểu")
+    rows = []
+    for path in paths:
+        try:
+            plan, warnings = check_plan(path)
+        except KehoachError:
+            if path.is_dir() or not any(
+                line.startswith("plan:") for line in path.read_text(encoding="utf-8").splitlines()
+            ):
+                continue  # a directory or contacts file beside the plans
+            raise
+        assignments, periods, final = _figures(plan)
+        rows.append(
+            (
+                plan.plan.number,
+                _span_words(plan),
+                str(len(plan.duties)),
+                str(assignments),
+                str(periods),
+                f"{_shorter(_final_report_due(plan))}; {final} kỳ",
+                f"{len(_readings(plan))} chỗ, {len(warnings)} cảnh báo",
+            )
+        )
+    if markdown:
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        sys.stdout.write("\n".join(lines) + "\n")
+        return
+    table = Table(title=f"{len(rows)} kế hoạch")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 def _embedded_settings(data_subdir: str | None = None, *, fresh: bool = False) -> Settings:
