@@ -25,7 +25,7 @@ def test_plan_table_has_a_row_per_plan_with_its_span_duties_and_assignments() ->
     plan = load_plan(PLANS / "516-KH-UBND-2023.yaml")
     periods = span_periods(plan)
     expected = sum(len(periods[d.id]) * len(d.assignees) for d in plan.duties)
-    number, span, duties, assignments, *_ = rows["516/KH-UBND"]
+    _, span, duties, assignments, *_ = rows["516/KH-UBND"]
     assert (span, duties, assignments) == ("09/03/2023–31/12/2023", "64", str(expected))
     assert expected == 122  # the demo's year of plan 516
 
