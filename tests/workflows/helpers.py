@@ -1,6 +1,7 @@
 """Helpers for workflow tests (fixtures stay in conftest.py)."""
 
 import asyncio
+import datetime as dt
 import os
 import sys
 import uuid
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -17,6 +19,20 @@ from adapters.mail import MailConfig
 from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
 from workers.main import build_worker
+
+SKIP_PATIENCE = dt.timedelta(minutes=10)
+"""How long one skip of the test server's clock may take in real time. The server moves its
+clock only while no workflow task or activity is in flight, so skipping days of a plan with
+hundreds of assignments takes real seconds, more on a loaded machine; the client's default
+deadline for the call (30 s) then cancels it with "Timeout expired"."""
+
+
+async def skip(env: WorkflowEnvironment, duration: dt.timedelta) -> None:
+    """`env.sleep(duration)` on the time-skipping server, patient while it works through the
+    timers that fall inside `duration`."""
+    request = SleepRequest()
+    request.duration.FromTimedelta(duration)
+    await env.client.test_service.unlock_time_skipping_with_sleep(request, timeout=SKIP_PATIENCE)
 
 
 @asynccontextmanager

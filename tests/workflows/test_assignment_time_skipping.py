@@ -25,7 +25,7 @@ from schemas.assignment import (
 )
 from schemas.calendar import VN_TZ
 from tests.factories import CALENDAR, actor, assignment_input, eventually, tiny_plan
-from tests.workflows.helpers import running_worker
+from tests.workflows.helpers import running_worker, skip
 from tests.workflows.histories import record
 from workflows.assignment import AssignmentWorkflow
 
@@ -59,7 +59,7 @@ class Run:
 
     async def skip_to(self, day: dt.date, at: dt.time = dt.time(12)) -> None:
         target = dt.datetime.combine(day, at, VN_TZ)
-        await self.env.sleep(target - await self.env.get_current_time())
+        await skip(self.env, target - await self.env.get_current_time())
 
     async def state_when(self, ok: Any) -> AssignmentState:
         return await eventually(lambda: self.handle.query(AssignmentWorkflow.state), ok)

@@ -25,7 +25,7 @@ from tests.factories import (
     eventually,
     recurring_plan,
 )
-from tests.workflows.helpers import running_worker
+from tests.workflows.helpers import running_worker, skip
 from tests.workflows.histories import record
 from workflows.assignment import AssignmentWorkflow
 from workflows.plan import CALENDAR_YEARS_AHEAD, PlanWorkflow
@@ -48,8 +48,9 @@ async def test_an_assignment_overdue_past_its_calendars_last_year_goes_on_withou
             AssignmentWorkflow.run, input, id=wid, task_queue=queue
         )
         # Past New Year: the repeated escalations of January are beyond the calendar.
-        await time_env.sleep(
-            dt.datetime(today.year + 1, 2, 1, tzinfo=VN_TZ) - await time_env.get_current_time()
+        await skip(
+            time_env,
+            dt.datetime(today.year + 1, 2, 1, tzinfo=VN_TZ) - await time_env.get_current_time(),
         )
         state = await eventually(
             lambda: handle.query(AssignmentWorkflow.state), lambda s: s.escalation_level >= 4
@@ -88,7 +89,7 @@ async def test_a_day_off_announced_after_the_start_moves_the_reminder_before_it(
                 reason="Nghỉ bù theo thông báo của Chính phủ.",
             ),
         )
-        await time_env.sleep(moved + dt.timedelta(hours=2) - await time_env.get_current_time())
+        await skip(time_env, moved + dt.timedelta(hours=2) - await time_env.get_current_time())
         state = await eventually(
             lambda: handle.query(AssignmentWorkflow.state),
             lambda s: f"reminder/{last_day}/T-3" in s.reminders_sent,
@@ -171,8 +172,9 @@ async def test_each_year_starts_with_a_calendar_years_ahead_of_it(
             id=f"plan/t-{uuid.uuid4()}",
             task_queue=queue,
         )
-        await time_env.sleep(
-            dt.datetime(today.year + 1, 7, 2, tzinfo=VN_TZ) - await time_env.get_current_time()
+        await skip(
+            time_env,
+            dt.datetime(today.year + 1, 7, 2, tzinfo=VN_TZ) - await time_env.get_current_time(),
         )
         rows = await eventually(
             lambda: store.list_assignments(plan_id=PLAN_ID),

@@ -25,7 +25,7 @@ from schemas.assignment import FINAL_STATUSES
 from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.plan_run import PlanRunInput, RunOptions
 from tests.plans.test_corpus_plans import ENCODED
-from tests.workflows.helpers import running_worker
+from tests.workflows.helpers import running_worker, skip
 from workflows.consolidation import ConsolidationWorkflow
 from workflows.plan import PlanWorkflow
 
@@ -106,7 +106,7 @@ async def test_corpus_plan_runs_its_span_with_a_consolidation_per_period(
             dt.date(last_year + 1, 1, 1) + dt.timedelta(days=shift), dt.time(0), VN_TZ
         ) + dt.timedelta(days=DELAY_DAYS + 10)
         while await time_env.get_current_time() < end:
-            await time_env.sleep(STEP)
+            await skip(time_env, STEP)
             await people.step()
             for row in await store.list_assignments(plan_id=header.number):
                 consolidation = f"{key}/consolidation/{row.period}"
@@ -124,10 +124,10 @@ async def test_corpus_plan_runs_its_span_with_a_consolidation_per_period(
                 if r.status not in FINAL_STATUSES and r.status != "assigned"
             ]:
                 break
-            await time_env.sleep(STEP)
+            await skip(time_env, STEP)
             await people.step()
         await people.close_year()
-        await time_env.sleep(2 * STEP)
+        await skip(time_env, 2 * STEP)
         rows = await store.list_assignments(plan_id=header.number)
         reports = {
             c: await client.get_workflow_handle_for(ConsolidationWorkflow.run, c).result()

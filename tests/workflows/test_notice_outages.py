@@ -23,7 +23,7 @@ from schemas.assignment import AssignmentState, SubmitReport
 from schemas.calendar import VN_TZ
 from tests.factories import CALENDAR, actor, assignment_input, eventually, tiny_plan
 from tests.pgserver import fresh_database, shared_server_uri
-from tests.workflows.helpers import running_worker
+from tests.workflows.helpers import running_worker, skip
 from workflows.assignment import AssignmentWorkflow
 from workflows.assignment_effects import NOTICE_PATIENCE
 
@@ -73,7 +73,7 @@ async def _start(
 
 
 async def _skip_to(env: WorkflowEnvironment, at: dt.datetime) -> None:
-    await env.sleep(at - await env.get_current_time())
+    await skip(env, at - await env.get_current_time())
 
 
 async def _today(env: WorkflowEnvironment) -> dt.date:
@@ -126,7 +126,7 @@ async def test_a_notice_given_up_after_its_patience_is_recorded_and_the_run_goes
     await mailbox.stop()
     last_day = CALENDAR.next_working_day(await _today(time_env) + dt.timedelta(days=60))
     handle = await _start(time_env, queue, last_day)
-    await time_env.sleep(NOTICE_PATIENCE + dt.timedelta(hours=1))
+    await skip(time_env, NOTICE_PATIENCE + dt.timedelta(hours=1))
 
     audit = await eventually(
         lambda: store.list_audit(handle.id), lambda es: any(e.action == "notice_failed" for e in es)
@@ -171,7 +171,7 @@ async def test_the_coordinator_lists_notices_that_were_given_up(
     await mailbox.stop()
     last_day = CALENDAR.next_working_day(await _today(time_env) + dt.timedelta(days=60))
     handle = await _start(time_env, queue, last_day)
-    await time_env.sleep(NOTICE_PATIENCE + dt.timedelta(hours=1))
+    await skip(time_env, NOTICE_PATIENCE + dt.timedelta(hours=1))
     await eventually(lambda: store.list_notice_failures(), bool)
 
     process = await asyncio.create_subprocess_exec(

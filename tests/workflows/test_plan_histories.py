@@ -23,7 +23,7 @@ from schemas.plan_run import (
     WithdrawDuty,
 )
 from tests.factories import CALENDAR, PLAN_ID, actor, eventually, monthly_plan, recurring_plan
-from tests.workflows.helpers import running_worker
+from tests.workflows.helpers import running_worker, skip
 from tests.workflows.histories import record
 from workflows.consolidation import ConsolidationWorkflow
 from workflows.plan import PlanWorkflow
@@ -104,7 +104,7 @@ async def test_two_plan_years_with_amendments_and_a_returned_consolidation(
         end = dt.datetime(2028, 1, 2, tzinfo=VN_TZ)
         returned = approved = False
         while await time_env.get_current_time() < end:
-            await time_env.sleep(dt.timedelta(days=10))
+            await skip(time_env, dt.timedelta(days=10))
             await people.step()
             if approved or await time_env.get_current_time() < dt.datetime(
                 2026, 12, 1, tzinfo=VN_TZ
@@ -155,7 +155,7 @@ async def test_a_monthly_final_report_is_consolidated_month_by_month(
         months = ["2027-01", "2027-02", "2027-03"]
         approved: list[str] = []
         while await time_env.get_current_time() < dt.datetime(2028, 1, 2, tzinfo=VN_TZ):
-            await time_env.sleep(dt.timedelta(days=2))
+            await skip(time_env, dt.timedelta(days=2))
             await people.step()
             for month in months:
                 if month not in approved and await _approved(
