@@ -17,10 +17,10 @@ import yaml
 from pydantic import ValidationError
 from rich.console import Console
 
-from domain.planimport import NotAPlan, import_plan, read_document
+from adapters.ocr import pdf_ocr
+from domain.planimport import NotAPlan
+from domain.planimport.document import import_document
 from domain.planimport.readers import MAX_BYTES
-from domain.planimport.review import review_report
-from domain.planimport.to_planfile import draft_planfile
 from schemas.plan import AgencyDirectory
 
 # The standard library's logger: silent in a one-shot command unless the process configured
@@ -95,22 +95,24 @@ def run_import(file: Path, *, out_dir: Path, directory: Path | None) -> tuple[Pa
     if not file.is_file():
         raise NotAPlan(f"no such file {file}", f"Không tìm thấy tệp {file}.")
     agencies = _load_directory(directory)
-    text = read_document(_read(file), file.suffix)
-    draft = import_plan(text, source=file.name, directory=agencies)
     stem = file.stem
     own_directory = out_dir / f"{stem}.agencies.yaml"
-    files = draft_planfile(
-        draft,
+    imported = import_document(
+        _read(file),
+        source=file.name,
+        suffix=file.suffix,
         directory=agencies,
         agencies_file=os.path.relpath(directory, out_dir) if directory else own_directory.name,
+        ocr=pdf_ocr() if file.suffix.lower() == ".pdf" else None,
     )
+    draft, files = imported.draft, imported.files
     if files.directory is not None:
         files.plan["agencies_file"] = own_directory.name
     out_dir.mkdir(parents=True, exist_ok=True)
     draft_path, review_path = out_dir / f"{stem}.draft.yaml", out_dir / f"{stem}.review.md"
     outputs = {
         draft_path: _HEADER + _dump(files.plan),
-        review_path: review_report(draft),
+        review_path: imported.review,
         out_dir / f"{stem}.notes.yaml": _dump(files.notes),
     }
     if files.directory is not None:
