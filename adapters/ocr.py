@@ -8,6 +8,7 @@ scanned PDF is refused with the importer's message rather than read as empty.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -36,15 +37,16 @@ def ocr_available() -> bool:
     return "vie" in langs.stdout.split()
 
 
-def read_scanned_pdf(data: bytes, *, on_page: OnPage | None = None) -> str:
-    """The text of every page of a scanned PDF, pages in order, "" if none could be read."""
+def read_scanned_pdf(data: bytes, *, on_page: OnPage | None = None, dpi: int = DPI) -> str:
+    """The text of every page of a scanned PDF, pages in order, "" if none could be read.
+    `dpi`: the resolution pages are rendered at (300 suits office scans)."""
     with tempfile.TemporaryDirectory(prefix="kehoach-ocr-") as folder:
         work = Path(folder)
         (work / "scan.pdf").write_bytes(data)
         try:
             subprocess.run(
                 [
-                    *("pdftoppm", "-r", str(DPI), "-gray", "-png", "-l", str(MAX_PAGES)),
+                    *("pdftoppm", "-r", str(dpi), "-gray", "-png", "-l", str(MAX_PAGES)),
                     *(str(work / "scan.pdf"), str(work / "page")),
                 ],
                 capture_output=True,
@@ -68,6 +70,9 @@ def _read_page(image: Path) -> str:
     try:
         done = subprocess.run(
             ["tesseract", str(image), "stdout", "-l", "vie", "--psm", "4"],
+            # One thread: Tesseract's OpenMP threads slow it down several times over on a
+            # machine whose cores are busy with other work (the worker, the portal).
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
             capture_output=True,
             text=True,
             timeout=PAGE_SECONDS,
@@ -79,8 +84,8 @@ def _read_page(image: Path) -> str:
     return done.stdout
 
 
-def pdf_ocr(on_page: OnPage | None = None) -> Callable[[bytes], str] | None:
+def pdf_ocr(on_page: OnPage | None = None, *, dpi: int = DPI) -> Callable[[bytes], str] | None:
     """The OCR the importer's reader takes, or None when it is not installed."""
     if not ocr_available():
         return None
-    return lambda data: read_scanned_pdf(data, on_page=on_page)
+    return lambda data: read_scanned_pdf(data, on_page=on_page, dpi=dpi)
