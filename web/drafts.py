@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import tempfile
 import uuid
 from pathlib import Path
@@ -202,6 +203,18 @@ async def draft_page(
     return _page(request, await _draft(portal, draft_id))
 
 
+def _day(text: str) -> dt.date | None:
+    """A date as the browser's date field sends it (2025-12-15) or as people write it
+    (15/12/2025); None for anything else."""
+    found = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    try:
+        if found is not None:
+            return dt.date(int(found[3]), int(found[2]), int(found[1]))
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _corrected(draft: PlanDraftRow, form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
     """The plan and notes with the form's corrections; PageError naming a bad field."""
     assert draft.plan is not None and draft.notes is not None and draft.directory is not None
@@ -222,7 +235,7 @@ def _corrected(draft: PlanDraftRow, form: FormData) -> tuple[dict[str, Any], dic
             raise PageError(
                 400,
                 "Cơ quan không có trong danh bạ",
-                f"Cơ quan của «{agency['name']}»: mã {chosen!r} không có trong danh bạ.",
+                f"Cơ quan của «{agency['name']}»: mã «{chosen}» không có trong danh bạ.",
             )
         for duty in plan["duties"]:
             if duty.get("subject") == agency["name"]:
@@ -235,14 +248,13 @@ def _corrected(draft: PlanDraftRow, form: FormData) -> tuple[dict[str, Any], dic
         due = field(form, f"due-{index}").strip()
         if not due:
             continue
-        try:
-            day = dt.date.fromisoformat(due)
-        except ValueError:
+        day = _day(due)
+        if day is None:
             raise PageError(
                 400,
                 "Hạn không hợp lệ",
-                f"Hạn của nhiệm vụ {duty['id']}: {due!r} không phải một ngày (dd/mm/yyyy).",
-            ) from None
+                f"Hạn của nhiệm vụ {duty['id']}: «{due}» không phải một ngày (dd/mm/yyyy).",
+            )
         words = [r.get("text") for r in (duty.get("deadlines") or [duty.get("deadline", {})])]
         duty.pop("deadlines", None)
         duty["deadline"] = {
