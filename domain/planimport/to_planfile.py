@@ -271,9 +271,15 @@ def _code_for(name: str | None, codes: dict[str, list[str]]) -> str | None:
     return max(within)[1] if within else None
 
 
+SPAN_ASSUMED = (
+    "Văn bản không nêu thời gian thực hiện: tạm tính đến hết năm ban hành; cơ quan đầu mối "
+    "xác nhận."
+)
+
+
 def _span(title: str | None, issued: dt.date) -> dict[str, Any]:
     """The plan's span: a period in the title ("giai đoạn 2026-2030", "đến năm 2035"), else
-    the year of issue, said so for the coordinator to confirm."""
+    the year of issue (the caller says so, for the coordinator to confirm)."""
     text = title or ""
     found = re.search(r"\b(20\d\d)\s*[-–]\s*(20\d\d)\b", text) or re.search(
         r"đến năm (20\d\d)\b", text, re.I
@@ -281,11 +287,7 @@ def _span(title: str | None, issued: dt.date) -> dict[str, Any]:
     if found is not None:
         end = int(found.groups()[-1])
         return {"start": issued.isoformat(), "end": f"{end}-12-31", "text": found[0]}
-    return {
-        "start": issued.isoformat(),
-        "end": f"{issued.year}-12-31",
-        "text": "(không nêu)",
-    }
+    return {"start": issued.isoformat(), "end": f"{issued.year}-12-31"}
 
 
 def _final_report(
@@ -324,8 +326,12 @@ def _final_report(
     reporting = [d for d in duties if "báo cáo" in d["text"].lower()]
     chosen = next((d for d in duties if holds(d)), None) or (reporting or duties)[-1]
     final["duty"] = chosen["id"]
+    said = "; ".join(d.phrase for d in report.deadlines) if report else ""
     final["interpretation"] = (
-        f"Văn bản không nêu ngày báo cáo kết quả: tổng hợp các báo cáo của nhiệm vụ "
+        f"Báo cáo kết quả theo kỳ («{said}»): tổng hợp các báo cáo của nhiệm vụ "
+        f"{chosen['id']} theo hạn của nhiệm vụ đó; cơ quan đầu mối xác nhận."
+        if said
+        else f"Văn bản không nêu hạn báo cáo kết quả: tổng hợp các báo cáo của nhiệm vụ "
         f"{chosen['id']}; cơ quan đầu mối xác nhận."
     )
     return final
@@ -401,6 +407,8 @@ def draft_planfile(
         "office": office,
         "final_report": final,
     }
+    if issued and "text" not in plan["span"]:
+        plan["interpretation"] = SPAN_ASSUMED
     return DraftFiles(
         plan={"plan": plan, "agencies_file": agencies_file, "duties": duties},
         directory=_draft_directory(draft, agencies),
