@@ -36,11 +36,13 @@ from schemas.plan import AgencyDirectory, DirectoryAgency, NormalizedPlan
 from schemas.store import PlanDraftRow
 from web.draftview import agency_options, duty_rows, header_rows
 from web.pages import csrf_form, field
-from web.portal import COORDINATOR_ROLES, PageError, Portal, portal_of, render, signed_in
+from web.portal import COORDINATOR_ROLES, PageError, Portal, now, portal_of, render, signed_in
 
 log = structlog.get_logger(__name__)
 router = APIRouter(include_in_schema=False)
 SUFFIXES = (".docx", ".pdf", ".txt", ".md")
+# A reading not finished in this time was cut off (the portal restarted): say so, not wait.
+READING_GIVES_UP = dt.timedelta(minutes=15)
 _READING: set[asyncio.Task[None]] = set()  # kept until done: the loop holds tasks weakly
 
 
@@ -96,6 +98,17 @@ async def upload(request: Request, me: Coordinator, portal: Resources) -> Respon
             400,
             "Không đọc được tệp",
             f"Không đọc được tệp {suffix or name}; hãy dùng .docx, .pdf, .txt hoặc .md.",
+        )
+    # The person's upload allowance, the one report attachments count against too.
+    allowance = portal.settings.uploads_per_hour
+    if not await portal.rates.take(
+        "upload", me.email.lower(), limit=allowance, window=dt.timedelta(hours=1)
+    ):
+        raise PageError(
+            429,
+            "Tải lên quá nhiều",
+            f"Đồng chí đã gửi nhiều tệp trong một giờ qua (tối đa {allowance} tệp mỗi giờ). "
+            "Hãy thử lại sau.",
         )
     data = await upload.read(MAX_BYTES + 1)
     draft_id = uuid.uuid4().hex
@@ -174,6 +187,14 @@ def _checked(draft: PlanDraftRow) -> tuple[NormalizedPlan | None, list[PlanProbl
 
 
 def _page(request: Request, draft: PlanDraftRow, *, status: int = 200) -> HTMLResponse:
+    if draft.status == "reading" and now() - draft.updated_at > READING_GIVES_UP:
+        draft = draft.model_copy(
+            update={
+                "status": "refused",
+                "message": "Việc đọc văn bản bị gián đoạn (hệ thống khởi động lại); "
+                "hãy tải lên lại.",
+            }
+        )
     if draft.status in ("reading", "refused") or draft.plan is None:
         return render(request, "draft_reading.html.j2", {"draft": draft})
     plan, problems, errors = _checked(draft)
@@ -190,6 +211,7 @@ def _page(request: Request, draft: PlanDraftRow, *, status: int = 200) -> HTMLRe
             "problems": problems,
             "errors": errors,
             "checked": plan,
+            "review": draft.notes.get("review", ""),
         },
         status=status,
     )
