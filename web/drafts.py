@@ -34,6 +34,7 @@ from schemas.assignment import Actor
 from schemas.errors import NotFound, PlanConflict, PlanError, PlanProblem
 from schemas.plan import AgencyDirectory, DirectoryAgency, NormalizedPlan
 from schemas.store import PlanDraftRow
+from web.attachments import display_name
 from web.draftview import agency_options, duty_rows, header_rows
 from web.pages import csrf_form, field
 from web.portal import COORDINATOR_ROLES, PageError, Portal, now, portal_of, render, signed_in
@@ -91,7 +92,7 @@ async def upload(request: Request, me: Coordinator, portal: Resources) -> Respon
     upload = form.get("document")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise PageError(400, "Chưa chọn tệp", "Hãy chọn tệp văn bản kế hoạch (.docx, .pdf, .txt).")
-    name = Path(upload.filename).name[:255]
+    name = display_name(upload.filename)[:255] or "van-ban"
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise PageError(
