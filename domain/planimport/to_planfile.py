@@ -29,6 +29,9 @@ from schemas.plan_draft import DraftAgency, DraftDeadline, DraftDuty, PlanDraft
 _RULE: TypeAdapter[Any] = TypeAdapter(DeadlineRule)
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
+# "trước ngày X": due by the day before X (the plan model's `before`), wherever it stands
+# in the phrase ("hàng tháng (trước ngày 18 hàng tháng)").
+_BEFORE = re.compile(r"^(trước|hoàn thành trước|xong trước)\b|\btrước ngày\b", re.I)
 _KIND_OF_GUESS = {"ubnd_xa": "xa_phuong", "nhom": "to_chuc_khac"}
 UNREAD = "(chưa đọc được)"
 
@@ -129,7 +132,7 @@ def _recurring(deadline: DraftDeadline) -> dict[str, Any]:
     elif len(days) == 1:
         month, day = (int(x) for x in days[0].split("-"))
         rule["due"] = {"month_of_period": (month - 1) % months + 1, "day": day}
-    if re.match(r"^(trước|hoàn thành trước)", deadline.phrase, re.I):
+    if _BEFORE.search(deadline.phrase):
         rule["before"] = "due" in rule or "dates" in rule
     return rule
 
@@ -140,7 +143,7 @@ def deadline_rule(deadline: DraftDeadline, *, issued_on: dt.date | None) -> dict
     rule: dict[str, Any]
     if kind == "date" and deadline.date:
         rule = {"kind": "date", "due": deadline.date, "text": phrase}
-        rule["before"] = bool(re.match(r"^(trước|hoàn thành trước|xong trước)", phrase, re.I))
+        rule["before"] = bool(_BEFORE.search(phrase))
         last = dt.date.fromisoformat(deadline.date) - dt.timedelta(days=int(rule["before"]))
         if issued_on is not None and last < issued_on:
             return {"kind": "open", "text": phrase, "note": "ngày đọc được trước ngày ban hành"}

@@ -2,10 +2,13 @@
 and for a province without a directory, a draft directory of proposed entries (open groups
 for classes of bodies), never a guessed match."""
 
+import datetime as dt
 from pathlib import Path
 
 from domain.planimport.document import import_document
+from domain.planimport.to_planfile import deadline_rule
 from schemas.plan import AgencyDirectory, PlanFile
+from schemas.plan_draft import DraftDeadline
 
 FIXTURE = Path(__file__).parent / "fixtures" / "district-plan.txt"
 FILES = import_document(
@@ -49,3 +52,35 @@ def test_without_a_directory_every_name_is_a_proposed_entry_with_placeholder_con
     assert all(a.focal and a.focal.placeholder for a in directory.agencies)
     assert all(str(a.mailbox).endswith(".example") for a in directory.agencies)
     assert all(agency["proposed"] for agency in FILES.notes["agencies"])
+
+
+def test_before_a_day_is_read_wherever_it_stands_in_the_phrase() -> None:
+    monthly = DraftDeadline(
+        phrase="hàng tháng (trước ngày 18 hàng tháng)",
+        confidence=0.9,
+        kind="recurring",
+        recurrence="monthly",
+        day_of_month=[18],
+    )
+    latest = DraftDeadline(
+        phrase="chậm nhất ngày 17 tháng 12",
+        confidence=0.9,
+        kind="recurring",
+        recurrence="annual",
+        month_day=["12-17"],
+    )
+    assert {"month_of_period": 1, "day": 18} == deadline_rule(monthly, issued_on=None)["due"]
+    assert deadline_rule(monthly, issued_on=None)["before"] is True
+    assert "before" not in deadline_rule(latest, issued_on=None)
+
+
+def test_a_date_before_the_plan_was_issued_stays_open_quoting_the_words() -> None:
+    cited = DraftDeadline(
+        phrase="trước ngày 01/11/2025",
+        confidence=0.5,
+        kind="date",
+        recurrence="once",
+        date="2025-11-01",
+    )
+    rule = deadline_rule(cited, issued_on=dt.date(2025, 11, 19))
+    assert ("open", "trước ngày 01/11/2025") == (rule["kind"], rule["text"])
