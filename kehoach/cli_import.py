@@ -17,10 +17,10 @@ import yaml
 from pydantic import ValidationError
 from rich.console import Console
 
-from domain.planimport import NotAPlan, import_plan, read_document
+from adapters.ocr import pdf_ocr
+from domain.planimport import NotAPlan
+from domain.planimport.document import import_document
 from domain.planimport.readers import MAX_BYTES
-from domain.planimport.review import review_report
-from domain.planimport.to_planfile import draft_planfile
 from schemas.plan import AgencyDirectory
 
 # The standard library's logger: silent in a one-shot command unless the process configured
@@ -31,9 +31,17 @@ err = Console(stderr=True, soft_wrap=True)
 
 _HEADER = (
     "# Bản nháp kế hoạch do `kehoach plan import` đọc từ văn bản; CHƯA DUYỆT.\n"
-    "# Xem báo cáo rà soát (.review.md) trước; phần `draft:` ở cuối giữ những gì mô hình kế\n"
-    "# hoạch chưa biểu diễn được (dòng nguồn, độ tin cậy, thời hạn khác) — xóa khi đã xử lý.\n"
+    "# Xem báo cáo rà soát (.review.md) trước; dòng nguồn, độ tin cậy và tên cơ quan như văn\n"
+    "# bản viết nằm ở tệp .notes.yaml bên cạnh.\n"
 )
+_DIRECTORY_HEADER = (
+    "# Danh bạ nháp: danh bạ của tỉnh (nếu có) cộng các cơ quan, nhóm ĐỀ XUẤT từ tên trong văn\n"
+    "# bản mà danh bạ chưa có (liên hệ giữ chỗ .example). Xác nhận hoặc chọn cơ quan có sẵn.\n"
+)
+
+
+def _dump(mapping: object) -> str:
+    return yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _load_directory(path: Path | None) -> AgencyDirectory | None:
@@ -79,19 +87,37 @@ def _write_together(files: dict[Path, str]) -> None:
 
 
 def run_import(file: Path, *, out_dir: Path, directory: Path | None) -> tuple[Path, Path]:
-    """Import `file` into `out_dir`; returns the draft and review paths. Raises NotAPlan."""
+    """Import `file` into `out_dir`; returns the draft and review paths. Raises NotAPlan.
+
+    Beside them: `<stem>.notes.yaml` (source lines, confidence, names as written) and, when
+    the province has no directory or the text names bodies it does not know,
+    `<stem>.agencies.yaml`, the draft directory the plan file then points at."""
     if not file.is_file():
         raise NotAPlan(f"no such file {file}", f"Không tìm thấy tệp {file}.")
     agencies = _load_directory(directory)
-    text = read_document(_read(file), file.suffix)
-    draft = import_plan(text, source=file.name, directory=agencies)
-    agencies_file = os.path.relpath(directory, out_dir) if directory else "agencies-CHUA-CO.yaml"
-    mapping = draft_planfile(draft, agencies_file=agencies_file)
-    body = yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=100)
-    out_dir.mkdir(parents=True, exist_ok=True)
     stem = file.stem
+    own_directory = out_dir / f"{stem}.agencies.yaml"
+    imported = import_document(
+        _read(file),
+        source=file.name,
+        suffix=file.suffix,
+        directory=agencies,
+        agencies_file=os.path.relpath(directory, out_dir) if directory else own_directory.name,
+        ocr=pdf_ocr() if file.suffix.lower() == ".pdf" else None,
+    )
+    draft, files = imported.draft, imported.files
+    if files.directory is not None:
+        files.plan["agencies_file"] = own_directory.name
+    out_dir.mkdir(parents=True, exist_ok=True)
     draft_path, review_path = out_dir / f"{stem}.draft.yaml", out_dir / f"{stem}.review.md"
-    _write_together({draft_path: _HEADER + body, review_path: review_report(draft)})
+    outputs = {
+        draft_path: _HEADER + _dump(files.plan),
+        review_path: imported.review,
+        out_dir / f"{stem}.notes.yaml": _dump(files.notes),
+    }
+    if files.directory is not None:
+        outputs[own_directory] = _DIRECTORY_HEADER + _dump(files.directory)
+    _write_together(outputs)
     log.info(
         "plan_imported source=%s agencies=%d duties=%d draft=%s",
         file,

@@ -7,21 +7,17 @@ store then holds the new text, which the running workflow reads at its next sche
 which `add_duty` and the other amendments act on.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client
 from temporalio.service import RPCError
 
 from adapters.store import Store
-from client.starts import start_plan
+from client.plan_runs import start_plan_run
 from domain.ids import plan_workflow_id
-from schemas.errors import NotFound, PlanConflict
-from schemas.plan import NormalizedPlan
-from schemas.plan_run import Progress, RunOptions
+from schemas.errors import PlanConflict
 
 __all__ = ["PlanConflict", "PlanRun", "list_plans", "plan_files", "start_plan_run", "stop_plan"]
 
@@ -48,50 +44,6 @@ def plan_files(folder: Path) -> list[Path]:
         if isinstance(data, dict) and "plan" in data:
             found.append(path)
     return found
-
-
-async def _running(client: Client, workflow_id: str) -> bool:
-    try:
-        described = await client.get_workflow_handle(workflow_id).describe()
-    except RPCError:
-        return False
-    return described.status == WorkflowExecutionStatus.RUNNING
-
-
-async def start_plan_run(
-    client: Client,
-    store: Store,
-    plan: NormalizedPlan,
-    *,
-    task_queue: str,
-    options: RunOptions | None = None,
-    amend: bool = False,
-    today: dt.date | None = None,
-) -> WorkflowHandle[Any, Progress]:
-    """Store the plan and start its workflow, or return the one already running.
-
-    Refuses (PlanConflict) a plan whose stored text differs while its workflow runs, unless
-    `amend`; nothing is written then."""
-    number = plan.plan.number
-    workflow_id = plan_workflow_id(number)
-    try:
-        stored: NormalizedPlan | None = await store.get_plan(number)
-    except NotFound:
-        stored = None
-    if stored is not None and stored != plan and not amend and await _running(client, workflow_id):
-        raise PlanConflict(
-            f"plan {number} is running with a different text; pass amend to replace it",
-            message_vi=f"Kế hoạch số {number} đang chạy với nội dung khác tệp này; nếu đây là "
-            "văn bản điều chỉnh, chạy lại với --amend.",
-        )
-    await store.load_plan(plan)
-    return await start_plan(
-        client,
-        plan,
-        options=options or RunOptions(),
-        task_queue=task_queue,
-        today=today or dt.date.today(),
-    )
 
 
 async def list_plans(client: Client, store: Store) -> list[PlanRun]:

@@ -145,3 +145,26 @@ class PortalSession(Model):
     email: str
     csrf: str
     expires_at: dt.datetime
+
+
+DraftStatus = Literal["reading", "ready", "refused", "published"]
+
+
+class PlanDraftRow(Model):
+    """A plan draft imported in the portal: the document read, the plan file it gave (as a
+    mapping), its directory and the review notes, and what became of it."""
+
+    id: str
+    created_by: str
+    source_name: str
+    status: DraftStatus
+    step: str
+    percent: int
+    message: str | None
+    source_text: str | None
+    plan: dict[str, Any] | None
+    directory: dict[str, Any] | None
+    notes: dict[str, Any] | None
+    published_plan_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime

@@ -2,8 +2,9 @@
 
 Every request body is counted as it arrives; past its route's limit the request is refused
 with 413 before the rest is read (a declared Content-Length over the limit is refused at the
-first read). The report form with its files has the larger limit
-(`KEHOACH_WEB_MAX_SUBMIT_BYTES`); every other route the smaller (`KEHOACH_WEB_MAX_REQUEST_BYTES`).
+first read). The report form with its files, and the upload of a plan document, have the
+larger limit (`KEHOACH_WEB_MAX_SUBMIT_BYTES`); every other route the smaller
+(`KEHOACH_WEB_MAX_REQUEST_BYTES`).
 A route that never reads its body (an anonymous POST sent to sign in) reads none of it.
 
 Rate limits are counted in the store (`portal_rate_events`), so every portal process shares
@@ -22,7 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.store import Store
 
-_SUBMIT_PAGE = re.compile(r"^/assignments/.+/submit$")
+# Routes that take files: the report form and the plan document's upload.
+_SUBMIT_PAGE = re.compile(r"^(/assignments/.+/submit|/plans/drafts)$")
 
 
 class BodyTooLarge(HTTPException):

@@ -145,6 +145,7 @@ def render(
         last_day=progress.last_day,
         when=progress.when,
         can_dashboard=actor is not None and actor.role in READ_ALL_ROLES,
+        can_import=actor is not None and actor.role in COORDINATOR_ROLES,
         can_approve=actor is not None
         and actor.role in ("leader", *COORDINATOR_ROLES, "vice_chairman"),
         plan=portal.plan.plan,

@@ -13,6 +13,7 @@ from adapters.store.assignments import AssignmentRepository
 from adapters.store.audit import AuditRepository
 from adapters.store.base import MAX_ATTACHMENT_BYTES, MAX_BODY_BYTES, MAX_ERROR_CHARS
 from adapters.store.documents import DocumentRepository
+from adapters.store.drafts import DraftRepository
 from adapters.store.outbox import OutboxRepository
 from adapters.store.plans import PlanRepository
 from adapters.store.portal import PortalRepository
@@ -29,5 +30,6 @@ class Store(
     PortalRepository,
     DocumentRepository,
     AuditRepository,
+    DraftRepository,
 ):
     """The whole store: one object over one pool, one repository per table group."""

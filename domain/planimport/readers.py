@@ -1,7 +1,10 @@
 """Plan documents in, text out: .txt/.md as they are, .docx paragraphs and tables, .pdf's
-text layer. A PDF without a text layer (a scan) is refused rather than read as empty."""
+text layer. A PDF without a text layer (a scan) is read by the OCR its caller passes in
+(`adapters.ocr`, Tesseract as a subprocess: the domain runs no program), or refused rather
+than read as empty."""
 
 import io
+from collections.abc import Callable
 
 from domain.planimport.docx_text import docx_text
 from domain.planimport.reflow import reflow
@@ -31,7 +34,12 @@ def _read_text(data: bytes) -> str:
         ) from None
 
 
-def _read_pdf(data: bytes) -> str:
+Ocr = Callable[[bytes], str]
+"""Text of a scanned PDF's pages, or "" when nothing could be recognised."""
+_MIN_TEXT = 200
+
+
+def _read_pdf(data: bytes, ocr: Ocr | None) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -41,7 +49,15 @@ def _read_pdf(data: bytes) -> str:
     except (PdfReadError, ValueError, KeyError):
         raise NotAPlan("not a readable PDF", "Tệp PDF hỏng hoặc không đọc được.") from None
     text = "\n".join(pages)
-    if len(text.strip()) < 200:
+    if len(text.strip()) < _MIN_TEXT and ocr is not None:
+        text = ocr(data)
+        if len(text.strip()) < _MIN_TEXT:
+            raise NotAPlan(
+                "scanned PDF, OCR found no text",
+                "Tệp PDF là bản quét; đã nhận dạng chữ (OCR) nhưng không đọc được nội dung. "
+                "Hãy dùng bản quét rõ hơn, tệp .docx hoặc PDF có lớp chữ.",
+            )
+    if len(text.strip()) < _MIN_TEXT:
         raise NotAPlan(
             "PDF has no text layer (scanned)",
             "Tệp PDF là bản quét, không có lớp chữ; chưa đọc được. Hãy dùng tệp .docx hoặc "
@@ -50,8 +66,9 @@ def _read_pdf(data: bytes) -> str:
     return text
 
 
-def read_document(data: bytes, suffix: str) -> str:
-    """The document's text, NFC, for the importer; refuses what is not a readable document."""
+def read_document(data: bytes, suffix: str, *, ocr: Ocr | None = None) -> str:
+    """The document's text, NFC, for the importer; refuses what is not a readable document.
+    `ocr` reads a PDF without a text layer; without it such a PDF is refused."""
     if not data.strip():
         raise NotAPlan("empty file", "Tệp rỗng, không có nội dung kế hoạch.")
     if len(data) > MAX_BYTES:
@@ -64,7 +81,7 @@ def read_document(data: bytes, suffix: str) -> str:
     if suffix == ".docx":
         text = docx_text(data)
     elif suffix == ".pdf":
-        text = _read_pdf(data)
+        text = _read_pdf(data, ocr)
     elif suffix in _TEXT_SUFFIXES:
         text = _read_text(data)
     else:

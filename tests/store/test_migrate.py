@@ -27,6 +27,7 @@ TABLES = {
     "notice_outbox",
     "portal_rate_events",
     "portal_sessions",
+    "plan_drafts",
     "plans",
     "schema_migrations",
     "submissions",
