@@ -108,13 +108,13 @@ async def test_corpus_plan_runs_its_span_with_a_consolidation_per_period(
         while await time_env.get_current_time() < end:
             await skip(time_env, STEP)
             await people.step()
-            for row in await store.list_assignments(plan_id=header.number):
-                consolidation = f"{key}/consolidation/{row.period}"
-                if (
-                    row.duty_id == final_duty
-                    and consolidation not in approved
-                    and await _approve(people, consolidation)
-                ):
+            waiting = {
+                f"{key}/consolidation/{row.period}"
+                for row in await store.list_assignments(plan_id=header.number)
+                if row.duty_id == final_duty
+            } - approved
+            for consolidation in sorted(waiting):
+                if await _approve(people, consolidation):
                     approved.add(consolidation)
         progress = await handle.result()
         for _ in range(SETTLE_STEPS):  # reports still in review at the span's end
