@@ -150,6 +150,18 @@ class ListingRepository(Repository):
                 plan["counts"][r["label"]] = r["n"]
         return [PlanSummary.model_validate(p) for p in plans.values()]
 
+    async def plan_titles(self) -> dict[str, str]:
+        """Every stored plan's title by number, in number order (the plan filter's choices)."""
+        rows = await self._pool.fetch("SELECT id, title FROM plans ORDER BY id")
+        return {r["id"]: r["title"] for r in rows}
+
+    async def agency_names(self, codes: Sequence[str]) -> dict[str, str]:
+        """The directory's names of these agency codes (a code it lacks is absent)."""
+        rows = await self._pool.fetch(
+            "SELECT code, name FROM agencies WHERE code = ANY($1::text[])", sorted(set(codes))
+        )
+        return {r["code"]: r["name"] for r in rows}
+
     async def page_awaiting(
         self,
         decidable: Decidable,
