@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from adapters.store.listing import GroupColumn
 from domain.vocabulary import LABEL_VI, STATUS_VI
 from schemas.assignment import Actor
 from schemas.errors import NotFound
@@ -75,22 +76,23 @@ async def _counts(portal: Portal, f: AssignmentFilter, *, at: dt.datetime) -> di
     """The dashboard's numbers for the chosen assignments, all counted by the store."""
     whole = f.model_copy(update={"label": None})
     store = portal.store
-    [total], by_status, by_agency = await asyncio.gather(
-        store.count_assignments(whole, now=at),
-        store.count_assignments(whole, now=at, by=("status",)),
-        store.count_assignments(whole, now=at, by=("agency_code",)),
+    by_duty = f.plan_id is not None
+    sets: list[tuple[GroupColumn, ...]] = [(), ("status",), ("agency_code",)]
+    counted = await store.count_assignment_sets(
+        whole, now=at, sets=[*sets, ("duty_id",)] if by_duty else sets
     )
+    [total], by_status, by_agency = counted[:3]
     names = await store.agency_names([c.key[0] for c in by_agency])
     per_duty: list[dict[str, Any]] = []
-    if f.plan_id is not None:
+    if by_duty:
         try:
-            plan = await portal.plans.get(f.plan_id)
+            plan = await portal.plans.get(str(f.plan_id))
         except NotFound:
             plan = None
         clauses = {d.id: d.clause for d in plan.duties} if plan else {}
         per_duty = [
             {"clause": clauses.get(c.key[0], c.key[0]), "total": c.total, **_labels(c)}
-            for c in await store.count_assignments(whole, now=at, by=("duty_id",))
+            for c in counted[3]
         ]
     return {
         "total": total.total,

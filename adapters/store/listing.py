@@ -34,8 +34,9 @@ LABEL_SQL = """(CASE
     WHEN a.due_at - {now}::timestamptz <= {soon}::interval THEN 'due_soon'
     ELSE 'in_term' END)"""
 
+# Names are joined to the page's rows only, after the page is cut (`page` is the CTE).
 _NAMES = """
-FROM assignments a
+FROM page a
 JOIN plans p ON p.id = a.plan_id
 JOIN duties d ON d.plan_id = a.plan_id AND d.duty_id = a.duty_id
 JOIN agencies g ON g.code = a.agency_code
@@ -94,8 +95,8 @@ class ListingRepository(Repository):
         q = _Sql(now)
         where = q.where(f)
         rows = await self._pool.fetch(
-            f"{q.listed()} {_NAMES} WHERE {where}{_ORDER}"
-            f" LIMIT {q.arg(limit)} OFFSET {q.arg(offset)}",
+            f"WITH page AS (SELECT a.* FROM assignments a WHERE {where}{_ORDER}"
+            f" LIMIT {q.arg(limit)} OFFSET {q.arg(offset)}) {q.listed()} {_NAMES}{_ORDER}",
             *q.args,
         )
         c = _Sql(now)
@@ -114,22 +115,45 @@ class ListingRepository(Repository):
     ) -> list[LabelCount]:
         """How many assignments `f` selects carry each label, per group of the `by` columns
         (one LabelCount with an empty key when `by` is empty), groups in key order."""
+        [counts] = await self.count_assignment_sets(f, now=now, sets=[by])
+        return counts
+
+    async def count_assignment_sets(
+        self, f: AssignmentFilter, *, now: dt.datetime, sets: Sequence[Sequence[GroupColumn]]
+    ) -> list[list[LabelCount]]:
+        """`count_assignments` for several groupings at once, in one pass over the rows
+        (GROUPING SETS): one list of LabelCount per grouping, in the order asked."""
+        columns = sorted({c for grouping in sets for c in grouping})
         q = _Sql(now)
         label = q.label()
-        keys = ", ".join(f"a.{c}" for c in by)
-        select = f"{keys}, " if keys else ""
+        where = q.where(f)
+        chosen = ", ".join(f"a.{c}" for c in columns)
+        grouping = f"GROUPING({chosen})" if columns else "0"
+        grouping_sets = ", ".join(
+            "(" + ", ".join([*(f"a.{c}" for c in g), "label"]) + ")" for g in sets
+        )
         rows = await self._pool.fetch(
-            f"SELECT {select}{label} AS label, count(*) AS n FROM assignments a"
-            f" WHERE {q.where(f)} GROUP BY {select}label",
+            f"SELECT {chosen + ', ' if columns else ''}{grouping} AS grouped, label,"
+            f" count(*) AS n FROM (SELECT a.*, {label} AS label FROM assignments a"
+            f" WHERE {where}) a GROUP BY GROUPING SETS ({grouping_sets})",
             *q.args,
         )
-        groups: dict[tuple[str, ...], dict[str, int]] = {}
+        found: list[dict[tuple[str, ...], dict[str, int]]] = [{} for _ in sets]
         for r in rows:
-            key = tuple(str(r[c]) for c in by)
-            groups.setdefault(key, {})[r["label"]] = r["n"]
-        if not by and not groups:
-            groups[()] = {}
-        return [LabelCount(key=k, counts=groups[k]) for k in sorted(groups)]
+            # GROUPING(...) has a bit set for each column left out of the row's grouping.
+            kept = {
+                c for i, c in enumerate(columns) if not r["grouped"] >> (len(columns) - 1 - i) & 1
+            }
+            for k, g in enumerate(sets):
+                if kept == set(g):
+                    key = tuple(str(r[c]) for c in g)
+                    found[k].setdefault(key, {})[r["label"]] = r["n"]
+        return [
+            [LabelCount(key=k, counts=groups[k]) for k in sorted(groups)]
+            if groups or g
+            else [LabelCount(key=(), counts={})]
+            for groups, g in zip(found, sets, strict=True)
+        ]
 
     async def plan_summaries(self, *, now: dt.datetime) -> list[PlanSummary]:
         """Every stored plan with its assignments counted by label, in number order."""
@@ -185,24 +209,24 @@ class ListingRepository(Repository):
                 f" OR (a.pending_step = ANY({q.arg(sorted(decidable.own_agency))}::text[])"
                 f" AND a.agency_code = {agency})"
                 f" OR (a.pending_step = ANY({q.arg(sorted(decidable.coordinated))}::text[])"
-                f" AND p.coordinator = {agency}))"
+                f" AND a.plan_id IN (SELECT id FROM plans WHERE coordinator = {agency})))"
             )
 
         q = _Sql(now)
-        listed = q.listed()
         where = waiting(q)
+        page = (
+            f"WITH page AS (SELECT a.* FROM assignments a WHERE {where}{_ORDER}"
+            f" LIMIT {q.arg(limit)} OFFSET {q.arg(offset)})"
+        )
         rows = await self._pool.fetch(
-            f"{listed}, s.version, s.submitted_by, s.submitted_at {_NAMES}"
+            f"{page} {q.listed()}, s.version, s.submitted_by, s.submitted_at {_NAMES}"
             " LEFT JOIN LATERAL (SELECT version, submitted_by, submitted_at FROM submissions"
-            " WHERE assignment_id = a.id ORDER BY version DESC LIMIT 1) s ON true"
-            f" WHERE {where}{_ORDER} LIMIT {q.arg(limit)} OFFSET {q.arg(offset)}",
+            f" WHERE assignment_id = a.id ORDER BY version DESC LIMIT 1) s ON true{_ORDER}",
             *q.args,
         )
         c = _Sql(now)
         total = await self._pool.fetchval(
-            f"SELECT count(*) FROM assignments a JOIN plans p ON p.id = a.plan_id"
-            f" WHERE {waiting(c)}",
-            *c.args,
+            f"SELECT count(*) FROM assignments a WHERE {waiting(c)}", *c.args
         )
         return [AwaitingReport.model_validate(dict(r)) for r in rows], total
 
@@ -212,7 +236,9 @@ class ListingRepository(Repository):
         q = _Sql(now)
         rows = await self._pool.fetch(
             f"SELECT a.id, a.plan_id, a.agency_code, g.name, d.clause, a.period, a.due_at,"
-            f" a.status, {q.label()} {_NAMES} WHERE {q.where(f)}{_ORDER}",
+            f" a.status, {q.label()} FROM assignments a"
+            " JOIN duties d ON d.plan_id = a.plan_id AND d.duty_id = a.duty_id"
+            f" JOIN agencies g ON g.code = a.agency_code WHERE {q.where(f)}{_ORDER}",
             *q.args,
         )
         return [tuple(r) for r in rows]

@@ -166,3 +166,15 @@ async def test_the_recorded_pending_step_decides_whose_approvals_inbox_lists_a_r
 
 def _ids(found: tuple[list, int]) -> tuple[list[str], int]:  # type: ignore[type-arg]
     return [r.id for r in found[0]], found[1]
+
+
+async def test_counts_of_several_groupings_in_one_pass_are_the_counts_of_each(
+    store: Store, rows: list[str]
+) -> None:
+    f = AssignmentFilter(agency_code="SNGV")
+    sets = [(), ("status",), ("plan_id", "agency_code"), ("duty_id",)]
+
+    together = await store.count_assignment_sets(f, now=NOW, sets=sets)  # type: ignore[arg-type]
+
+    assert [await store.count_assignments(f, now=NOW, by=by) for by in sets] == together  # type: ignore[arg-type]
+    assert 64 == together[0][0].total == sum(c.total for c in together[1])
