@@ -28,6 +28,7 @@ ENCODED: dict[str, str] = {
     "04_cantho-157-thi-dua-chi-tra-khong-tien-mat": "157-KH-UBND-2025-can-tho.yaml",
     "05_dongthap-552-doi-moi-cong-nghe-2035": "552-KH-UBND-2025-dong-thap.yaml",
     "07_dongnai-182-phong-chong-ma-tuy": "182-KH-UBND-2025-dong-nai.yaml",
+    "08_dongthap-556-bien-hai-dao": "556-KH-UBND-2025-dong-thap.yaml",
     "09_daklak-0134-quan-trac-nuoi-trong-thuy-san": "0134-KH-UBND-2025-dak-lak.yaml",
     "10_hatinh-624-giao-duc-mam-non": "624-KH-UBND-2025-ha-tinh.yaml",
     "12_hcm-qd2820-ke-hoach-csdl-quy-hoach": "2820-QD-UBND-2025-hcm.yaml",
