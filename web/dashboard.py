@@ -73,14 +73,24 @@ def chosen_filter(request: Request) -> AssignmentFilter:
 
 
 async def _counts(portal: Portal, f: AssignmentFilter, *, at: dt.datetime) -> dict[str, Any]:
-    """The dashboard's numbers for the chosen assignments, all counted by the store."""
+    """The dashboard's numbers for the chosen assignments, all counted by the store in one
+    pass; with nothing chosen, the plan list's counts come from the same pass."""
     whole = f.model_copy(update={"label": None})
     store = portal.store
     by_duty = f.plan_id is not None
+    every = whole == AssignmentFilter()
     sets: list[tuple[GroupColumn, ...]] = [(), ("status",), ("agency_code",)]
-    counted = await store.count_assignment_sets(
-        whole, now=at, sets=[*sets, ("duty_id",)] if by_duty else sets
+    extra: list[tuple[GroupColumn, ...]] = (
+        [("duty_id",)] if by_duty else [("plan_id",)] if every else []
     )
+    if every:
+        counted = await store.count_assignment_sets(whole, now=at, sets=[*sets, *extra])
+        plans = await store.plan_summaries(now=at, counted=counted[3])
+    else:  # the plan list counts every plan: a pass of its own, at the same time
+        counted, plans = await asyncio.gather(
+            store.count_assignment_sets(whole, now=at, sets=[*sets, *extra]),
+            store.plan_summaries(now=at),
+        )
     [total], by_status, by_agency = counted[:3]
     names = await store.agency_names([c.key[0] for c in by_agency])
     per_duty: list[dict[str, Any]] = []
@@ -108,6 +118,7 @@ async def _counts(portal: Portal, f: AssignmentFilter, *, at: dt.datetime) -> di
             for c in by_agency
         ],
         "per_duty": per_duty,
+        "plans": plans,
     }
 
 
@@ -122,8 +133,7 @@ async def dashboard(request: Request, me: Viewer, portal: Resources) -> HTMLResp
     f = chosen_filter(request)
     at = now()
     listed_label = f.label or "overdue"
-    plans, counts, page = await asyncio.gather(
-        portal.store.plan_summaries(now=at),
+    counts, page = await asyncio.gather(
         _counts(portal, f, at=at),
         portal.store.page_assignments(
             f.model_copy(update={"label": listed_label}),
@@ -132,6 +142,7 @@ async def dashboard(request: Request, me: Viewer, portal: Resources) -> HTMLResp
             offset=offset_of(request),
         ),
     )
+    plans = counts["plans"]
     return render(
         request,
         "dashboard.html.j2",

@@ -155,24 +155,24 @@ class ListingRepository(Repository):
             for groups, g in zip(found, sets, strict=True)
         ]
 
-    async def plan_summaries(self, *, now: dt.datetime) -> list[PlanSummary]:
-        """Every stored plan with its assignments counted by label, in number order."""
-        q = _Sql(now)
-        rows = await self._pool.fetch(
-            f"SELECT p.id, p.title, p.coordinator, c.label, c.n FROM plans p LEFT JOIN ("
-            f" SELECT a.plan_id, {q.label()} AS label, count(*) AS n FROM assignments a"
-            " GROUP BY 1, 2) c ON c.plan_id = p.id ORDER BY p.id",
-            *q.args,
-        )
-        plans: dict[str, dict[str, Any]] = {}
-        for r in rows:
-            plan = plans.setdefault(
-                r["id"],
-                {"id": r["id"], "title": r["title"], "coordinator": r["coordinator"], "counts": {}},
+    async def plan_summaries(
+        self, *, now: dt.datetime, counted: Sequence[LabelCount] | None = None
+    ) -> list[PlanSummary]:
+        """Every stored plan with its assignments counted by label, in number order; with
+        `counted` (counts by plan_id already made for every plan) nothing is counted again."""
+        if counted is None:
+            counted = await self.count_assignments(AssignmentFilter(), now=now, by=("plan_id",))
+        per_plan = {c.key[0]: c.counts for c in counted}
+        rows = await self._pool.fetch("SELECT id, title, coordinator FROM plans ORDER BY id")
+        return [
+            PlanSummary(
+                id=r["id"],
+                title=r["title"],
+                coordinator=r["coordinator"],
+                counts=per_plan.get(r["id"], {}),
             )
-            if r["label"] is not None:
-                plan["counts"][r["label"]] = r["n"]
-        return [PlanSummary.model_validate(p) for p in plans.values()]
+            for r in rows
+        ]
 
     async def plan_titles(self) -> dict[str, str]:
         """Every stored plan's title by number, in number order (the plan filter's choices)."""
