@@ -31,6 +31,7 @@ ENCODED: dict[str, str] = {
     "08_dongthap-556-bien-hai-dao": "556-KH-UBND-2025-dong-thap.yaml",
     "09_daklak-0134-quan-trac-nuoi-trong-thuy-san": "0134-KH-UBND-2025-dak-lak.yaml",
     "10_hatinh-624-giao-duc-mam-non": "624-KH-UBND-2025-ha-tinh.yaml",
+    "11_sonla-qd2954-ke-hoach-xuat-khau-2026-2030": "2954-QD-UBND-2025-son-la.yaml",
     "12_hcm-qd2820-ke-hoach-csdl-quy-hoach": "2820-QD-UBND-2025-hcm.yaml",
 }
 """Label file stem → plan file under plans/."""
