@@ -9,7 +9,7 @@ right to act again in its validators; the portal's check is about what a person 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,8 @@ class Portal:
     sessions: Sessions
     rates: RateLimits
     plans: PlanCatalogue
+    # Submitted reports whose workflow was asked for the pending step it waits at (views).
+    steps_asked: set[str] = field(default_factory=set)
 
     @property
     def secret(self) -> str:

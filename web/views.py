@@ -187,15 +187,25 @@ async def awaiting(
 
 async def _mirror_missing_steps(portal: Portal) -> None:
     """Ask the workflows of reports submitted before the pending step was mirrored for it,
-    and record it: each is asked once, and a store with none costs one indexed query."""
-    ids = await portal.store.submitted_without_step(limit=HEAL_BATCH)
+    and record it. Each is asked once per portal process (a workflow that is gone or no
+    longer waits is not asked again; one Temporal could not answer is, on a later page), and
+    a store with none costs one indexed query."""
+    ids = await portal.store.submitted_without_step(
+        limit=HEAL_BATCH, skip=sorted(portal.steps_asked)
+    )
     if not ids:
         return
     gate = asyncio.Semaphore(QUERY_CONCURRENCY)
 
     async def mirror(assignment_id: str) -> None:
         async with gate:
-            state = await live_state(portal, assignment_id)
+            try:
+                state = await calls.assignment_state(portal.client, assignment_id)
+            except calls.Unavailable:
+                return
+            except calls.Refused:
+                state = None
+        portal.steps_asked.add(assignment_id)
         if state is not None and state.status == "submitted" and state.pending_step:
             await portal.store.set_pending_step(assignment_id, state.pending_step)
 

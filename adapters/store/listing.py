@@ -243,13 +243,17 @@ class ListingRepository(Repository):
         )
         return [tuple(r) for r in rows]
 
-    async def submitted_without_step(self, *, limit: int = 100) -> list[str]:
+    async def submitted_without_step(
+        self, *, limit: int = 100, skip: Sequence[str] = ()
+    ) -> list[str]:
         """Submitted assignments whose pending step was never mirrored (their last event came
-        before the store kept it): the portal asks their workflows once and records it."""
+        before the store kept it), but those in `skip`: the portal asks their workflows once
+        and records it."""
         rows = await self._pool.fetch(
             "SELECT id FROM assignments WHERE status = 'submitted' AND pending_step IS NULL"
-            " ORDER BY id LIMIT $1",
+            " AND NOT (id = ANY($2::text[])) ORDER BY id LIMIT $1",
             limit,
+            list(skip),
         )
         return [r["id"] for r in rows]
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
+from temporalio.testing import WorkflowEnvironment
 
 from adapters.store import Store
 from kehoach.embedded.mailbox import Mailbox
-from tests.factories import tiny_plan
-from tests.web.helpers import sign_in
+from schemas.assignment import SubmitReport
+from tests.factories import actor, tiny_plan
+from tests.web.helpers import sign_in, start_assignment, store_status
+from workflows.assignment import AssignmentWorkflow
 
 HOME = "9/KH-UBND"
 OTHER = "12/KH-UBND"
@@ -139,3 +143,23 @@ async def test_the_dashboard_counts_every_plan_and_filters_by_plan_agency_and_la
     assert "1–50 / 50" == _pager(in_term)
     assert 1 + 30 == len(csv_other.strip().splitlines())
     assert all(f",{OTHER}," in line for line in csv_other.strip().splitlines()[1:])
+
+
+async def test_a_report_submitted_before_the_step_was_mirrored_is_asked_for_and_listed(
+    app: FastAPI, mailbox: Mailbox, dev_env: WorkflowEnvironment, store: Store, queue: str
+) -> None:
+    handle = await start_assignment(dev_env, store, queue)
+    await handle.execute_update(
+        AssignmentWorkflow.submit_report, SubmitReport(actor=actor("SNGV", "focal"), body="Báo cáo")
+    )
+    await store_status(store, handle.id, "submitted")
+    assert "agency_leader" == (await store.get_assignment(handle.id)).pending_step
+    # As a row written before migration 0007 holds it: no step mirrored.
+    await store._pool.execute("UPDATE assignments SET pending_step = NULL WHERE id = $1", handle.id)
+    leader = await sign_in(app, mailbox, LEADER)
+
+    waiting = (await leader.get("/approvals")).text
+
+    assert quote(handle.id, safe="/") in waiting
+    assert "agency_leader" == (await store.get_assignment(handle.id)).pending_step
+    assert {handle.id} == app.state.portal.steps_asked
