@@ -24,7 +24,7 @@ from adapters.store import Store
 from domain.vocabulary import LABEL_VI, STATUS_VI
 from schemas.assignment import Actor
 from schemas.base import storable
-from schemas.plan import NormalizedDuty, NormalizedPlan
+from schemas.plan import NormalizedPlan
 from schemas.store import Assignment, Decidable
 from web import progress
 from web.attachments import display_name
@@ -117,13 +117,6 @@ class Portal:
     @property
     def secret(self) -> str:
         return self.settings.secret_key.get_secret_value()
-
-    @property
-    def plan_id(self) -> str:
-        return self.plan.plan.number
-
-    def duty(self, duty_id: str) -> NormalizedDuty | None:
-        return next((d for d in self.plan.duties if d.id == duty_id), None)
 
     def agency_name(self, code: str) -> str:
         try:
