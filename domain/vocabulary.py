@@ -52,7 +52,7 @@ LABEL_VI: dict[str, str] = {
     "cancelled": "đã hủy",
     "waived": "được miễn",
 }
-"""The portal's progress labels (`web.progress.label`)."""
+"""The portal's progress labels (`domain.progress.label`)."""
 
 OUTCOME_VI: dict[str, str] = {"on_time": "đúng hạn", "late": "hoàn thành quá hạn"}
 """How an accepted report is counted against its original deadline."""

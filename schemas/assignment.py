@@ -287,6 +287,9 @@ class AssignmentEvent(Model):
     actor: str
     action: str
     source: str
+    # Whose decision a submitted report waits for, mirrored so the approvals inbox needs no
+    # query per workflow; None when nothing waits (and in events recorded before it existed).
+    pending_step: ApproverRole | None = None
     detail: dict[str, str | int | bool | None] = Field(default_factory=dict)
     idempotency_key: str
 

@@ -35,6 +35,7 @@ class Assignment(Model):
     overdue: bool = False
     escalation_level: int = 0
     outcome: str | None = None
+    pending_step: str | None = None
 
 
 class AttachmentRef(Model):
@@ -168,3 +169,88 @@ class PlanDraftRow(Model):
     published_plan_id: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+PAGE_LIMIT_MAX = 500
+
+
+class AssignmentFilter(Model):
+    """Which assignments a list, a page or a count is about; None means any. Across every
+    plan unless `plan_id` names one."""
+
+    plan_id: str | None = None
+    agency_code: str | None = None
+    status: str | None = None
+    period: str | None = None
+    label: str | None = None
+
+
+class ListedAssignment(Assignment):
+    """An assignment as lists show it: its label at the moment asked, and the names of its
+    plan, duty and agency, all read by the same SQL statement."""
+
+    label: str
+    plan_title: str
+    clause: str
+    duty_text: str
+    agency_name: str
+
+
+class AssignmentPage(Model):
+    """One page of a list, and how many rows the whole list has."""
+
+    rows: list[ListedAssignment]
+    total: int
+    limit: int
+    offset: int
+
+
+class LabelCount(Model):
+    """How many assignments of one group (a plan, an agency, a duty) carry each label."""
+
+    key: tuple[str, ...]
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class AwaitingReport(ListedAssignment):
+    """A submitted report waiting for a decision, with its last version's sender."""
+
+    version: int | None
+    submitted_by: str | None
+    submitted_at: dt.datetime | None
+
+
+class Decidable(Model):
+    """The approval steps a person decides: some only for their own agency's reports, some
+    for the plans their agency coordinates, some for any plan."""
+
+    agency: str
+    own_agency: frozenset[str] = frozenset()
+    coordinated: frozenset[str] = frozenset()
+    anywhere: frozenset[str] = frozenset()
+
+    def decides(self, step: str | None, *, agency: str, coordinator: str) -> bool:
+        """Whether this person decides `step` of `agency`'s report in a plan `coordinator`
+        coordinates (the same rule the approvals inbox asks the store with)."""
+        return bool(step) and (
+            step in self.anywhere
+            or (step in self.own_agency and agency == self.agency)
+            or (step in self.coordinated and coordinator == self.agency)
+        )
+
+
+class PlanSummary(Model):
+    """A stored plan as the portal's plan list shows it."""
+
+    id: str
+    title: str
+    coordinator: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())

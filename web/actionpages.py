@@ -134,7 +134,7 @@ async def confirm(request: Request, token: str, portal: Resources) -> HTMLRespon
         request,
         "action_confirm.html.j2",
         {
-            "a": views.row(portal, a, now=now()),
+            "a": views.row(await portal.plans.get(a.plan_id), a, now=now()),
             "action": fields["action"],
             "action_vi": ACTION_VI[fields["action"]],
             "who": actor,
@@ -172,7 +172,7 @@ async def perform(
             request,
             "action_confirm.html.j2",
             {
-                "a": views.row(portal, a, now=now()),
+                "a": views.row(await portal.plans.get(a.plan_id), a, now=now()),
                 "action": action,
                 "action_vi": ACTION_VI[action],
                 "who": actor,

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Awaitable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from client import calls
@@ -32,6 +32,7 @@ from schemas.assignment import (
 from schemas.assignment import SubmitReport as SubmitUpdate
 from schemas.base import Text
 from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT
+from schemas.store import PAGE_LIMIT_MAX, AssignmentFilter
 from web import views
 from web.auth import CSRF_HEADER, AuthError, bearer_email, check_csrf, person
 from web.auth import session_of as _session_of
@@ -50,6 +51,7 @@ class AssignmentOut(BaseModel):
 
     id: str
     plan_id: str
+    plan_title: str
     duty_id: str
     clause: str
     duty_text: str
@@ -198,14 +200,25 @@ async def token(request: Request, caller: Caller, portal: Resources) -> TokenOut
 
 
 @router.get("/assignments", responses=refusals(401))
-async def list_assignments(caller: Caller, portal: Resources) -> list[AssignmentOut]:
-    """The caller's agency's assignments (all of them for the coordinator and the office)."""
+async def list_assignments(
+    caller: Caller,
+    portal: Resources,
+    response: Response,
+    plan: Annotated[str | None, Query(max_length=255)] = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = PAGE_LIMIT_MAX,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[AssignmentOut]:
+    """The caller's agency's assignments (all of them for the coordinator and the office), in
+    every plan or the one named, soonest due first, a page at a time; the X-Total-Count
+    header says how many there are in all."""
     from web.portal import READ_ALL_ROLES
 
     agency = None if caller.role in READ_ALL_ROLES else caller.agency
-    rows = await portal.store.list_assignments(plan_id=portal.plan_id, agency_code=agency)
-    at = now()
-    return [AssignmentOut.model_validate(views.row(portal, a, now=at)) for a in rows]
+    page = await portal.store.page_assignments(
+        AssignmentFilter(plan_id=plan, agency_code=agency), now=now(), limit=limit, offset=offset
+    )
+    response.headers["X-Total-Count"] = str(page.total)
+    return [AssignmentOut.model_validate(views.listed(r)) for r in page.rows]
 
 
 @router.post("/assignments/{assignment_id:path}/submit", responses=ACT)

@@ -30,6 +30,7 @@ from web.nonces import UsedLinks
 from web.portal import (
     PAGE_CSP,
     PageError,
+    PlanCatalogue,
     Portal,
     SignInRequired,
     error_page,
@@ -53,7 +54,8 @@ _HTTP_VI: dict[int, tuple[str, str]] = {
 def create_app(
     *, settings: Settings, client: Client, store: Store, plan: NormalizedPlan
 ) -> FastAPI:
-    """The portal for `plan`: pages, action links from notices, and the JSON API."""
+    """The portal: pages, action links from notices, and the JSON API, over every stored
+    plan; `plan`'s directory says who people are (and it is shown until it is stored)."""
     app = FastAPI(
         title="kehoach — cổng thông tin theo dõi kế hoạch",
         version="1",
@@ -78,6 +80,7 @@ def create_app(
         mail=SmtpSender(MailConfig.from_settings(settings)),
         sessions=sessions,
         rates=RateLimits(store),
+        plans=PlanCatalogue(store, home=plan),
     )
     secure = settings.public_base_url.startswith("https://")
     # Added first, so it runs inside the session middleware: the refusal for size is raised

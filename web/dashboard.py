@@ -1,34 +1,53 @@
-"""The coordinator's dashboard: counts per status, agency and duty, the overdue list, and
-the same rows as CSV and .xlsx for the periodic reports the province publishes."""
+"""The coordinator's dashboard over every plan: the plans with their counts, counts per
+status, agency and duty, a page of the overdue (or any label's) rows, and the same rows as
+CSV and .xlsx for the periodic reports the province publishes. A plan, an agency and a label
+can be chosen; every count and page comes from the store's SQL."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import datetime as dt
 import io
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from domain.vocabulary import LABEL_VI
+from adapters.store.listing import GroupColumn
+from domain.vocabulary import LABEL_VI, STATUS_VI
 from schemas.assignment import Actor
+from schemas.errors import NotFound
+from schemas.store import AssignmentFilter, LabelCount
 from web import progress, views
-from web.portal import READ_ALL_ROLES, PageError, Portal, now, portal_of, render, signed_in
+from web.portal import (
+    READ_ALL_ROLES,
+    PageError,
+    Portal,
+    chosen,
+    now,
+    offset_of,
+    portal_of,
+    render,
+    signed_in,
+)
 
 router = APIRouter(include_in_schema=False)
 Resources = Annotated[Portal, Depends(portal_of)]
-COLUMNS: list[tuple[str, str]] = [
-    ("id", "Mã phân công"),
-    ("agency_code", "Mã cơ quan"),
-    ("agency_name", "Cơ quan"),
-    ("clause", "Mục"),
-    ("period", "Kỳ"),
-    ("last_day", "Hạn (hết ngày)"),
-    ("status_vi", "Trạng thái"),
-    ("label_vi", "Tiến độ"),
-]
+COLUMNS: tuple[str, ...] = (
+    "Mã phân công",
+    "Kế hoạch",
+    "Mã cơ quan",
+    "Cơ quan",
+    "Mục",
+    "Kỳ",
+    "Hạn (hết ngày)",
+    "Trạng thái",
+    "Tiến độ",
+)
 
 
 def coordinator_view(me: Annotated[Actor, Depends(signed_in)]) -> Actor:
@@ -43,26 +62,124 @@ def coordinator_view(me: Annotated[Actor, Depends(signed_in)]) -> Actor:
 Viewer = Annotated[Actor, Depends(coordinator_view)]
 
 
-async def _counts(portal: Portal) -> dict[str, Any]:
-    rows = await portal.store.list_assignments(plan_id=portal.plan_id)
-    return views.counts(portal, rows, now=now())
+def chosen_filter(request: Request) -> AssignmentFilter:
+    """The plan, agency and label chosen in the query string (any when not chosen)."""
+    label = chosen(request, "label")
+    return AssignmentFilter(
+        plan_id=chosen(request, "plan"),
+        agency_code=chosen(request, "agency"),
+        label=label if label in progress.LABELS else None,
+    )
+
+
+async def _counts(portal: Portal, f: AssignmentFilter, *, at: dt.datetime) -> dict[str, Any]:
+    """The dashboard's numbers for the chosen assignments, all counted by the store in one
+    pass; with nothing chosen, the plan list's counts come from the same pass."""
+    whole = f.model_copy(update={"label": None})
+    store = portal.store
+    by_duty = f.plan_id is not None
+    every = whole == AssignmentFilter()
+    sets: list[tuple[GroupColumn, ...]] = [(), ("status",), ("agency_code",)]
+    extra: list[tuple[GroupColumn, ...]] = (
+        [("duty_id",)] if by_duty else [("plan_id",)] if every else []
+    )
+    if every:
+        counted = await store.count_assignment_sets(whole, now=at, sets=[*sets, *extra])
+        plans = await store.plan_summaries(now=at, counted=counted[3])
+    else:  # the plan list counts every plan: a pass of its own, at the same time
+        counted, plans = await asyncio.gather(
+            store.count_assignment_sets(whole, now=at, sets=[*sets, *extra]),
+            store.plan_summaries(now=at),
+        )
+    [total], by_status, by_agency = counted[:3]
+    names = await store.agency_names([c.key[0] for c in by_agency])
+    per_duty: list[dict[str, Any]] = []
+    if by_duty:
+        try:
+            plan = await portal.plans.get(str(f.plan_id))
+        except NotFound:
+            plan = None
+        clauses = {d.id: d.clause for d in plan.duties} if plan else {}
+        per_duty = [
+            {"clause": clauses.get(c.key[0], c.key[0]), "total": c.total, **_labels(c)}
+            for c in counted[3]
+        ]
+    return {
+        "total": total.total,
+        "by_label": _labels(total),
+        "by_status": {c.key[0]: c.total for c in by_status},
+        "per_agency": [
+            {
+                "code": c.key[0],
+                "name": names.get(c.key[0], c.key[0]),
+                "total": c.total,
+                **_labels(c),
+            }
+            for c in by_agency
+        ],
+        "per_duty": per_duty,
+        "plans": plans,
+    }
+
+
+def _labels(c: LabelCount) -> dict[str, int]:
+    return {k: c.counts.get(k, 0) for k in progress.LABELS}
 
 
 @router.get("/dashboard")
 async def dashboard(request: Request, me: Viewer, portal: Resources) -> HTMLResponse:
+    """Every plan with its counts; the chosen assignments' counts by label, status, agency
+    and (for one plan) duty; a page of the chosen label's rows (the overdue by default)."""
+    f = chosen_filter(request)
+    at = now()
+    listed_label = f.label or "overdue"
+    counts, page = await asyncio.gather(
+        _counts(portal, f, at=at),
+        portal.store.page_assignments(
+            f.model_copy(update={"label": listed_label}),
+            now=at,
+            limit=views.PAGE_SIZE,
+            offset=offset_of(request),
+        ),
+    )
+    plans = counts["plans"]
     return render(
-        request, "dashboard.html.j2", {"c": await _counts(portal), "labels": progress.LABELS}
+        request,
+        "dashboard.html.j2",
+        {
+            "c": counts,
+            "labels": progress.LABELS,
+            "plans": plans,
+            "plan_choices": {p.id: p.title for p in plans},
+            "chosen": _chosen(f),
+            "query": urlencode({k: v for k, v in _chosen(f).items() if v is not None}),
+            "listed_label": listed_label,
+            "rows": [views.listed(r) for r in page.rows],
+            "pager": views.pager(page),
+        },
     )
 
 
+def _chosen(f: AssignmentFilter) -> dict[str, str | None]:
+    """The chosen filter under its query-string names (the filter form, the export links,
+    the pager)."""
+    return {"plan": f.plan_id, "agency": f.agency_code, "label": f.label}
+
+
+async def _export_rows(portal: Portal, f: AssignmentFilter) -> list[list[Any]]:
+    rows = await portal.store.export_assignments(f, now=now())
+    return [
+        [*r[:6], progress.last_day(r[6]), STATUS_VI.get(r[7], r[7]), LABEL_VI[r[8]]] for r in rows
+    ]
+
+
 @router.get("/dashboard.csv")
-async def dashboard_csv(me: Viewer, portal: Resources) -> Response:
-    """Every assignment, one line each; UTF-8 with a BOM so Excel reads the Vietnamese."""
+async def dashboard_csv(request: Request, me: Viewer, portal: Resources) -> Response:
+    """The chosen assignments, one line each; UTF-8 with a BOM so Excel reads the Vietnamese."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title for _, title in COLUMNS])
-    for r in (await _counts(portal))["rows"]:
-        writer.writerow([r[key] for key, _ in COLUMNS])
+    writer.writerow(COLUMNS)
+    writer.writerows(await _export_rows(portal, chosen_filter(request)))
     return Response(
         "\ufeff" + out.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -71,9 +188,10 @@ async def dashboard_csv(me: Viewer, portal: Resources) -> Response:
 
 
 @router.get("/dashboard.xlsx")
-async def dashboard_xlsx(me: Viewer, portal: Resources) -> Response:
-    """The summary per agency and every assignment, as two sheets."""
-    c = await _counts(portal)
+async def dashboard_xlsx(request: Request, me: Viewer, portal: Resources) -> Response:
+    """The summary per agency and the chosen assignments, as two sheets."""
+    f = chosen_filter(request)
+    c = await _counts(portal, f, at=now())
     book = Workbook()
     summary = book.active
     summary.title = "Theo cơ quan"
@@ -83,9 +201,9 @@ async def dashboard_xlsx(me: Viewer, portal: Resources) -> Response:
             [agency["code"], agency["name"], agency["total"], *(agency[k] for k in progress.LABELS)]
         )
     detail = book.create_sheet("Phân công")
-    detail.append([title for _, title in COLUMNS])
-    for r in c["rows"]:
-        detail.append([r[key] for key, _ in COLUMNS])
+    detail.append(list(COLUMNS))
+    for r in await _export_rows(portal, f):
+        detail.append(r)
     for sheet in (summary, detail):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import structlog
 from fastapi import APIRouter, Depends, Request
@@ -35,14 +35,16 @@ from schemas.assignment import (
 )
 from schemas.base import UNSTORABLE_VI, storable
 from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT
-from schemas.store import AttachmentRef
+from schemas.store import AssignmentFilter, AttachmentRef
 from web import attachments, views
 from web.auth import CSRF_FIELD, check_csrf
 from web.portal import (
     PageError,
     Portal,
     can_submit,
+    chosen,
     now,
+    offset_of,
     portal_of,
     readable,
     render,
@@ -97,14 +99,24 @@ async def home(request: Request) -> Response:
 
 @router.get("/inbox")
 async def inbox(request: Request, me: Me, portal: Resources) -> HTMLResponse:
-    """The signed-in person's agency's assignments, soonest due first."""
-    mine = await portal.store.list_assignments(plan_id=portal.plan_id, agency_code=me.agency)
-    at = now()
+    """The signed-in person's agency's assignments in every plan (or the one chosen), soonest
+    due first, a page at a time."""
+    plan_id = chosen(request, "plan")
+    page = await portal.store.page_assignments(
+        AssignmentFilter(agency_code=me.agency, plan_id=plan_id),
+        now=now(),
+        limit=views.PAGE_SIZE,
+        offset=offset_of(request),
+    )
     return render(
         request,
         "inbox.html.j2",
         {
-            "rows": [views.row(portal, a, now=at) for a in mine],
+            "rows": [views.listed(r) for r in page.rows],
+            "pager": views.pager(page),
+            "plan_choices": await portal.store.plan_titles(),
+            "chosen": {"plan": plan_id},
+            "query": urlencode({"plan": plan_id}) if plan_id else "",
             "agency_name": portal.agency_name(me.agency),
         },
     )
@@ -112,9 +124,23 @@ async def inbox(request: Request, me: Me, portal: Resources) -> HTMLResponse:
 
 @router.get("/approvals")
 async def approvals(request: Request, me: Me, portal: Resources) -> HTMLResponse:
-    """The reports waiting for the signed-in person's decision."""
-    waiting = await views.awaiting(portal, me, now=now())
-    return render(request, "approvals.html.j2", {"rows": waiting})
+    """The reports waiting for the signed-in person's decision, in every plan or the one
+    chosen."""
+    plan_id = chosen(request, "plan")
+    waiting, pager = await views.awaiting(
+        portal, me, now=now(), plan_id=plan_id, offset=offset_of(request)
+    )
+    return render(
+        request,
+        "approvals.html.j2",
+        {
+            "rows": waiting,
+            "pager": pager,
+            "plan_choices": await portal.store.plan_titles(),
+            "chosen": {"plan": plan_id},
+            "query": urlencode({"plan": plan_id}) if plan_id else "",
+        },
+    )
 
 
 @router.get("/assignments/{assignment_id:path}/attachments/{sha256}")

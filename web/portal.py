@@ -9,7 +9,7 @@ right to act again in its validators; the portal's check is about what a person 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,8 @@ from adapters.store import Store
 from domain.vocabulary import LABEL_VI, STATUS_VI
 from schemas.assignment import Actor
 from schemas.base import storable
-from schemas.plan import NormalizedDuty, NormalizedPlan
-from schemas.store import Assignment
+from schemas.plan import NormalizedPlan
+from schemas.store import Assignment, Decidable
 from web import progress
 from web.attachments import display_name
 from web.auth import AuthError, person, session_of
@@ -69,6 +69,35 @@ _PAGES = Environment(
 _PAGES.filters["filename"] = display_name  # names kept before names were cleaned, too
 
 
+class PlanCatalogue:
+    """The stored plans the portal shows, read from the store once each and read again after
+    a minute (an amendment stores a new text under the same number)."""
+
+    TTL = dt.timedelta(minutes=1)
+
+    def __init__(self, store: Store, *, home: NormalizedPlan) -> None:
+        self._store = store
+        self._plans: dict[str, tuple[dt.datetime, NormalizedPlan]] = {}
+        self._home = home
+
+    async def get(self, plan_id: str) -> NormalizedPlan:
+        """The plan numbered `plan_id` as last stored (the portal's own plan until stored)."""
+        at = now()
+        kept = self._plans.get(plan_id)
+        if kept is not None and at - kept[0] < self.TTL:
+            return kept[1]
+        from schemas.errors import NotFound
+
+        try:
+            plan = await self._store.get_plan(plan_id)
+        except NotFound:
+            if plan_id != self._home.plan.number:
+                raise
+            plan = self._home
+        self._plans[plan_id] = (at, plan)
+        return plan
+
+
 @dataclass(frozen=True)
 class Portal:
     """The resources the routes use, opened by whoever runs the app."""
@@ -81,17 +110,13 @@ class Portal:
     mail: SmtpSender
     sessions: Sessions
     rates: RateLimits
+    plans: PlanCatalogue
+    # Submitted reports whose workflow was asked for the pending step it waits at (views).
+    steps_asked: set[str] = field(default_factory=set)
 
     @property
     def secret(self) -> str:
         return self.settings.secret_key.get_secret_value()
-
-    @property
-    def plan_id(self) -> str:
-        return self.plan.plan.number
-
-    def duty(self, duty_id: str) -> NormalizedDuty | None:
-        return next((d for d in self.plan.duties if d.id == duty_id), None)
 
     def agency_name(self, code: str) -> str:
         try:
@@ -186,20 +211,31 @@ def can_submit(actor: Actor, assignment: Assignment) -> bool:
     return actor.agency == assignment.agency_code and actor.role in SUBMIT_ROLES
 
 
+def decidable(actor: Actor) -> Decidable:
+    """The approval steps `actor` decides, as the workflow's validator judges them: their own
+    agency's leader step, the coordinator's steps of the plans their agency coordinates, the
+    Vice-Chairman's of any plan. The approvals inbox asks the store with it."""
+    coordinated = set()
+    if actor.role in COORDINATOR_ROLES:
+        coordinated.add("coordinator")
+    if actor.role == "coordinator_director":
+        coordinated.add("coordinator_director")
+    return Decidable(
+        agency=actor.agency,
+        own_agency=frozenset({"agency_leader"} if actor.role in AGENCY_LEADER_ROLES else ()),
+        coordinated=frozenset(coordinated),
+        anywhere=frozenset({"vice_chairman"} if actor.role == "vice_chairman" else ()),
+    )
+
+
 def may_decide(actor: Actor, *, step: str | None, agency: str, coordinator: str) -> bool:
     """Whether `actor` decides the approval `step` of `agency`'s report (as the workflow's
     validator does; the validator stays the judge)."""
-    return {
-        "agency_leader": actor.role in AGENCY_LEADER_ROLES and actor.agency == agency,
-        "coordinator": actor.agency == coordinator and actor.role in COORDINATOR_ROLES,
-        "coordinator_director": actor.agency == coordinator
-        and actor.role == "coordinator_director",
-        "vice_chairman": actor.role == "vice_chairman",
-    }.get(step or "", False)
+    return decidable(actor).decides(step, agency=agency, coordinator=coordinator)
 
 
 async def readable(portal: Portal, actor: Actor, assignment_id: str) -> Assignment:
-    """The assignment, if it exists in this plan and `actor` may see it (404/403 otherwise)."""
+    """The assignment, of any stored plan, if `actor` may see it (404/403 otherwise)."""
     from schemas.errors import NotFound
 
     if not storable(assignment_id):  # no id has one, and PostgreSQL refuses to compare it
@@ -208,13 +244,27 @@ async def readable(portal: Portal, actor: Actor, assignment_id: str) -> Assignme
         assignment = await portal.store.get_assignment(assignment_id)
     except NotFound:
         raise PageError(404, "Không tìm thấy", f"Không có phân công {assignment_id}.") from None
-    if assignment.plan_id != portal.plan_id:
-        raise PageError(404, "Không tìm thấy", f"Không có phân công {assignment_id}.")
     if not can_read(actor, assignment):
         raise PageError(
             403, "Không có quyền", "Phân công này thuộc cơ quan khác; đồng chí không có quyền xem."
         )
     return assignment
+
+
+MAX_OFFSET = 10_000_000
+
+
+def chosen(request: Request, name: str) -> str | None:
+    """A filter chosen in the query string (None: any); a value no row can have is kept, and
+    lists nothing."""
+    value = request.query_params.get(name, "").strip()
+    return value[:255] if value and storable(value) else None
+
+
+def offset_of(request: Request) -> int:
+    """The first row of the page asked for (0 when not said or not a number)."""
+    value = request.query_params.get("offset", "")
+    return int(value) if value.isdigit() and int(value) < MAX_OFFSET else 0
 
 
 def now() -> dt.datetime:

@@ -4,40 +4,91 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 from client import calls
 from domain.vocabulary import ACTION_VI, LABEL_VI, STATUS_VI, STEP_VI
 from schemas.assignment import Actor, AssignmentState
-from schemas.store import Assignment, AuditEntry, Submission
+from schemas.plan import NormalizedPlan
+from schemas.store import Assignment, AssignmentPage, AuditEntry, ListedAssignment, Submission
 from web import progress
-from web.portal import COORDINATOR_ROLES, Portal, can_submit, may_decide
+from web.portal import Portal, can_submit, decidable, may_decide
 
 QUERY_CONCURRENCY = 16
 
 
-def row(portal: Portal, a: Assignment, *, now: dt.datetime) -> dict[str, Any]:
-    """One assignment as a list row (also the API's list item)."""
-    duty = portal.duty(a.duty_id)
-    label = progress.label(a, now=now)
+PAGE_SIZE = 50
+HEAL_BATCH = 100
+
+
+def _shown(fields: dict[str, Any]) -> dict[str, Any]:
+    """What every row adds to its fields: the Vietnamese words and the last day."""
+    return {
+        **fields,
+        "status_vi": STATUS_VI.get(fields["status"], fields["status"]),
+        "label_vi": LABEL_VI[fields["label"]],
+        "last_day": progress.last_day(fields["due_at"]),
+    }
+
+
+def row(plan: NormalizedPlan, a: Assignment, *, now: dt.datetime) -> dict[str, Any]:
+    """One assignment of `plan` as a list row (also the API's item)."""
+    duty = next((d for d in plan.duties if d.id == a.duty_id), None)
+    try:
+        agency_name = plan.agency(a.agency_code).name
+    except KeyError:
+        agency_name = a.agency_code
+    return _shown(
+        {
+            **_fields(a),
+            "plan_title": plan.plan.title,
+            "clause": duty.clause if duty else a.duty_id,
+            "duty_text": duty.text if duty else "",
+            "agency_name": agency_name,
+            "label": progress.label(a, now=now),
+        }
+    )
+
+
+def listed(r: ListedAssignment) -> dict[str, Any]:
+    """A row the store listed (its label and names came with it)."""
+    return _shown(
+        {
+            **_fields(r),
+            "plan_title": r.plan_title,
+            "clause": r.clause,
+            "duty_text": r.duty_text,
+            "agency_name": r.agency_name,
+            "label": r.label,
+        }
+    )
+
+
+def _fields(a: Assignment) -> dict[str, Any]:
     return {
         "id": a.id,
         "plan_id": a.plan_id,
         "duty_id": a.duty_id,
-        "clause": duty.clause if duty else a.duty_id,
-        "duty_text": duty.text if duty else "",
         "agency_code": a.agency_code,
-        "agency_name": portal.agency_name(a.agency_code),
         "period": a.period,
         "status": a.status,
-        "status_vi": STATUS_VI.get(a.status, a.status),
-        "label": label,
-        "label_vi": LABEL_VI[label],
         "due_at": a.due_at,
-        "last_day": progress.last_day(a.due_at),
         "overdue": a.overdue,
         "outcome": a.outcome,
+    }
+
+
+def pager(page: AssignmentPage | tuple[int, int, int]) -> dict[str, Any]:
+    """Where a page stands in its list: shown range, total, previous and next offsets."""
+    total, limit, offset = (
+        (page.total, page.limit, page.offset) if isinstance(page, AssignmentPage) else page
+    )
+    return {
+        "total": total,
+        "first": offset + 1 if total else 0,
+        "last": min(offset + limit, total),
+        "prev": max(0, offset - limit) if offset > 0 else None,
+        "next": offset + limit if offset + limit < total else None,
     }
 
 
@@ -73,6 +124,7 @@ async def detail(
     submissions: list[Submission]
     audit: list[AuditEntry]
     state: AssignmentState | None
+    plan = await portal.plans.get(a.plan_id)
     submissions, audit, state = await asyncio.gather(
         portal.store.list_submissions(a.id),
         portal.store.list_audit(a.id),
@@ -83,8 +135,8 @@ async def detail(
     if state is not None and state.status == "returned":
         returned = next((d for d in reversed(state.decisions) if d.decision == "returned"), None)
     return {
-        **row(portal, a, now=now),
-        "heading": (d.heading if (d := portal.duty(a.duty_id)) else None),
+        **row(plan, a, now=now),
+        "heading": next((d.heading for d in plan.duties if d.id == a.duty_id), None),
         "submissions": submissions,
         "history": history(audit),
         "live_status": state.status if state else None,
@@ -93,7 +145,7 @@ async def detail(
         "decisions": state.decisions if state else [],
         "returned": returned,
         "may_decide": may_decide(
-            actor, step=step, agency=a.agency_code, coordinator=portal.plan.plan.coordinator
+            actor, step=step, agency=a.agency_code, coordinator=plan.plan.coordinator
         ),
         "may_submit": can_submit(actor, a)
         and (state.status if state else a.status) in ("assigned", "returned"),
@@ -109,81 +161,52 @@ async def live_state(portal: Portal, assignment_id: str) -> AssignmentState | No
         return None
 
 
-async def awaiting(portal: Portal, actor: Actor, *, now: dt.datetime) -> list[dict[str, Any]]:
-    """The reports waiting for `actor`'s step: the leader's own agency's at 'agency_leader',
-    the coordinator's at 'coordinator'. The pending step lives in the workflow, so each
-    submitted assignment's state is asked for (a few at a time)."""
-    if actor.role == "leader":
-        rows = await portal.store.list_assignments(
-            plan_id=portal.plan_id, agency_code=actor.agency, status="submitted"
-        )
-    elif actor.role in COORDINATOR_ROLES or actor.role in ("vice_chairman", "office"):
-        rows = await portal.store.list_assignments(plan_id=portal.plan_id, status="submitted")
-    else:
-        return []
+async def awaiting(
+    portal: Portal, actor: Actor, *, now: dt.datetime, plan_id: str | None, offset: int
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One page of the reports waiting for `actor`'s decision, over every plan or one, and
+    where the page stands. The pending step is the workflow's as mirrored in the store; no
+    workflow is queried, except once for a report submitted before the store kept it."""
+    await _mirror_missing_steps(portal)
+    found, total = await portal.store.page_awaiting(
+        decidable(actor), now=now, plan_id=plan_id, limit=PAGE_SIZE, offset=offset
+    )
+    rows = [
+        {
+            **listed(r),
+            "pending_step": r.pending_step,
+            "pending_step_vi": STEP_VI.get(r.pending_step or "", ""),
+            "version": r.version,
+            "submitted_by": r.submitted_by or "",
+            "submitted_at": r.submitted_at,
+        }
+        for r in found
+    ]
+    return rows, pager((total, PAGE_SIZE, offset))
+
+
+async def _mirror_missing_steps(portal: Portal) -> None:
+    """Ask the workflows of reports submitted before the pending step was mirrored for it,
+    and record it. Each is asked once per portal process (a workflow that is gone or no
+    longer waits is not asked again; one Temporal could not answer is, on a later page), and
+    a store with none costs one indexed query."""
+    ids = await portal.store.submitted_without_step(
+        limit=HEAL_BATCH, skip=sorted(portal.steps_asked)
+    )
+    if not ids:
+        return
     gate = asyncio.Semaphore(QUERY_CONCURRENCY)
 
-    async def state_of(a: Assignment) -> AssignmentState | None:
+    async def mirror(assignment_id: str) -> None:
         async with gate:
-            return await live_state(portal, a.id)
+            try:
+                state = await calls.assignment_state(portal.client, assignment_id)
+            except calls.Unavailable:
+                return
+            except calls.Refused:
+                state = None
+        portal.steps_asked.add(assignment_id)
+        if state is not None and state.status == "submitted" and state.pending_step:
+            await portal.store.set_pending_step(assignment_id, state.pending_step)
 
-    states = await asyncio.gather(*(state_of(a) for a in rows))
-    waiting = []
-    for a, state in zip(rows, states, strict=True):
-        if state is None or state.status != "submitted":
-            continue
-        if may_decide(
-            actor,
-            step=state.pending_step,
-            agency=a.agency_code,
-            coordinator=portal.plan.plan.coordinator,
-        ):
-            last = state.submissions[-1] if state.submissions else None
-            waiting.append(
-                {
-                    **row(portal, a, now=now),
-                    "pending_step": state.pending_step,
-                    "pending_step_vi": STEP_VI.get(state.pending_step or "", ""),
-                    "version": last.version if last else None,
-                    "submitted_by": last.submitted_by if last else "",
-                    "submitted_at": last.submitted_at if last else None,
-                }
-            )
-    return waiting
-
-
-def counts(portal: Portal, assignments: list[Assignment], *, now: dt.datetime) -> dict[str, Any]:
-    """The dashboard's numbers: per label, per status, per agency, per duty; the overdue."""
-    rows = [row(portal, a, now=now) for a in assignments]
-    per_agency: dict[str, Counter[str]] = {}
-    per_duty: dict[str, Counter[str]] = {}
-    for r in rows:
-        per_agency.setdefault(r["agency_code"], Counter())[r["label"]] += 1
-        per_duty.setdefault(r["duty_id"], Counter())[r["label"]] += 1
-    return {
-        "total": len(rows),
-        "by_label": {
-            label: sum(1 for r in rows if r["label"] == label) for label in progress.LABELS
-        },
-        "by_status": dict(Counter(r["status"] for r in rows)),
-        "per_agency": [
-            {
-                "code": code,
-                "name": portal.agency_name(code),
-                "total": sum(c.values()),
-                **{k: c[k] for k in progress.LABELS},
-            }
-            for code, c in sorted(per_agency.items())
-        ],
-        "per_duty": [
-            {
-                "duty_id": duty,
-                "clause": (d.clause if (d := portal.duty(duty)) else duty),
-                "total": sum(c.values()),
-                **{k: c[k] for k in progress.LABELS},
-            }
-            for duty, c in sorted(per_duty.items())
-        ],
-        "overdue": [r for r in rows if r["label"] == "overdue"],
-        "rows": rows,
-    }
+    await asyncio.gather(*(mirror(i) for i in ids))

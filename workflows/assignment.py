@@ -377,6 +377,7 @@ class AssignmentWorkflow:
                 escalation_level=self.escalation_level,
                 deadline=self._deadline(),
                 original_deadline=self._original_deadline(),
+                pending_step=self._pending_step(),
                 actor=actor,
                 action=action,
                 source=source,

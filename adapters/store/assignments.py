@@ -172,11 +172,13 @@ class AssignmentRepository(Repository):
                 await conn.execute(
                     "UPDATE assignments SET overdue = $2, escalation_level = $3,"
                     " outcome = COALESCE($4, outcome),"
-                    " original_due_at = COALESCE($5, original_due_at) WHERE id = $1",
+                    " original_due_at = COALESCE($5, original_due_at), pending_step = $6"
+                    " WHERE id = $1",
                     event.assignment_id,
                     event.overdue,
                     event.escalation_level,
                     outcome,
                     event.original_deadline,
+                    event.pending_step,
                 )
         return True

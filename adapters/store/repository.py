@@ -14,6 +14,7 @@ from adapters.store.audit import AuditRepository
 from adapters.store.base import MAX_ATTACHMENT_BYTES, MAX_BODY_BYTES, MAX_ERROR_CHARS
 from adapters.store.documents import DocumentRepository
 from adapters.store.drafts import DraftRepository
+from adapters.store.listing import ListingRepository
 from adapters.store.outbox import OutboxRepository
 from adapters.store.plans import PlanRepository
 from adapters.store.portal import PortalRepository
@@ -25,6 +26,7 @@ __all__ = ["MAX_ATTACHMENT_BYTES", "MAX_BODY_BYTES", "MAX_ERROR_CHARS", "Store"]
 class Store(
     PlanRepository,
     AssignmentRepository,
+    ListingRepository,
     ReportRepository,
     OutboxRepository,
     PortalRepository,

@@ -27,9 +27,12 @@ ENCODED: dict[str, str] = {
     "03_nghean-1026-bao-ve-bi-mat-nha-nuoc": "1026-KH-UBND-2025-nghe-an.yaml",
     "04_cantho-157-thi-dua-chi-tra-khong-tien-mat": "157-KH-UBND-2025-can-tho.yaml",
     "05_dongthap-552-doi-moi-cong-nghe-2035": "552-KH-UBND-2025-dong-thap.yaml",
+    "06_bacninh-144-kinh-te-so-2026-2030": "144-KH-UBND-2025-bac-ninh.yaml",
     "07_dongnai-182-phong-chong-ma-tuy": "182-KH-UBND-2025-dong-nai.yaml",
+    "08_dongthap-556-bien-hai-dao": "556-KH-UBND-2025-dong-thap.yaml",
     "09_daklak-0134-quan-trac-nuoi-trong-thuy-san": "0134-KH-UBND-2025-dak-lak.yaml",
     "10_hatinh-624-giao-duc-mam-non": "624-KH-UBND-2025-ha-tinh.yaml",
+    "11_sonla-qd2954-ke-hoach-xuat-khau-2026-2030": "2954-QD-UBND-2025-son-la.yaml",
     "12_hcm-qd2820-ke-hoach-csdl-quy-hoach": "2820-QD-UBND-2025-hcm.yaml",
 }
 """Label file stem → plan file under plans/."""

@@ -223,7 +223,10 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
             await album.shot(coordinator, "coordinator-dashboard")
             rows = await store.list_assignments(plan_id="9/KH-UBND")
             assert {"accepted": 1, "assigned": 1} == Counter(r.status for r in rows)
-            assert f"Tổng hợp tiến độ — {len(rows)} phân công" == await coordinator.inner_text("h1")
+            assert (
+                f"Tổng hợp tiến độ — {len(rows)} phân công của 1 kế hoạch"
+                == await coordinator.inner_text("h1")
+            )
             for status, n in Counter(r.status for r in rows).items():
                 assert n == await _dashboard_number(coordinator, f"status-{status}"), status
             at = now()

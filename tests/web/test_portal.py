@@ -385,7 +385,7 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     )
     csv_text = (await coordinator.get("/dashboard.csv")).text
     assert 1 + len(rows) == len(csv_text.strip().splitlines())
-    assert f"{handle.id},SNGV,Sở Ngoại vụ,III.5.4,2026" in csv_text
+    assert f"{handle.id},9/KH-UBND,SNGV,Sở Ngoại vụ,III.5.4,2026" in csv_text
     assert "đã chấp nhận,đúng hạn" in csv_text
     from io import BytesIO
 
