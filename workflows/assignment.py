@@ -200,20 +200,26 @@ class AssignmentWorkflow:
         if due is None:
             return None
         if isinstance(due, timers.Reminder):
-            return _Timer(due.at, due.summary, partial(self._remind, due.days_before))
+            return _Timer(due.at, due.summary, partial(self._remind, due.days_before, due.at))
         if isinstance(due, timers.Escalation):
-            return _Timer(due.at, due.summary, partial(self._escalate, due.level, due.recipients))
+            return _Timer(
+                due.at, due.summary, partial(self._escalate, due.level, due.recipients, due.at)
+            )
         return _Timer(due.at, due.summary, self._reach_deadline)
 
     def _reminder_key(self, days_before: int) -> str:
         return f"reminder/{self.last_day}/T-{days_before}"
 
-    async def _remind(self, days_before: int) -> None:
+    async def _remind(self, days_before: int, planned_at: dt.datetime) -> None:
         self.reminders_sent.append(self._reminder_key(days_before))
         if self.input.pull_report and await self._pull():
             return
         self._notice(
-            "reminder", ["focal"], key=self._reminder_key(days_before), days_before=days_before
+            "reminder",
+            ["focal"],
+            key=self._reminder_key(days_before),
+            days_before=days_before,
+            planned_at=planned_at,
         )
 
     async def _reach_deadline(self) -> None:
@@ -227,7 +233,7 @@ class AssignmentWorkflow:
     def pull_report_pending(self) -> bool:
         return self.input.pull_report and self.status in OPEN_STATUSES
 
-    async def _escalate(self, level: int, recipients: list[str]) -> None:
+    async def _escalate(self, level: int, recipients: list[str], planned_at: dt.datetime) -> None:
         self.overdue = True
         self.escalation_level = level
         # Bodies the issuer can only ask ("Đề nghị") are chased through the coordinator.
@@ -235,7 +241,12 @@ class AssignmentWorkflow:
             ["coordinator"] if self.input.mode == "requested" else cast(list[Recipient], recipients)
         )
         self._notice(
-            "escalation", people, key=f"escalation/{self.last_day}/{level}", escalation_level=level
+            "escalation",
+            people,
+            key=f"escalation/{self.last_day}/{level}",
+            escalation_level=level,
+            planned_at=planned_at,
+            ladder_levels=len(self.input.escalation.steps),
         )
         self._event("escalate", actor="system", source="worker", detail={"level": level})
 
@@ -351,6 +362,7 @@ class AssignmentWorkflow:
                 recipients=recipients,
                 deadline=self._deadline(),
                 status=self.status,
+                at=self._now(),
                 **extra,
             )
         )
