@@ -23,7 +23,8 @@ from temporalio.exceptions import ApplicationError
 from adapters.links import redact
 from adapters.mail import MailConfig, MailPermanent, MailTransient, SmtpSender, build_message
 from adapters.store import Store
-from domain.digest import default_delivery, items_for, render_digest
+from domain.digest import items_for, reader_delivery, render_digest
+from domain.notices import Rendered
 from schemas.calendar import WorkingCalendar
 from schemas.digest import CalendarRequest, DigestRow, DigestRun, DigestRunResult, Reader
 
@@ -72,9 +73,11 @@ class DigestActivities:
             counts: Counter[str] = Counter()
             deferred: list[str] = []
             for reader in readers:
-                delivery = chosen.get(reader.email.lower(), default_delivery(reader.contact))
+                delivery = chosen.get(reader.email.lower(), reader_delivery(reader, rows))
                 try:
-                    counts[await self._one(reader, rows, run, only_held=delivery == "immediate")]
+                    counts[
+                        await self._one(reader, rows, run, only_held=delivery == "immediate")
+                    ] += 1
                     counts["readers"] += 1
                 except MailTransient as err:
                     deferred.append(f"{reader.email}: {err}")
@@ -105,6 +108,14 @@ class DigestActivities:
         if not items:
             return "empty"
         rendered = render_digest(reader, items, day=run.day, link_base=self._base)
+        async with self._store.outbox_lease(key) as leased:
+            if not leased:  # another worker is sending it right now
+                log.info("digest_sent_elsewhere", outbox_key=key)
+                return "skipped"
+            return await self._send(reader, key, rendered, len(items))
+
+    async def _send(self, reader: Reader, key: str, rendered: Rendered, items: int) -> str:
+        """Claim, send and mark the digest, under the key's lease."""
         entry = await self._store.outbox_claim(
             key,
             kind="digest",
@@ -136,5 +147,5 @@ class DigestActivities:
             await self._store.outbox_mark_failed(key, str(err), permanent=False)
             raise
         await self._store.outbox_mark_sent(key)
-        log.info("digest_sent", outbox_key=key, items=len(items))
+        log.info("digest_sent", outbox_key=key, items=items)
         return "sent"

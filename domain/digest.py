@@ -48,6 +48,16 @@ def default_delivery(role: str) -> Delivery:
     return "immediate" if role == "focal" else "digest"
 
 
+def reader_delivery(reader: Reader, rows: Iterable[DigestRow]) -> Delivery:
+    """The default of a reader of the directory: an agency's focal official gets notices at
+    once unless the agency coordinates, chases or issues a plan (then its people read the
+    digest, as every leader does)."""
+    staff = {code for r in rows for code in (r.coordinator, r.office, r.issuer)}
+    if reader.contact == "focal" and reader.agency_code not in staff:
+        return default_delivery("focal")
+    return default_delivery(reader.contact if reader.agency_code not in staff else "office")
+
+
 @dataclass(frozen=True)
 class WorkingHours:
     """When mail may go out: working days, from `start` to `end` Vietnam time."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 
 from adapters.store.base import Repository, aware, check_body, mapped_errors
 from schemas.digest import Delivery, DigestRow, Reader
@@ -98,6 +99,23 @@ class DigestRepository(Repository):
                 email.lower(),
                 delivery,
             )
+
+    @asynccontextmanager
+    async def outbox_lease(self, idempotency_key: str) -> AsyncIterator[bool]:
+        """Whether this caller alone holds `idempotency_key` for the block (a session advisory
+        lock on one connection): two workers running the same digest never both send it; the
+        one without the lease leaves it to the other, which marks it sent."""
+        async with self._pool.acquire() as conn:
+            got = await conn.fetchval(
+                "SELECT pg_try_advisory_lock(hashtextextended($1, 14))", idempotency_key
+            )
+            try:
+                yield bool(got)
+            finally:
+                if got:
+                    await conn.execute(
+                        "SELECT pg_advisory_unlock(hashtextextended($1, 14))", idempotency_key
+                    )
 
     async def outbox_hold(
         self,
