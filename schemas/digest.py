@@ -80,3 +80,5 @@ class MorningDigestInput(Model):
     hour: int = Field(default=8, ge=0, le=23)
     last_day: dt.date | None = None
     runs_per_history: int = Field(default=30, ge=1, le=366)
+    speed: float = Field(default=1.0, gt=0, description="The plan's clock, as in a demo run.")
+    clock_origin: dt.datetime | None = None

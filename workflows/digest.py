@@ -14,6 +14,8 @@ import datetime as dt
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+from workflows.clock import PlanClock
+
 with workflow.unsafe.imports_passed_through():
     from activities.digests import DigestActivities
     from schemas.calendar import VN_TZ, WorkingCalendar
@@ -48,16 +50,17 @@ class MorningDigestWorkflow:
 
     @workflow.run
     async def run(self, input: MorningDigestInput) -> None:
-        state = input
+        clock = PlanClock(speed=input.speed, origin=input.clock_origin)
+        state = input.model_copy(update={"clock_origin": clock.origin})
         for _ in range(state.runs_per_history):
-            now = workflow.now()
+            now = clock.now()
             at = next_morning(state.calendar, now=now, hour=state.hour, after=state.last_day)
             if at is None:
                 state = state.model_copy(update={"calendar": await self._calendar(now)})
                 continue
             shown = f"{at.astimezone(VN_TZ):%H:%M %d/%m/%Y}"
             workflow.set_current_details(f"Bản tin sáng kế tiếp: {shown}")
-            await workflow.sleep(at - now, summary=f"Chờ đến {shown}")
+            await workflow.sleep(clock.real(at - now), summary=f"Chờ đến {shown}")
             day = at.astimezone(VN_TZ).date()
             result: DigestRunResult = await workflow.execute_activity_method(
                 DigestActivities.send_digests,

@@ -165,10 +165,10 @@ class DigestRepository(Repository):
         )
         return aware("created_at", value)
 
-    async def mails_by_recipient(self) -> list[tuple[str, str, dt.datetime]]:
-        """(recipient, kind, sent_at) of every email sent, for the demo's and bench's counts."""
+    async def mails_by_recipient(self) -> list[tuple[str, str, str]]:
+        """(recipient, kind, outbox key) of every email sent, for the demo's and bench's counts."""
         rows = await self._pool.fetch(
-            "SELECT recipient, kind, sent_at FROM notice_outbox"
-            " WHERE channel = 'email' AND state = 'sent' ORDER BY sent_at"
+            "SELECT recipient, kind, idempotency_key FROM notice_outbox"
+            " WHERE channel = 'email' AND state = 'sent' ORDER BY id"
         )
-        return [(r["recipient"], r["kind"], r["sent_at"]) for r in rows]
+        return [(r["recipient"], r["kind"], r["idempotency_key"]) for r in rows]
