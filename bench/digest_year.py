@@ -111,12 +111,23 @@ def simulate(plan: NormalizedPlan, seed: int) -> tuple[list[Mail], list[Life], W
             kind: str,
             roles: list[str],
             i: AssignmentInput = i,
-            **extra: object,
+            level: int | None = None,
+            ladder_levels: int | None = None,
+            deadline: dt.datetime | None = None,
         ) -> None:
             for to, role in addresses(plan, i, roles):
                 mails.append(
-                    Mail(at=at, to=to, role=role, kind=kind, assignment=i.assignment_id, **extra)
-                )  # type: ignore[arg-type]
+                    Mail(
+                        at=at,
+                        to=to,
+                        role=role,
+                        kind=kind,
+                        assignment=i.assignment_id,
+                        level=level,
+                        ladder_levels=ladder_levels,
+                        deadline=deadline,
+                    )
+                )
 
         deadline = (
             None
@@ -210,7 +221,7 @@ def readers(plan: NormalizedPlan) -> list[Reader]:
             title=c.title,
             agency_code=a.code,
             agency_name=a.name,
-            contact=role,  # type: ignore[arg-type]
+            contact=role,
         )
         for a in plan.agencies
         for role, c in (("leader", a.leader), ("focal", a.focal))
