@@ -382,6 +382,13 @@ class EscalationLadder(Model):
         min_length=1,
     )
     repeat_every_working_days: int | None = Field(default=5, ge=1, le=365)
+    repeat_limit: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="How many repeats past the top level at most (None: until the report "
+        "arrives). Repeats are 'nhắc lần N' in the morning digest, never a new level.",
+    )
 
     @field_validator("steps")
     @classmethod
