@@ -19,6 +19,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from activities.reports import ReportActivities
+    from domain.digest import escalation_step_vi
     from domain.ids import notice_task_queue
     from domain.vocabulary import STATUS_VI, STEP_VI, last_day_vi
     from schemas import search_attributes as sa
@@ -421,7 +422,11 @@ class AssignmentWorkflow:
         lines = [
             f"**{self.input.agency_name}** — {self.input.duty.clause}, kỳ {self.input.period}",
             f"Trạng thái: {STATUS_VI[self.status]}" + (" — QUÁ HẠN" if self.overdue else ""),
-            f"Thời hạn: {due}; cấp đôn đốc: {self.escalation_level}",
+            f"Thời hạn: {due}; đôn đốc: "
+            + (
+                escalation_step_vi(self.escalation_level, len(self.input.escalation.steps))
+                or "chưa"
+            ),
         ]
         if step:
             lines.append(f"Chờ: {STEP_VI[step]}")
