@@ -61,13 +61,14 @@ class DigestRepository(Repository):
         ]
 
     async def digest_readers(self) -> list[Reader]:
-        """Every contact of the directory with a real address, once per address (a person
-        named by two agencies reads one digest, as the first agency's contact)."""
+        """Every contact of the directory, once per address (a person named by two agencies
+        reads one digest, as the first agency's contact). Placeholder contacts are included,
+        as notices include them: their mail goes where the directory says."""
         rows = await self._pool.fetch(
             "SELECT DISTINCT ON (lower(c.email)) c.email, c.name, c.title, c.role,"
             "       a.code, a.name AS agency_name"
             " FROM contacts c JOIN agencies a ON a.code = c.agency_code"
-            " WHERE NOT c.placeholder ORDER BY lower(c.email), c.role, a.code"
+            " ORDER BY lower(c.email), c.role, a.code"
         )
         return [
             Reader(
