@@ -31,5 +31,9 @@ async def test_the_settings_page_explains_the_digest_and_stores_the_choice(
     wrong = await focal.post("/settings", data={"delivery": "weekly", "csrf": csrf_of(page.text)})
     assert 400 == wrong.status_code and "&#39;weekly&#39;" in wrong.text
 
+    forged = await focal.post("/settings", data={"delivery": "immediate", "csrf": "not-it"})
+    assert 403 == forged.status_code
+    assert {FOCAL: "digest"} == await store.delivery_preferences([FOCAL])
+
     coordinator = await sign_in(app, mailbox, COORDINATOR)
     assert 'value="digest" checked' in (await coordinator.get("/settings")).text
