@@ -344,7 +344,9 @@ DEADLINE_KINDS = (
 
 # --- Policies -------------------------------------------------------------------------
 
-Recipient = Literal["focal", "leader", "coordinator", "office"]
+Recipient = Literal["focal", "leader", "coordinator", "office", "vice_chairman"]
+"""Who an escalation step tells: the agency, its leader, the coordinator, the Office, and at
+the top of the hierarchy the Vice-Chairman in charge (the plan's issuer's leader)."""
 ApproverRole = Literal["agency_leader", "coordinator", "coordinator_director", "vice_chairman"]
 
 

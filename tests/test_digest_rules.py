@@ -65,3 +65,29 @@ def test_by_default_only_agencies_focal_officials_get_reminders_at_once() -> Non
             "vice_chairman",
         )
     ]
+
+
+def test_a_ladder_can_climb_to_the_vice_chairman_and_then_only_repeats() -> None:
+    from domain.digest import escalation_step_vi
+    from schemas.plan import EscalationLadder, EscalationStep
+
+    ladder = EscalationLadder(
+        steps=[
+            EscalationStep(after_working_days=0, notify=["focal", "leader"]),
+            EscalationStep(after_working_days=2, notify=["coordinator"]),
+            EscalationStep(after_working_days=5, notify=["office"]),
+            EscalationStep(after_working_days=10, notify=["vice_chairman"]),
+        ],
+        repeat_limit=2,
+    )
+    deadline = dt.datetime(2024, 3, 5, 17, tzinfo=dt.UTC)  # 00:00 on 06/03 in Vietnam
+    levels = [
+        lvl
+        for lvl, _, _ in CAL.escalation_instants(
+            deadline, ladder, until=deadline + dt.timedelta(days=200)
+        )
+    ]
+    assert [1, 2, 3, 4, 5, 6] == levels
+    assert ["cấp 4", "nhắc lần 2", "nhắc lần 3"] == [
+        escalation_step_vi(level, len(ladder.steps)) for level in levels[3:]
+    ]
