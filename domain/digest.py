@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -217,6 +218,7 @@ def render_digest(
     reader: Reader, items: list[DigestItem], *, day: dt.date, link_base: str
 ) -> Rendered:
     """The digest mail: one line per assignment with one link each, by section."""
+    base = f"{link_base.rstrip('/')}/assignments"
     sections = []
     for section, group in groupby(items, key=lambda i: i.section):
         lines = [
@@ -226,7 +228,7 @@ def render_digest(
                 "duty": shorten(i.row.duty_text, 160),
                 "agency": i.row.agency_name,
                 "deadline": deadline_day(i.row.due_at),
-                "link": f"{link_base.rstrip('/')}/assignments/{i.row.assignment_id}",
+                "link": f"{base}/{quote(i.row.assignment_id, safe='/')}",
             }
             for i in group
         ]
