@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -54,8 +55,10 @@ from adapters.mail import (
 )
 from adapters.store import Store
 from domain.addressing import AGENCY_ROLES, Addressee, resolve
+from domain.digest import Routing, default_delivery, escalation_step_vi, hold_reason
 from domain.notices import Rendered, deadline_day, render, shorten
 from schemas.assignment import NoticeRequest, NoticeResult
+from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.errors import NotFound
 from schemas.store import AgencyContacts, Channel, OutboxEntry, Person
 
@@ -64,6 +67,16 @@ log = structlog.get_logger(__name__)
 MAX_KEY_CHARS = 512  # notice_outbox.idempotency_key's CHECK
 CHANNEL_VI: dict[str, str] = {"email": "thư điện tử", "webhook": "webhook"}
 CONTACT_VI: dict[str, str] = {"focal": "công chức đầu mối", "leader": "lãnh đạo"}
+
+
+@functools.cache
+def _calendar(year: int) -> WorkingCalendar:
+    return WorkingCalendar.for_years(year - 1, year + 1)
+
+
+def calendar_around(at: dt.datetime) -> WorkingCalendar:
+    """Vietnam's working days around `at` (built once per year per process)."""
+    return _calendar(at.astimezone(VN_TZ).year)
 
 
 # --- Deliveries ----------------------------------------------------------------------
@@ -145,8 +158,10 @@ class NoticeActivities:
         webhook_secret: str,
         public_base_url: str,
         action_link_secret: str | None = None,
+        routing: Routing | None = None,
     ) -> None:
         self._store = store
+        self._routing = routing  # None: every notice goes out at once (no digest)
         self._smtp = SmtpSender(mail)
         self._http = http
         self._webhook_secret = webhook_secret.encode()
@@ -175,10 +190,13 @@ class NoticeActivities:
             {notice.agency, notice.coordinator, notice.office, notice.issuer}
         )
         facts = self._facts(notice)
-        deliveries = [
-            self._email(notice, who, facts) for who in resolve(notice, directory)
-        ] + self._webhooks(notice, directory, facts)
+        addressees = resolve(notice, directory)
         counts: Counter[Outcome] = Counter()
+        if self._routing is not None:
+            addressees = await self._hold_for_digest(notice, addressees, facts, counts)
+        deliveries = [self._email(notice, who, facts) for who in addressees] + self._webhooks(
+            notice, directory, facts
+        )
         deferred: list[str] = []
         for delivery in deliveries:
             try:
@@ -202,6 +220,53 @@ class NoticeActivities:
         log.info("notice_done", kind=notice.kind, **result.model_dump())
         return result
 
+    async def _hold_for_digest(
+        self,
+        notice: NoticeRequest,
+        addressees: list[Addressee],
+        facts: dict[str, object],
+        counts: Counter[Outcome],
+    ) -> list[Addressee]:
+        """Keep for the morning digest what `domain.digest.hold_reason` says can wait; the
+        addressees to send to now."""
+        assert self._routing is not None
+        at = notice.at or activity.info().current_attempt_scheduled_time
+        chosen = await self._store.delivery_preferences(
+            a.address for a in addressees if a.address is not None
+        )
+        now: list[Addressee] = []
+        for who in addressees:
+            if who.address is None:
+                now.append(who)
+                continue
+            reason = hold_reason(
+                kind=notice.kind,
+                delivery=chosen.get(who.address.lower(), default_delivery(who.role)),
+                at=at,
+                calendar=calendar_around(at),
+                hours=self._routing.hours,
+                deadline=notice.deadline,
+                planned_at=notice.planned_at,
+                escalation_level=notice.escalation_level,
+                ladder_levels=notice.ladder_levels,
+                catch_up_after=self._routing.catch_up_after,
+            )
+            if reason is None:
+                now.append(who)
+                continue
+            delivery = self._email(notice, who, facts)
+            held = await self._store.outbox_hold(
+                delivery.key,
+                kind=delivery.kind,
+                recipient=delivery.recipient,
+                subject=delivery.subject,
+                body=delivery.body,
+                reason=reason,
+            )
+            counts["skipped"] += 1
+            log.info("notice_held_for_digest", outbox_key=delivery.key, reason=reason, new=held)
+        return now
+
     # --- one delivery, once ------------------------------------------------------------
 
     async def _deliver(self, delivery: _Delivery, notice: NoticeRequest) -> tuple[Outcome, str]:
@@ -210,6 +275,8 @@ class NoticeActivities:
         where = {"channel": delivery.channel, "recipient": delivery.recipient}
         if entry.state == "sent":
             log.info("notice_already_sent", outbox_key=delivery.key, **where)
+            return "skipped", ""
+        if entry.state == "held":  # kept for the digest by an earlier attempt
             return "skipped", ""
         if entry.state == "failed":  # failed for good on an earlier attempt
             return "failed", entry.last_error or ""
@@ -373,6 +440,7 @@ class NoticeActivities:
             "link": f"{self._public_base_url}/assignments/{quote(notice.assignment_id, safe='/')}",
             "days_before": notice.days_before,
             "escalation_level": notice.escalation_level,
+            "escalation_step": escalation_step_vi(notice.escalation_level, notice.ladder_levels),
             "reason": notice.reason,
             "actor": notice.actor,
             "status": notice.status,
@@ -397,6 +465,7 @@ class NoticeActivities:
                 **facts,
                 "greeting": greeting,
                 "to_agency": to.role in AGENCY_ROLES,
+                "to_leader": to.contact == "leader",
                 "action_links": self._action_links(notice, person, template),
             },
         )
@@ -480,7 +549,9 @@ class NoticeActivities:
         if not AGENCY_ROLES.intersection(notice.recipients):
             return []
         url = agency.webhook_url
-        rendered = render(notice.kind, {**facts, "greeting": agency.name, "to_agency": True})
+        rendered = render(
+            notice.kind, {**facts, "greeting": agency.name, "to_agency": True, "to_leader": False}
+        )
         body = json.dumps(
             {
                 **notice.model_dump(mode="json"),

@@ -63,6 +63,23 @@ class Settings(BaseSettings):
     # (the SMTP client would otherwise look it up, blocking, for every message).
     smtp_helo_name: str | None = Field(None, validation_alias=_env("KEHOACH_SMTP_HELO_NAME"))
 
+    # Notices people can live with (domain.digest): reminders and overdue notices wait for
+    # one morning digest per person (at `digest_hour`, Vietnam time, on working days); no mail
+    # but sign-in links outside working hours; a notice firing more than
+    # `notice_catch_up_minutes` after its time (a late start, a worker back after a stop)
+    # goes to the digest rather than into a burst.
+    digest_enabled: bool = Field(True, validation_alias=_env("KEHOACH_DIGEST_ENABLED"))
+    digest_hour: int = Field(8, ge=0, le=23, validation_alias=_env("KEHOACH_DIGEST_HOUR"))
+    working_hours_end: int = Field(
+        17, ge=1, le=24, validation_alias=_env("KEHOACH_WORKING_HOURS_END")
+    )
+    digest_due_soon_days: int = Field(
+        5, ge=0, le=60, validation_alias=_env("KEHOACH_DIGEST_DUE_SOON_DAYS")
+    )
+    notice_catch_up_minutes: int = Field(
+        60, ge=1, le=10_080, validation_alias=_env("KEHOACH_NOTICE_CATCH_UP_MINUTES")
+    )
+
     # Worker tuning: open workflow runs kept in memory (an evicted run is replayed from its
     # history when it next has work).
     worker_max_cached_workflows: int = Field(

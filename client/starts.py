@@ -23,6 +23,8 @@ from domain.ids import consolidation_workflow_id, plan_workflow_id
 from schemas import calls
 from schemas import search_attributes as sa
 from schemas.assignment import AssignmentInput, AssignmentState
+from schemas.calendar import WorkingCalendar
+from schemas.digest import MorningDigestInput
 from schemas.plan import NormalizedPlan
 from schemas.plan_run import (
     ConsolidationRunInput,
@@ -127,3 +129,36 @@ async def start_consolidation(
         )
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle(workflow_id, result_type=ConsolidationState)
+
+
+MORNING_DIGEST_ID = "kehoach-morning-digest"
+
+
+async def start_morning_digest(
+    client: Client,
+    *,
+    task_queue: str,
+    notices_queue: str,
+    hour: int,
+    speed: float = 1.0,
+    origin: dt.datetime | None = None,
+    workflow_id: str = MORNING_DIGEST_ID,
+) -> None:
+    """Start the one morning-digest workflow unless it runs already (every worker tries at
+    start-up; the first one wins and the others find it). A demo starts its own, on the
+    plan's fast clock (`speed`, `origin`)."""
+    year = (origin or dt.datetime.now(dt.UTC)).year
+    await client.start_workflow(
+        "MorningDigest",
+        MorningDigestInput(
+            calendar=WorkingCalendar.for_years(year, year + 1),
+            task_queue=notices_queue,
+            hour=hour,
+            speed=speed,
+            clock_origin=origin,
+        ),
+        id=workflow_id,
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary="Bản tin sáng: mỗi người một thư lúc 08:00 ngày làm việc",
+    )

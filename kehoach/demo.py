@@ -19,7 +19,9 @@ from rich.table import Table
 
 from adapters.settings import Settings
 from client import calls
-from domain.ids import consolidation_workflow_id
+from client.starts import MORNING_DIGEST_ID, start_morning_digest
+from domain.ids import consolidation_workflow_id, notice_task_queue
+from domain.people import actor_for
 from domain.vocabulary import OUTCOME_VI, SHOWN_STATUS_VI
 from kehoach.runtime import Services, addresses, embedded, start_plan
 from kehoach.simulation import People
@@ -27,6 +29,7 @@ from schemas import calls as wf
 from schemas.assignment import FINAL_STATUSES
 from schemas.calendar import VN_TZ
 from schemas.plan_run import ConsolidationState, RunOptions
+from web.portal import ROLE_VI
 
 STATUS_ORDER = ("assigned", "overdue", "submitted", "returned", "accepted", "cancelled", "waived")
 STEP_SECONDS = 0.5
@@ -56,6 +59,16 @@ async def demo(
             consolidation_delay_days=30,
         )
         handle = await start_plan(services, options=options)
+        # The morning digest on the plan's clock, beside the real-time one the worker keeps.
+        await start_morning_digest(
+            services.client,
+            task_queue=services.settings.task_queue,
+            notices_queue=notice_task_queue(services.settings.task_queue),
+            hour=services.settings.digest_hour,
+            speed=speed,
+            origin=origin,
+            workflow_id=f"{MORNING_DIGEST_ID}-demo-{origin:%Y%m%dT%H%M%S}",
+        )
 
         async def now() -> dt.datetime:
             return plan_clock(origin, speed)
@@ -171,6 +184,7 @@ async def _summary(
         f"{totals['late']} quá hạn, {totals['none']} không hoàn thành; "
         f"thao tác mô phỏng: {dict(people.actions)}"
     )
+    console.print(await mail_table(services))
     if report is not None and report.document_id:
         document = await services.store.get_document(report.document_id)
         docx_path = await asyncio.to_thread(
@@ -185,6 +199,42 @@ async def _summary(
             f"  đã chấp nhận {len(report.accepted)}, quá hạn {len(report.late)}, "
             f"thiếu {len(report.missing)}"
         )
+
+
+async def mail_table(services: Services) -> Table:
+    """Mails sent over the year, by the role of who received them: digests, the rest, and
+    the most digests one address got in a day (the rule says one)."""
+    sent = await services.store.mails_by_recipient()
+    roles: dict[str, str] = {}
+    for agency in services.plan.agencies:
+        for contact in (agency.focal, agency.leader):
+            email = contact.email.lower()
+            roles.setdefault(email, actor_for(services.plan, email).role)
+    # A digest's key names its day (digest/{day}/{address}): the plan's day, not the clock's.
+    digests_a_day = Counter(
+        (recipient.lower(), key.split("/")[1]) for recipient, kind, key in sent if kind == "digest"
+    )
+    by_role: dict[str, Counter[str]] = {}
+    people: dict[str, set[str]] = {}
+    for recipient, kind, _ in sent:
+        role = roles.get(recipient.lower(), "system")
+        by_role.setdefault(role, Counter())["digest" if kind == "digest" else "now"] += 1
+        people.setdefault(role, set()).add(recipient.lower())
+    table = Table(title="Thư đã gửi theo vai trò người nhận")
+    for column in ("Vai trò", "Số người", "Thư ngay", "Bản tin sáng", "Thư/người"):
+        table.add_column(column, justify="left" if column == "Vai trò" else "right")
+    for role, counts in sorted(by_role.items(), key=lambda item: -sum(item[1].values())):
+        total = sum(counts.values())
+        table.add_row(
+            ROLE_VI.get(role, role),
+            str(len(people[role])),
+            str(counts["now"]),
+            str(counts["digest"]),
+            f"{total / len(people[role]):.1f}",
+        )
+    most = max(digests_a_day.values(), default=0)
+    table.caption = f"Nhiều nhất {most} bản tin cho một địa chỉ trong một ngày gửi."
+    return table
 
 
 def _export(folder: Path, stem: str, *, docx: bytes, markdown: str) -> Path:

@@ -252,6 +252,15 @@ class NoticeRequest(Model):
     version: int | None = Field(
         default=None, description="The report version an approval request is about."
     )
+    at: dt.datetime | None = Field(
+        default=None, description="When the workflow asked for it, on the plan's clock."
+    )
+    planned_at: dt.datetime | None = Field(
+        default=None, description="When a reminder or escalation was due; later: catching up."
+    )
+    ladder_levels: int | None = Field(
+        default=None, description="How many levels the escalation ladder has; above: repeats."
+    )
 
 
 class NoticeResult(Model):

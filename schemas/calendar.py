@@ -321,10 +321,12 @@ class WorkingCalendar(Model):
         last = ladder.steps[-1]
         level = len(ladder.steps)
         offset = last.after_working_days
-        while True:
+        limit = ladder.repeat_limit
+        while limit is None or level - len(ladder.steps) < limit:
             offset += repeat
             level += 1
             instant = instant_for(offset)
             if instant > until:
                 return out
             out.append((level, instant, list(last.notify)))
+        return out

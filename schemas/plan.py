@@ -344,7 +344,9 @@ DEADLINE_KINDS = (
 
 # --- Policies -------------------------------------------------------------------------
 
-Recipient = Literal["focal", "leader", "coordinator", "office"]
+Recipient = Literal["focal", "leader", "coordinator", "office", "vice_chairman"]
+"""Who an escalation step tells: the agency, its leader, the coordinator, the Office, and at
+the top of the hierarchy the Vice-Chairman in charge (the plan's issuer's leader)."""
 ApproverRole = Literal["agency_leader", "coordinator", "coordinator_director", "vice_chairman"]
 
 
@@ -382,6 +384,13 @@ class EscalationLadder(Model):
         min_length=1,
     )
     repeat_every_working_days: int | None = Field(default=5, ge=1, le=365)
+    repeat_limit: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="How many repeats past the top level at most (None: until the report "
+        "arrives). Repeats are 'nhắc lần N' in the morning digest, never a new level.",
+    )
 
     @field_validator("steps")
     @classmethod

@@ -12,7 +12,7 @@ from schemas.base import Model
 
 DecisionKind = Literal["approved", "returned", "accepted"]
 Channel = Literal["email", "webhook"]
-OutboxState = Literal["pending", "sent", "failed"]
+OutboxState = Literal["pending", "sent", "failed", "held"]
 
 
 class Assignment(Model):

@@ -292,6 +292,18 @@ def test_escalation_without_repeat_ends_at_the_last_step() -> None:
     )
 
 
+def test_repeats_past_the_top_stop_at_the_ladders_cap() -> None:
+    deadline = CAL.deadline_instant(D(2024, 3, 1), move_off_non_working_days=True)
+    ladder = EscalationLadder(
+        steps=[EscalationStep(after_working_days=1, notify=["focal"])],
+        repeat_every_working_days=5,
+        repeat_limit=2,
+    )
+    got = CAL.escalation_instants(deadline, ladder, until=vn(2024, 12, 31))
+    assert [1, 2, 3] == [level for level, _, _ in got]
+    assert [vn(2024, 3, 4, 8), vn(2024, 3, 11, 8), vn(2024, 3, 18, 8)] == [at for _, at, _ in got]
+
+
 # --- periods ----------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from adapters.mail import MailConfig, SmtpSender
 from adapters.settings import Settings
 from adapters.store import Store
 from schemas.plan import NormalizedPlan
-from web import actionpages, api, dashboard, drafts, pages, signin
+from web import actionpages, api, dashboard, drafts, pages, preferences, signin
 from web.auth import SESSION_COOKIE, AuthError
 from web.limits import BodyLimit, BodyTooLarge, RateLimits, body_limit_of
 from web.nonces import UsedLinks
@@ -114,14 +114,15 @@ def create_app(
         return with_security_headers(response)
 
     _error_handlers(app)
-    for router in (
+    routers = (
         signin.router,
         dashboard.router,
         drafts.router,
         actionpages.router,
         pages.router,
-        api.router,
-    ):
+        preferences.router,
+    )
+    for router in (*routers, api.router):
         app.include_router(router)
     return app
 

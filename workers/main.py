@@ -15,15 +15,19 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.assignments import AssignmentActivities
+from activities.digests import DigestActivities
 from activities.notices import NoticeActivities
 from activities.plans import PlanActivities
 from activities.reports import ReportActivities
 from adapters.mail import MailConfig
 from adapters.settings import Settings
 from adapters.store import Store, migrate, open_pool
+from client.starts import start_morning_digest
+from domain.digest import Routing, WorkingHours
 from domain.ids import notice_task_queue
 from workflows.assignment import AssignmentWorkflow
 from workflows.consolidation import ConsolidationWorkflow
+from workflows.digest import MorningDigestWorkflow
 from workflows.plan import PlanWorkflow
 
 log = structlog.get_logger(__name__)
@@ -114,6 +118,8 @@ def build_worker(
     activity_slots: int | None = None,
     notices_per_second: float | None = None,
     graceful_shutdown: dt.timedelta = dt.timedelta(0),
+    routing: Routing | None = None,
+    digest_due_soon: dt.timedelta = dt.timedelta(days=5),
 ) -> Workers:
     """The workers with every workflow and activity kehoach has, bound to their resources.
 
@@ -129,19 +135,24 @@ def build_worker(
         webhook_secret=webhook_secret,
         public_base_url=public_base_url,
         action_link_secret=action_link_secret,
+        routing=routing,
+    )
+    digests = DigestActivities(
+        store=store, mail=mail, public_base_url=public_base_url, due_soon=digest_due_soon
     )
     reports = ReportActivities(store=store, http=http)
     plans = PlanActivities(store=store, client=client, task_queue=task_queue, notices=notices)
     main = Worker(
         client,
         task_queue=task_queue,
-        workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow],
+        workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow, MorningDigestWorkflow],
         # send_notice stays here too: runs started before the notices' own queue send
         # their notices on this one.
         activities=[
             assignments.store_submission,
             assignments.record_event,
             notices.send_notice,
+            digests.digest_calendar,
             reports.fetch_report,
             plans.plan_schedule,
             plans.start_batch,
@@ -163,7 +174,7 @@ def build_worker(
     notice_worker = Worker(
         client,
         task_queue=notice_task_queue(task_queue),
-        activities=[notices.send_notice],
+        activities=[notices.send_notice, digests.send_digests],
         max_task_queue_activities_per_second=notices_per_second,
         graceful_shutdown_timeout=graceful_shutdown,
         max_concurrent_activities=activity_slots,
@@ -184,6 +195,21 @@ def sandbox(*, pass_through_own_modules: bool) -> SandboxedWorkflowRunner:
     if pass_through_own_modules:
         restrictions = restrictions.with_passthrough_modules(*OWN_MODULES)
     return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
+def routing_of(settings: Settings) -> Routing | None:
+    """The digest rule's settings; None when the digest is off (every notice at once)."""
+    if not settings.digest_enabled:
+        return None
+    end = (
+        dt.time(23, 59, 59)
+        if settings.working_hours_end == 24
+        else dt.time(settings.working_hours_end)
+    )
+    return Routing(
+        hours=WorkingHours(start=dt.time(settings.digest_hour), end=end),
+        catch_up_after=dt.timedelta(minutes=settings.notice_catch_up_minutes),
+    )
 
 
 async def run_worker(
@@ -208,8 +234,17 @@ async def run_worker(
             activity_slots=settings.database_pool_max,
             notices_per_second=settings.notices_per_second,
             graceful_shutdown=settings.worker_graceful_shutdown,
+            routing=routing_of(settings),
+            digest_due_soon=dt.timedelta(days=settings.digest_due_soon_days),
         )
         async with worker:
+            if settings.digest_enabled:
+                await start_morning_digest(
+                    client,
+                    task_queue=settings.task_queue,
+                    notices_queue=notice_task_queue(settings.task_queue),
+                    hour=settings.digest_hour,
+                )
             log.info(
                 "worker_running",
                 task_queue=settings.task_queue,

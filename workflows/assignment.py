@@ -19,6 +19,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from activities.reports import ReportActivities
+    from domain.digest import escalation_step_vi
     from domain.ids import notice_task_queue
     from domain.vocabulary import STATUS_VI, STEP_VI, last_day_vi
     from schemas import search_attributes as sa
@@ -200,20 +201,26 @@ class AssignmentWorkflow:
         if due is None:
             return None
         if isinstance(due, timers.Reminder):
-            return _Timer(due.at, due.summary, partial(self._remind, due.days_before))
+            return _Timer(due.at, due.summary, partial(self._remind, due.days_before, due.at))
         if isinstance(due, timers.Escalation):
-            return _Timer(due.at, due.summary, partial(self._escalate, due.level, due.recipients))
+            return _Timer(
+                due.at, due.summary, partial(self._escalate, due.level, due.recipients, due.at)
+            )
         return _Timer(due.at, due.summary, self._reach_deadline)
 
     def _reminder_key(self, days_before: int) -> str:
         return f"reminder/{self.last_day}/T-{days_before}"
 
-    async def _remind(self, days_before: int) -> None:
+    async def _remind(self, days_before: int, planned_at: dt.datetime) -> None:
         self.reminders_sent.append(self._reminder_key(days_before))
         if self.input.pull_report and await self._pull():
             return
         self._notice(
-            "reminder", ["focal"], key=self._reminder_key(days_before), days_before=days_before
+            "reminder",
+            ["focal"],
+            key=self._reminder_key(days_before),
+            days_before=days_before,
+            planned_at=planned_at,
         )
 
     async def _reach_deadline(self) -> None:
@@ -227,7 +234,7 @@ class AssignmentWorkflow:
     def pull_report_pending(self) -> bool:
         return self.input.pull_report and self.status in OPEN_STATUSES
 
-    async def _escalate(self, level: int, recipients: list[str]) -> None:
+    async def _escalate(self, level: int, recipients: list[str], planned_at: dt.datetime) -> None:
         self.overdue = True
         self.escalation_level = level
         # Bodies the issuer can only ask ("Đề nghị") are chased through the coordinator.
@@ -235,7 +242,12 @@ class AssignmentWorkflow:
             ["coordinator"] if self.input.mode == "requested" else cast(list[Recipient], recipients)
         )
         self._notice(
-            "escalation", people, key=f"escalation/{self.last_day}/{level}", escalation_level=level
+            "escalation",
+            people,
+            key=f"escalation/{self.last_day}/{level}",
+            escalation_level=level,
+            planned_at=planned_at,
+            ladder_levels=len(self.input.escalation.steps),
         )
         self._event("escalate", actor="system", source="worker", detail={"level": level})
 
@@ -351,6 +363,7 @@ class AssignmentWorkflow:
                 recipients=recipients,
                 deadline=self._deadline(),
                 status=self.status,
+                at=self._now(),
                 **extra,
             )
         )
@@ -410,7 +423,11 @@ class AssignmentWorkflow:
         lines = [
             f"**{self.input.agency_name}** — {self.input.duty.clause}, kỳ {self.input.period}",
             f"Trạng thái: {STATUS_VI[self.status]}" + (" — QUÁ HẠN" if self.overdue else ""),
-            f"Thời hạn: {due}; cấp đôn đốc: {self.escalation_level}",
+            f"Thời hạn: {due}; đôn đốc: "
+            + (
+                escalation_step_vi(self.escalation_level, len(self.input.escalation.steps))
+                or "chưa"
+            ),
         ]
         if step:
             lines.append(f"Chờ: {STEP_VI[step]}")

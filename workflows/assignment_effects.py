@@ -13,6 +13,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.assignments import AssignmentActivities
     from activities.notices import NoticeActivities
+    from domain.digest import escalation_step_vi
     from schemas.assignment import AssignmentEvent, NoticeRequest, StoreSubmission
 
 STORE_RETRY = RetryPolicy(
@@ -169,7 +170,8 @@ def notice_summary(notice: NoticeRequest) -> str:
     if notice.kind == "reminder":
         return f"Nhắc hạn T-{notice.days_before}"
     if notice.kind == "escalation":
-        return f"Gửi thông báo quá hạn cấp {notice.escalation_level}"
+        step = escalation_step_vi(notice.escalation_level, notice.ladder_levels)
+        return f"Gửi thông báo quá hạn {step}"
     return {
         "assignment": "Gửi thông báo giao nhiệm vụ",
         "report_received": "Báo Sở TT&TT đã nhận báo cáo",

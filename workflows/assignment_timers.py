@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.digest import escalation_step_vi
     from schemas.calendar import WorkingCalendar
     from schemas.plan import EscalationLadder, ReminderPolicy
 
@@ -43,10 +44,15 @@ class Escalation:
     at: dt.datetime
     level: int
     recipients: list[str]
+    ladder_levels: int | None = None
 
     @property
     def summary(self) -> str:
-        return f"Gửi thông báo quá hạn cấp {self.level}"
+        return f"Gửi thông báo quá hạn {self.step_vi}"
+
+    @property
+    def step_vi(self) -> str:
+        return escalation_step_vi(self.level, self.ladder_levels) or ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,10 @@ def next_timer(
     late_levels = [e for e in ahead if e[1] <= now]
     if ahead:
         level, at, recipients = late_levels[-1] if late_levels else ahead[0]
-        candidates.append(Escalation(at=at, level=level, recipients=recipients))
+        candidates.append(
+            Escalation(
+                at=at, level=level, recipients=recipients, ladder_levels=len(escalation.steps)
+            )
+        )
     due = min(candidates, key=lambda t: t.at) if candidates else None
     return TimerPlan(due=due, skipped_reminders=skipped)

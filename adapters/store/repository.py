@@ -12,6 +12,7 @@ from __future__ import annotations
 from adapters.store.assignments import AssignmentRepository
 from adapters.store.audit import AuditRepository
 from adapters.store.base import MAX_ATTACHMENT_BYTES, MAX_BODY_BYTES, MAX_ERROR_CHARS
+from adapters.store.digests import DigestRepository
 from adapters.store.documents import DocumentRepository
 from adapters.store.drafts import DraftRepository
 from adapters.store.listing import ListingRepository
@@ -33,5 +34,6 @@ class Store(
     DocumentRepository,
     AuditRepository,
     DraftRepository,
+    DigestRepository,
 ):
     """The whole store: one object over one pool, one repository per table group."""

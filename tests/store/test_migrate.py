@@ -25,6 +25,7 @@ TABLES = {
     "documents",
     "duties",
     "notice_outbox",
+    "notice_preferences",
     "portal_rate_events",
     "portal_sessions",
     "plan_drafts",
