@@ -6,7 +6,7 @@ One model per message, so a field can be added without breaking callers or histo
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from schemas.base import Model, Text
 from schemas.calendar import WorkingCalendar
@@ -254,6 +254,55 @@ class NoticeRequest(Model):
     )
 
 
+class NoticeRef(Model):
+    """One notice about one assignment, by reference: what the workflow alone knows (the
+    kind, its key, who gets it and the facts of this step). The activity reads the plan,
+    the duty, the agencies and the deadline from the store (`NoticeSubject`), so a notice
+    costs the history a few hundred bytes whatever the duty's text."""
+
+    assignment_id: str
+    key: str = Field(min_length=1, max_length=200, description="Unique within the assignment.")
+    kind: NoticeKind
+    recipients: list[Recipient] = Field(min_length=1)
+    days_before: int | None = None
+    escalation_level: int | None = None
+    reason: str | None = None
+    actor: str | None = None
+    version: int | None = Field(
+        default=None, description="The report version an approval request is about."
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_nones(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        """Fields left unset are left out: every notice's input is in the history."""
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+    @property
+    def idempotency_key(self) -> str:
+        """The notice's key, the same as a `NoticeRequest` for the same step would carry."""
+        return notice_key(self.assignment_id, self.key)
+
+
+def notice_key(assignment_id: str, key: str) -> str:
+    """An assignment's notice key: exactly-once per assignment and step."""
+    return f"{assignment_id}/{key}"
+
+
+class NoticeSubject(Model):
+    """What the store knows of an assignment that a notice names: read when it is sent."""
+
+    plan_id: str
+    plan_title: str
+    duty: DutyBrief
+    agency: str
+    agency_name: str
+    issuer: str
+    coordinator: str
+    office: str
+    deadline: dt.datetime | None
+    status: Status
+
+
 class NoticeResult(Model):
     sent: int = 0
     skipped: int = Field(default=0, description="Already sent under this key.")
@@ -289,6 +338,10 @@ class AssignmentEvent(Model):
     source: str
     detail: dict[str, str | int | bool | None] = Field(default_factory=dict)
     idempotency_key: str
+    brief: DutyBrief | None = Field(
+        default=None,
+        description="The duty as given, on the first event: notices by reference read it.",
+    )
 
 
 class FetchReport(Model):

@@ -163,7 +163,7 @@ def build_worker(
     notice_worker = Worker(
         client,
         task_queue=notice_task_queue(task_queue),
-        activities=[notices.send_notice],
+        activities=[notices.send_notice, notices.send_notice_by_reference],
         max_task_queue_activities_per_second=notices_per_second,
         graceful_shutdown_timeout=graceful_shutdown,
         max_concurrent_activities=activity_slots,
