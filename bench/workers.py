@@ -30,6 +30,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from adapters.logs import configure_logging
 from adapters.settings import load_settings
 from bench.bare import BareAssignment, bare_notice
+from bench.one_queue import NoticesOnWorkflowQueue
 from client.connection import connect
 from kehoach.embedded.mailbox import Mailbox
 from schemas.assignment import AssignmentEvent, NoticeRequest, NoticeResult, StoreSubmission
@@ -37,7 +38,7 @@ from workers.main import run_worker
 from workflows.assignment import AssignmentWorkflow
 
 log = structlog.get_logger(__name__)
-FLAVORS = ("bare", "bare_notify", "noop", "kehoach", "passthrough")
+FLAVORS = ("bare", "bare_notify", "noop", "kehoach", "kehoach_one_queue", "passthrough")
 # Modules without mutable global state that every assignment run would otherwise re-import.
 KEHOACH_MODULES = ("workflows", "schemas", "kehoach", "activities")
 
@@ -90,7 +91,14 @@ async def run(flavor: str) -> None:
             data_converter=pydantic_data_converter,
             plugins=[PassKehoachThrough()],
         )
-    if flavor in ("kehoach", "passthrough"):
+    if flavor == "kehoach_one_queue":
+        client = await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+            interceptors=[NoticesOnWorkflowQueue()],
+        )
+    if flavor in ("kehoach", "kehoach_one_queue", "passthrough"):
         if settings.database_url is None:
             raise SystemExit("KEHOACH_DATABASE_URL is not set")
         await run_worker(

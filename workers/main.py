@@ -137,11 +137,12 @@ def build_worker(
         task_queue=task_queue,
         workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow],
         # send_notice stays here too: runs started before the notices' own queue send
-        # their notices on this one.
+        # their notices on this one (and bench/one_queue.py puts every notice here).
         activities=[
             assignments.store_submission,
             assignments.record_event,
             notices.send_notice,
+            notices.send_notice_by_reference,
             reports.fetch_report,
             plans.plan_schedule,
             plans.start_batch,
