@@ -69,6 +69,19 @@ def request_id() -> str:
     return str(uuid.uuid4())
 
 
+def person_update_id(given: str | None, *, call: Update[Any, Any], actor: str) -> str:
+    """The update id of a request a person sent again (a form posted twice, an API call
+    retried with the same Idempotency-Key): the id their page or client chose, scoped to the
+    action and the person, so the workflow applies it once and answers the repeat with the
+    first result, while the page's other forms and other people's ids never collide with
+    it. A fresh id when none is given or it is not a UUID."""
+    try:
+        chosen = uuid.UUID((given or "").strip())
+    except ValueError:
+        return request_id()
+    return f"{call.name}/{actor.strip().lower()}/{chosen}"
+
+
 async def update(
     client: Client,
     workflow_id: str,
