@@ -25,11 +25,13 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.ids import plan_workflow_id
 from domain.vocabulary import status_vi
 from schemas import search_attributes as sa
-from schemas.assignment import AssignmentState
-from schemas.calls import ASSIGNMENT_STATE, Query, Update
+from schemas.assignment import AmendCalendar, AssignmentState
+from schemas.calls import ANNOUNCE_CALENDAR, ASSIGNMENT_STATE, Query, Update
 from schemas.errors import KehoachError
+from schemas.plan_run import AmendmentResult
 
 log = structlog.get_logger(__name__)
 
@@ -146,6 +148,16 @@ _TRANSIENT = (
     RPCStatusCode.DEADLINE_EXCEEDED,
     RPCStatusCode.RESOURCE_EXHAUSTED,
 )
+
+
+async def announce_calendar(
+    client: Client, plan_id: str, announcement: AmendCalendar, *, update_id: str | None = None
+) -> AmendmentResult:
+    """Announced days off and swap days, to the plan's run, which passes them to every open
+    assignment (`kehoach calendar announce` and the portal's form both call this)."""
+    return await update(
+        client, plan_workflow_id(plan_id), ANNOUNCE_CALENDAR, announcement, update_id=update_id
+    )
 
 
 async def query(client: Client, workflow_id: str, call: Query[O]) -> O:

@@ -110,10 +110,12 @@ def bad_input(message_vi: str) -> NoReturn:
 
 def parse_day(value: str, *, option: str) -> dt.date:
     """A DD/MM/YYYY day as people in Viet Nam write it; exit code 2 otherwise."""
+    from domain.days import parse_day as parse
+
     try:
-        return dt.datetime.strptime(value.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        bad_input(f"{option}: ngày {value!r} không hợp lệ; cần dạng DD/MM/YYYY, ví dụ 31/12/2023.")
+        return parse(value)
+    except ValueError as err:
+        bad_input(f"{option}: {err}")
 
 
 def read_report(path: Path) -> str:

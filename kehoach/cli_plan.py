@@ -265,4 +265,10 @@ def announce_command(
     message = AmendCalendar(
         actor=actor(settings, email), days_off=off, working_days=work, reason=reason
     )
-    _done(_update(settings, wf.ANNOUNCE_CALENDAR, message))
+    from client import calls
+
+    async def send() -> AmendmentResult:
+        client = await temporal_client(settings)
+        return await calls.announce_calendar(client, _plan_id(settings), message)
+
+    _done(run_action(send()))

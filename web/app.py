@@ -23,7 +23,7 @@ from adapters.mail import MailConfig, SmtpSender
 from adapters.settings import Settings
 from adapters.store import Store
 from schemas.plan import NormalizedPlan
-from web import actionpages, api, dashboard, pages, signin
+from web import actionpages, api, calendar, dashboard, pages, signin
 from web.auth import SESSION_COOKIE, AuthError
 from web.limits import BodyLimit, BodyTooLarge, RateLimits, body_limit_of
 from web.nonces import UsedLinks
@@ -111,7 +111,14 @@ def create_app(
         return with_security_headers(response)
 
     _error_handlers(app)
-    for router in (signin.router, dashboard.router, actionpages.router, pages.router, api.router):
+    for router in (
+        signin.router,
+        dashboard.router,
+        calendar.router,
+        actionpages.router,
+        pages.router,
+        api.router,
+    ):
         app.include_router(router)
     return app
 

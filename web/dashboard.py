@@ -15,7 +15,16 @@ from openpyxl.styles import Font
 from domain.vocabulary import LABEL_VI
 from schemas.assignment import Actor
 from web import progress, views
-from web.portal import READ_ALL_ROLES, PageError, Portal, now, portal_of, render, signed_in
+from web.portal import (
+    COORDINATOR_ROLES,
+    READ_ALL_ROLES,
+    PageError,
+    Portal,
+    now,
+    portal_of,
+    render,
+    signed_in,
+)
 
 router = APIRouter(include_in_schema=False)
 Resources = Annotated[Portal, Depends(portal_of)]
@@ -51,7 +60,13 @@ async def _counts(portal: Portal) -> dict[str, Any]:
 @router.get("/dashboard")
 async def dashboard(request: Request, me: Viewer, portal: Resources) -> HTMLResponse:
     return render(
-        request, "dashboard.html.j2", {"c": await _counts(portal), "labels": progress.LABELS}
+        request,
+        "dashboard.html.j2",
+        {
+            "c": await _counts(portal),
+            "labels": progress.LABELS,
+            "can_announce": me.role in COORDINATOR_ROLES,
+        },
     )
 
 
