@@ -32,8 +32,15 @@ from adapters.settings import load_settings
 from bench.bare import BareAssignment, bare_notice
 from bench.one_queue import NoticesOnWorkflowQueue
 from client.connection import connect
+from domain.ids import notice_task_queue
 from kehoach.embedded.mailbox import Mailbox
-from schemas.assignment import AssignmentEvent, NoticeRequest, NoticeResult, StoreSubmission
+from schemas.assignment import (
+    AssignmentEvent,
+    NoticeRef,
+    NoticeRequest,
+    NoticeResult,
+    StoreSubmission,
+)
 from workers.main import run_worker
 from workflows.assignment import AssignmentWorkflow
 
@@ -57,6 +64,12 @@ class PassKehoachThrough(SimplePlugin):
 @activity.defn(name="send_notice")
 async def noop_send_notice(notice: NoticeRequest) -> NoticeResult:
     """kehoach's send_notice contract, sending nothing."""
+    return NoticeResult()
+
+
+@activity.defn(name="send_notice_by_reference")
+async def noop_send_notice_by_reference(notice: NoticeRef) -> NoticeResult:
+    """kehoach's send_notice_by_reference contract, sending nothing."""
     return NoticeResult()
 
 
@@ -109,12 +122,21 @@ async def run(flavor: str) -> None:
         )
         return
     if flavor == "noop":
+        notices = Worker(  # kehoach sends notices on a queue of their own
+            client,
+            task_queue=notice_task_queue(settings.task_queue),
+            activities=[noop_send_notice, noop_send_notice_by_reference],
+        )
         worker = Worker(
             client,
             task_queue=settings.task_queue,
             workflows=[AssignmentWorkflow],
             activities=[noop_send_notice, noop_record_event, noop_store_submission],
         )
+        async with notices, worker:
+            log.info("worker_running", task_queue=settings.task_queue, flavor=flavor)
+            await stop.wait()
+        return
     else:
         worker = Worker(
             client,
