@@ -57,7 +57,7 @@ from adapters.store import Store
 from domain.addressing import AGENCY_ROLES, Addressee, resolve
 from domain.digest import Routing, default_delivery, escalation_step_vi, hold_reason
 from domain.notices import Rendered, deadline_day, render, shorten
-from schemas.assignment import NoticeRequest, NoticeResult
+from schemas.assignment import NoticeRef, NoticeRequest, NoticeResult, NoticeSubject
 from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.errors import NotFound
 from schemas.store import AgencyContacts, Channel, OutboxEntry, Person
@@ -139,6 +139,15 @@ def _long_enough(reserve_s: float) -> bool:
     return timeout is not None and timeout.total_seconds() > reserve_s
 
 
+def by_reference(ref: NoticeRef, subject: NoticeSubject) -> NoticeRequest:
+    """The whole notice: the workflow's reference completed with what the store holds."""
+    return NoticeRequest(
+        idempotency_key=ref.idempotency_key,
+        **ref.model_dump(exclude={"key"}),
+        **subject.model_dump(),
+    )
+
+
 def _last_attempt() -> bool:
     """Whether the retry policy allows no further attempt: then a transient failure is final."""
     info = activity.info()
@@ -184,6 +193,28 @@ class NoticeActivities:
             notice_key=notice.idempotency_key,
         ):
             return await self._send(notice)
+
+    @activity.defn
+    async def send_notice_by_reference(self, ref: NoticeRef) -> NoticeResult:
+        """The same notice, named by reference: the plan, the duty, the agencies and the
+        deadline are read from the store when it is sent (each attempt reads them afresh).
+
+        An assignment the store does not have is a notice nobody can word: it fails for good,
+        and the workflow records it as `notice_failed`."""
+        with structlog.contextvars.bound_contextvars(
+            workflow_id=activity.info().workflow_id,
+            assignment_id=ref.assignment_id,
+            notice_key=ref.idempotency_key,
+        ):
+            try:
+                subject = await self._store.notice_subject(ref.assignment_id)
+            except NotFound as err:
+                log.error("notice_subject_missing", error=err.message)
+                raise ApplicationError(
+                    err.message, type="NoticeSubjectMissing", non_retryable=True
+                ) from err
+            with structlog.contextvars.bound_contextvars(agency=subject.agency):
+                return await self._send(by_reference(ref, subject))
 
     async def _send(self, notice: NoticeRequest) -> NoticeResult:
         directory = await self._store.agencies_with_contacts(

@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import os
 import random
+import re
 import shlex
 import shutil
 import sys
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 from temporalio.client import WorkflowHandle
 
 from bench.flavors import FLAVORS, Flavor, Schedule, lifecycle_id, make_schedule, max_speed
@@ -110,6 +112,7 @@ class Phase:
     profile: str | None = None
     server: dict[str, Any] = field(default_factory=dict)
     updates_began_at: float = 0.0
+    mail_lateness: list[float] = field(default_factory=list)
 
 
 async def bounded(items: Iterable[T], work: Callable[[T], Awaitable[Any]], limit: int) -> list[Any]:
@@ -199,10 +202,16 @@ async def run_phase(
     concurrency: int,
     start_concurrency: int,
     profile_dir: Path | None,
+    notices_per_second: float | None = None,
 ) -> Phase:
     """Start a worker of `flavor`, drive `size` lifecycles to acceptance, read the histories."""
     queue = f"bench-{flavor.name}-{size}-{run_id}"
-    async with worker_process(svc, flavor=flavor.name, task_queue=queue) as worker:
+    extra_env = {}
+    if notices_per_second is not None:
+        extra_env["KEHOACH_NOTICES_PER_SECOND"] = str(notices_per_second)
+    async with worker_process(
+        svc, flavor=flavor.name, task_queue=queue, extra_env=extra_env
+    ) as worker:
         await asyncio.sleep(1.0)
         rss_idle = rss_mb(worker.pid)
         profiler = None
@@ -258,7 +267,34 @@ async def run_phase(
         return read_lifecycle(fetched.events, flavor.reminder_tier(schedule))
 
     phase.lifecycles = await bounded(handles, history, 16)
+    if flavor.name.startswith("kehoach"):
+        phase.mail_lateness = await mail_lateness(svc, ids, schedule)
     return phase
+
+
+_REMINDER_KEY = re.compile(r"/reminder/[^/]+/T-(\d+)/")
+
+
+async def mail_lateness(svc: Services, ids: list[str], schedule: Schedule) -> list[float]:
+    """Seconds from each reminder's due instant to its e-mail marked sent in the outbox (after
+    the SMTP server accepted it): one figure per reminder e-mail, whatever queue sent it."""
+    order = sorted(schedule.policy.days_before, reverse=True)
+    due = [at.timestamp() for at in schedule.reminders_at]
+    conn = await asyncpg.connect(svc.database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT idempotency_key, sent_at FROM notice_outbox WHERE kind = 'reminder'"
+            " AND channel = 'email' AND state = 'sent' AND assignment_id = ANY($1::text[])",
+            ids,
+        )
+    finally:
+        await conn.close()
+    late = []
+    for row in rows:
+        found = _REMINDER_KEY.search(row["idempotency_key"])
+        if found and int(found.group(1)) in order:
+            late.append(row["sent_at"].timestamp() - due[order.index(int(found.group(1)))])
+    return late
 
 
 def _stat(values: list[float], p: float, scale: float = 1.0, digits: int = 3) -> float | None:
@@ -315,6 +351,14 @@ def figures(phase: Phase) -> dict[str, Any]:
         "reminder_lateness_p99_s": _stat(lateness, 99),
         "reminder_lateness_max_s": _stat(lateness, 100),
         "timer_lateness_p99_s": _stat(timer_late, 99),
+        "mail_lateness_p50_s": _stat(phase.mail_lateness, 50),
+        "mail_lateness_p99_s": _stat(phase.mail_lateness, 99),
+        "mail_lateness_max_s": _stat(phase.mail_lateness, 100),
+        "reminder_mails": len(phase.mail_lateness),
+        "workflow_task_timeouts": sum(
+            lc.event_types.get("WORKFLOW_TASK_TIMED_OUT", 0) for lc in lcs
+        ),
+        "workflow_task_failures": sum(lc.event_types.get("WORKFLOW_TASK_FAILED", 0) for lc in lcs),
         "reminder_last_started_after_due_s": per_tier,
         "reminders_sent": len(lateness),
         "reminders_after_updates_began": sum(
@@ -524,6 +568,7 @@ async def measure_size(
             concurrency=args.concurrency,
             start_concurrency=args.start_concurrency,
             profile_dir=root / "profiles" if args.profile else None,
+            notices_per_second=args.notices_per_second,
         )
         print(f"   {name}: {time.monotonic() - began:.0f} s", flush=True)
     return entry_for(size, phases, timeline)
@@ -648,6 +693,12 @@ def main() -> None:
         type=Path,
         default=HERE,
         help="where RESULTS.md and results.json go (default bench/)",
+    )
+    parser.add_argument(
+        "--notices-per-second",
+        type=float,
+        default=None,
+        help="the notices' queue rate limit for kehoach's workers (default: the setting's)",
     )
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the run directory")

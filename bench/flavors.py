@@ -160,7 +160,8 @@ def lifecycle_id(flavor: str, run_id: str, size: int, index: int) -> str:
     period) with a period of their own, as the store keeps one assignment per period."""
     if flavor.startswith("bare"):
         return f"bench-{flavor}/{run_id}/{size}/{index:05d}"
-    period = f"{flavor[0]}{run_id}-{size}-{index:05d}"
+    prefix = "q" if flavor == "kehoach_one_queue" else flavor[0]  # one per kehoach flavor
+    period = f"{prefix}{run_id}-{size}-{index:05d}"
     return assignment_id(plan_id=PLAN_ID, duty_id="III.5.4", agency="SNGV", period=period)
 
 
@@ -208,6 +209,12 @@ KEHOACH = Flavor(
     updates=_KEHOACH_UPDATES,
     reminder_tier=lambda schedule: kehoach_reminder_tier(schedule.policy.days_before),
 )
+KEHOACH_ONE_QUEUE = Flavor(
+    name="kehoach_one_queue",
+    start=_start_kehoach,
+    updates=_KEHOACH_UPDATES,
+    reminder_tier=lambda schedule: kehoach_reminder_tier(schedule.policy.days_before),
+)
 NOOP = Flavor(
     name="noop",
     start=_start_kehoach,
@@ -220,4 +227,6 @@ PASSTHROUGH = Flavor(
     updates=_KEHOACH_UPDATES,
     reminder_tier=lambda schedule: kehoach_reminder_tier(schedule.policy.days_before),
 )
-FLAVORS: dict[str, Flavor] = {f.name: f for f in (BARE, BARE_NOTIFY, NOOP, KEHOACH, PASSTHROUGH)}
+FLAVORS: dict[str, Flavor] = {
+    f.name: f for f in (BARE, BARE_NOTIFY, NOOP, KEHOACH, KEHOACH_ONE_QUEUE, PASSTHROUGH)
+}

@@ -190,13 +190,14 @@ def bare_reminder_tier(activity_type: str, first_input: Any, summary: str) -> in
 
 
 def kehoach_reminder_tier(days_before: list[int]) -> ReminderTier:
-    """kehoach's reminders are send_notice(kind="reminder", days_before=d), summarised
+    """kehoach's reminders are send_notice(kind="reminder", days_before=d) (or
+    send_notice_by_reference with the same fields), summarised
     "Nhắc hạn T-d"; tiers in the order they fall due, i.e. `days_before` sorted from the
     largest."""
     order = sorted(days_before, reverse=True)
 
     def tier(activity_type: str, first_input: Any, summary: str) -> int | None:
-        if activity_type != "send_notice":
+        if activity_type not in ("send_notice", "send_notice_by_reference"):
             return None
         if isinstance(first_input, dict):
             if first_input.get("kind") != "reminder":

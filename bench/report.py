@@ -25,6 +25,11 @@ ROWS: list[tuple[str, str, str, int]] = [
     ("reminder_lateness_p50_s", "reminder lateness p50 (notice activity start - due)", "s", 3),
     ("reminder_lateness_p99_s", "reminder lateness p99 (notice activity start - due)", "s", 3),
     ("timer_lateness_p99_s", "timer fired lateness p99 (TimerFired - due)", "s", 3),
+    ("mail_lateness_p50_s", "reminder mail sent p50 (outbox sent_at - due)", "s", 3),
+    ("mail_lateness_p99_s", "reminder mail sent p99 (outbox sent_at - due)", "s", 3),
+    ("mail_lateness_max_s", "reminder mail sent max (outbox sent_at - due)", "s", 3),
+    ("workflow_task_timeouts", "workflow task timeouts (all lifecycles)", "", 0),
+    ("workflow_task_failures", "workflow task failures (all lifecycles)", "", 0),
     ("start_drained_s", "start effects drained after (first timer armed)", "s", 1),
     ("worker_rss_mb_idle", "worker RSS idle", "MB", 0),
     ("worker_rss_mb_open", "worker RSS with all open", "MB", 0),
@@ -55,6 +60,7 @@ FLAVOR_TITLES = {
     "bare_notify": "bare + approval notices",
     "noop": "kehoach wf, no-op act.",
     "kehoach": "kehoach",
+    "kehoach_one_queue": "kehoach, notices on the workflow queue",
     "passthrough": "kehoach, modules passed through",
 }
 

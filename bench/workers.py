@@ -30,14 +30,22 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from adapters.logs import configure_logging
 from adapters.settings import load_settings
 from bench.bare import BareAssignment, bare_notice
+from bench.one_queue import NoticesOnWorkflowQueue
 from client.connection import connect
+from domain.ids import notice_task_queue
 from kehoach.embedded.mailbox import Mailbox
-from schemas.assignment import AssignmentEvent, NoticeRequest, NoticeResult, StoreSubmission
+from schemas.assignment import (
+    AssignmentEvent,
+    NoticeRef,
+    NoticeRequest,
+    NoticeResult,
+    StoreSubmission,
+)
 from workers.main import run_worker
 from workflows.assignment import AssignmentWorkflow
 
 log = structlog.get_logger(__name__)
-FLAVORS = ("bare", "bare_notify", "noop", "kehoach", "passthrough")
+FLAVORS = ("bare", "bare_notify", "noop", "kehoach", "kehoach_one_queue", "passthrough")
 # Modules without mutable global state that every assignment run would otherwise re-import.
 KEHOACH_MODULES = ("workflows", "schemas", "kehoach", "activities")
 
@@ -56,6 +64,12 @@ class PassKehoachThrough(SimplePlugin):
 @activity.defn(name="send_notice")
 async def noop_send_notice(notice: NoticeRequest) -> NoticeResult:
     """kehoach's send_notice contract, sending nothing."""
+    return NoticeResult()
+
+
+@activity.defn(name="send_notice_by_reference")
+async def noop_send_notice_by_reference(notice: NoticeRef) -> NoticeResult:
+    """kehoach's send_notice_by_reference contract, sending nothing."""
     return NoticeResult()
 
 
@@ -90,7 +104,14 @@ async def run(flavor: str) -> None:
             data_converter=pydantic_data_converter,
             plugins=[PassKehoachThrough()],
         )
-    if flavor in ("kehoach", "passthrough"):
+    if flavor == "kehoach_one_queue":
+        client = await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+            interceptors=[NoticesOnWorkflowQueue()],
+        )
+    if flavor in ("kehoach", "kehoach_one_queue", "passthrough"):
         if settings.database_url is None:
             raise SystemExit("KEHOACH_DATABASE_URL is not set")
         await run_worker(
@@ -101,12 +122,21 @@ async def run(flavor: str) -> None:
         )
         return
     if flavor == "noop":
+        notices = Worker(  # kehoach sends notices on a queue of their own
+            client,
+            task_queue=notice_task_queue(settings.task_queue),
+            activities=[noop_send_notice, noop_send_notice_by_reference],
+        )
         worker = Worker(
             client,
             task_queue=settings.task_queue,
             workflows=[AssignmentWorkflow],
             activities=[noop_send_notice, noop_record_event, noop_store_submission],
         )
+        async with notices, worker:
+            log.info("worker_running", task_queue=settings.task_queue, flavor=flavor)
+            await stop.wait()
+        return
     else:
         worker = Worker(
             client,

@@ -25,11 +25,13 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.ids import plan_workflow_id
 from domain.vocabulary import status_vi
 from schemas import search_attributes as sa
-from schemas.assignment import AssignmentState
-from schemas.calls import ASSIGNMENT_STATE, Query, Update
+from schemas.assignment import AmendCalendar, AssignmentState
+from schemas.calls import ANNOUNCE_CALENDAR, ASSIGNMENT_STATE, Query, Update
 from schemas.errors import KehoachError
+from schemas.plan_run import AmendmentResult
 
 log = structlog.get_logger(__name__)
 
@@ -67,6 +69,19 @@ SEND_ATTEMPTS = 3
 def request_id() -> str:
     """A fresh update id for one request of a person (the CLI, the simulation)."""
     return str(uuid.uuid4())
+
+
+def person_update_id(given: str | None, *, call: Update[Any, Any], actor: str) -> str:
+    """The update id of a request a person sent again (a form posted twice, an API call
+    retried with the same Idempotency-Key): the id their page or client chose, scoped to the
+    action and the person, so the workflow applies it once and answers the repeat with the
+    first result, while the page's other forms and other people's ids never collide with
+    it. A fresh id when none is given or it is not a UUID."""
+    try:
+        chosen = uuid.UUID((given or "").strip())
+    except ValueError:
+        return request_id()
+    return f"{call.name}/{actor.strip().lower()}/{chosen}"
 
 
 async def update(
@@ -133,6 +148,16 @@ _TRANSIENT = (
     RPCStatusCode.DEADLINE_EXCEEDED,
     RPCStatusCode.RESOURCE_EXHAUSTED,
 )
+
+
+async def announce_calendar(
+    client: Client, plan_id: str, announcement: AmendCalendar, *, update_id: str | None = None
+) -> AmendmentResult:
+    """Announced days off and swap days, to the plan's run, which passes them to every open
+    assignment (`kehoach calendar announce` and the portal's form both call this)."""
+    return await update(
+        client, plan_workflow_id(plan_id), ANNOUNCE_CALENDAR, announcement, update_id=update_id
+    )
 
 
 async def query(client: Client, workflow_id: str, call: Query[O]) -> O:

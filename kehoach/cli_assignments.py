@@ -21,6 +21,7 @@ from rich.table import Table
 from adapters.settings import Settings, load_settings
 from domain.vocabulary import SHOWN_STATUS_VI, status_vi
 from kehoach.cli_common import (
+    RequestId,
     actor,
     bad_input,
     command,
@@ -118,19 +119,32 @@ def _perform(
     email: str,
     update: wf.Update[M, ActionResult],
     build: Callable[[Actor], M],
+    *,
+    request_id: str | None = None,
 ) -> None:
-    """Send one update as the person with `email`; print what the workflow answered."""
+    """Send one update as the person with `email`; print what the workflow answered.
+
+    Under the person's `--request-id` (or a fresh one, shown if no answer comes): the same
+    command run again with it applies once (client.calls.person_update_id)."""
     from client import calls
 
     settings = load_settings()
     update_message = build(actor(settings, email))
+    chosen = request_id or calls.request_id()
+    update_id = calls.person_update_id(chosen, call=update, actor=email)
 
     async def send() -> ActionResult:
         return await calls.update(
-            await temporal_client(settings), assignment_id, update, update_message
+            await temporal_client(settings),
+            assignment_id,
+            update,
+            update_message,
+            update_id=update_id,
         )
 
-    result = run_action(send(), check_with=f"kehoach assignments show {assignment_id}")
+    result = run_action(
+        send(), check_with=f"kehoach assignments show {assignment_id}", request_id=chosen
+    )
     out.print(result.message_vi, markup=False, highlight=False)
 
 
@@ -194,6 +208,7 @@ def submit_command(
     assignment_id: AssignmentId,
     email: AsEmail,
     file: Annotated[Path, typer.Option("--file", help="Tệp văn bản báo cáo (UTF-8).")],
+    request_id: RequestId = None,
 ) -> None:
     """Nộp báo cáo (đầu mối hoặc lãnh đạo cơ quan được giao)."""
     body = read_report(file)
@@ -202,6 +217,7 @@ def submit_command(
         email,
         wf.SUBMIT_REPORT,
         lambda who: message(SubmitReport, actor=who, body=body),
+        request_id=request_id,
     )
 
 
@@ -211,22 +227,33 @@ def approve_command(
     assignment_id: AssignmentId,
     email: AsEmail,
     comment: Annotated[str | None, typer.Option("--comment", help="Ý kiến kèm theo.")] = None,
+    request_id: RequestId = None,
 ) -> None:
     """Duyệt báo cáo ở bước đang chờ."""
     _perform(
-        assignment_id, email, wf.APPROVE, lambda who: message(Approve, actor=who, comment=comment)
+        assignment_id,
+        email,
+        wf.APPROVE,
+        lambda who: message(Approve, actor=who, comment=comment),
+        request_id=request_id,
     )
 
 
 @assignments_app.command("return")
 @command
-def return_command(assignment_id: AssignmentId, email: AsEmail, reason: Reason) -> None:
+def return_command(
+    assignment_id: AssignmentId,
+    email: AsEmail,
+    reason: Reason,
+    request_id: RequestId = None,
+) -> None:
     """Trả lại báo cáo để chỉnh sửa, kèm lý do."""
     _perform(
         assignment_id,
         email,
         wf.RETURN_FOR_REVISION,
         lambda who: message(ReturnForRevision, actor=who, reason=reason),
+        request_id=request_id,
     )
 
 
@@ -237,6 +264,7 @@ def extend_command(
     email: AsEmail,
     until: Annotated[str, typer.Option("--until", help="Hạn mới, DD/MM/YYYY.")],
     reason: Reason,
+    request_id: RequestId = None,
 ) -> None:
     """Gia hạn (cơ quan đầu mối); hạn ban đầu vẫn được giữ để tính đúng hạn."""
     day = parse_day(until, option="--until")
@@ -245,6 +273,7 @@ def extend_command(
         email,
         wf.EXTEND_DEADLINE,
         lambda who: message(ExtendDeadline, actor=who, new_last_day=day, reason=reason),
+        request_id=request_id,
     )
 
 
@@ -254,6 +283,7 @@ def set_deadline_command(
     assignment_id: AssignmentId,
     email: AsEmail,
     date: Annotated[str, typer.Option("--date", help="Hạn, DD/MM/YYYY.")],
+    request_id: RequestId = None,
 ) -> None:
     """Đặt hạn cho nhiệm vụ kế hoạch chưa nêu hạn (cơ quan đầu mối)."""
     day = parse_day(date, option="--date")
@@ -262,6 +292,7 @@ def set_deadline_command(
         email,
         wf.SET_DEADLINE,
         lambda who: message(SetDeadline, actor=who, last_day=day),
+        request_id=request_id,
     )
 
 
@@ -272,6 +303,7 @@ def cancel_command(
     email: AsEmail,
     reason: Reason,
     waive: Annotated[bool, typer.Option("--waive", help="Miễn thay vì hủy.")] = False,
+    request_id: RequestId = None,
 ) -> None:
     """Hủy (hoặc miễn) phân công (cơ quan đầu mối)."""
     _perform(
@@ -279,4 +311,5 @@ def cancel_command(
         email,
         wf.CANCEL,
         lambda who: message(Cancel, actor=who, reason=reason, waive=waive),
+        request_id=request_id,
     )

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -110,10 +110,12 @@ def bad_input(message_vi: str) -> NoReturn:
 
 def parse_day(value: str, *, option: str) -> dt.date:
     """A DD/MM/YYYY day as people in Viet Nam write it; exit code 2 otherwise."""
+    from domain.days import parse_day as parse
+
     try:
-        return dt.datetime.strptime(value.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        bad_input(f"{option}: ngày {value!r} không hợp lệ; cần dạng DD/MM/YYYY, ví dụ 31/12/2023.")
+        return parse(value)
+    except ValueError as err:
+        bad_input(f"{option}: {err}")
 
 
 def read_report(path: Path) -> str:
@@ -186,10 +188,22 @@ async def temporal_client(settings: Settings) -> Client:
     return client
 
 
-def run_action(action: Awaitable[T], *, check_with: str | None = None) -> T:
+RequestId = Annotated[
+    str | None,
+    typer.Option(
+        "--request-id",
+        help="Mã yêu cầu (UUID). Chạy lại lệnh với cùng mã khi chưa nhận được phản hồi: "
+        "yêu cầu chỉ được thực hiện một lần.",
+    ),
+]
+
+
+def run_action(
+    action: Awaitable[T], *, check_with: str | None = None, request_id: str | None = None
+) -> T:
     """Run one call to Temporal; a refusal is printed in Vietnamese with exit code 1. When
     no answer came, the request may still be carried out later: `check_with` names the
-    command that shows whether it was."""
+    command that shows whether it was, and `request_id` the id to send it again with."""
     from client.calls import Refused, Unavailable
 
     try:
@@ -199,9 +213,14 @@ def run_action(action: Awaitable[T], *, check_with: str | None = None) -> T:
         raise typer.Exit(1) from None
     except Unavailable:
         later = f"; kiểm tra bằng `{check_with}`" if check_with else ""
+        again = (
+            f" Gửi lại thì thêm --request-id {request_id} để yêu cầu chỉ được thực hiện một lần."
+            if request_id
+            else ""
+        )
         err.print(
             "Chưa nhận được phản hồi (worker có đang chạy không?). Yêu cầu có thể vẫn "
-            f"được xử lý sau{later}.",
+            f"được xử lý sau{later}.{again}",
             markup=False,
             highlight=False,
         )

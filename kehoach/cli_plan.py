@@ -15,6 +15,7 @@ from adapters.settings import Settings, load_settings
 from domain.ids import consolidation_workflow_id, plan_workflow_id
 from domain.planfile import load_plan
 from kehoach.cli_common import (
+    RequestId,
     actor,
     bad_input,
     command,
@@ -253,6 +254,7 @@ def announce_command(
         list[str] | None,
         typer.Option("--working", help="Ngày làm việc bù (thứ Bảy, Chủ nhật), dd/mm/yyyy."),
     ] = None,
+    request_id: RequestId = None,
 ) -> None:
     """Công bố ngày nghỉ bù, ngày làm bù: mọi phân công còn mở tính lại nhắc hạn và hạn."""
     from schemas.assignment import AmendCalendar
@@ -265,4 +267,15 @@ def announce_command(
     message = AmendCalendar(
         actor=actor(settings, email), days_off=off, working_days=work, reason=reason
     )
-    _done(_update(settings, wf.ANNOUNCE_CALENDAR, message))
+    from client import calls
+
+    chosen = request_id or calls.request_id()
+    update_id = calls.person_update_id(chosen, call=wf.ANNOUNCE_CALENDAR, actor=email)
+
+    async def send() -> AmendmentResult:
+        client = await temporal_client(settings)
+        return await calls.announce_calendar(
+            client, _plan_id(settings), message, update_id=update_id
+        )
+
+    _done(run_action(send(), request_id=chosen))

@@ -6,7 +6,7 @@ One model per message, so a field can be added without breaking callers or histo
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from schemas.base import Model, Text
 from schemas.calendar import WorkingCalendar
@@ -228,7 +228,22 @@ Recipient = Literal[
 ]
 
 
-class NoticeRequest(Model):
+class NoticeTiming(Model):
+    """When a notice was asked for and where it stands on the ladder: what decides whether it
+    goes out at once or waits for the morning digest (`domain.digest.hold_reason`)."""
+
+    at: dt.datetime | None = Field(
+        default=None, description="When the workflow asked for it, on the plan's clock."
+    )
+    planned_at: dt.datetime | None = Field(
+        default=None, description="When a reminder or escalation was due; later: catching up."
+    )
+    ladder_levels: int | None = Field(
+        default=None, description="How many levels the escalation ladder has; above: repeats."
+    )
+
+
+class NoticeRequest(NoticeTiming):
     """One notice about one assignment; its key makes the effect exactly-once."""
 
     idempotency_key: str = Field(min_length=1, max_length=300)
@@ -252,15 +267,55 @@ class NoticeRequest(Model):
     version: int | None = Field(
         default=None, description="The report version an approval request is about."
     )
-    at: dt.datetime | None = Field(
-        default=None, description="When the workflow asked for it, on the plan's clock."
+
+
+class NoticeRef(NoticeTiming):
+    """One notice about one assignment, by reference: what the workflow alone knows (the
+    kind, its key, who gets it and the facts of this step). The activity reads the plan,
+    the duty, the agencies and the deadline from the store (`NoticeSubject`), so a notice
+    costs the history a few hundred bytes whatever the duty's text."""
+
+    assignment_id: str
+    key: str = Field(min_length=1, max_length=200, description="Unique within the assignment.")
+    kind: NoticeKind
+    recipients: list[Recipient] = Field(min_length=1)
+    days_before: int | None = None
+    escalation_level: int | None = None
+    reason: str | None = None
+    actor: str | None = None
+    version: int | None = Field(
+        default=None, description="The report version an approval request is about."
     )
-    planned_at: dt.datetime | None = Field(
-        default=None, description="When a reminder or escalation was due; later: catching up."
-    )
-    ladder_levels: int | None = Field(
-        default=None, description="How many levels the escalation ladder has; above: repeats."
-    )
+
+    @model_serializer(mode="wrap")
+    def _without_nones(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        """Fields left unset are left out: every notice's input is in the history."""
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+    @property
+    def idempotency_key(self) -> str:
+        """The notice's key, the same as a `NoticeRequest` for the same step would carry."""
+        return notice_key(self.assignment_id, self.key)
+
+
+def notice_key(assignment_id: str, key: str) -> str:
+    """An assignment's notice key: exactly-once per assignment and step."""
+    return f"{assignment_id}/{key}"
+
+
+class NoticeSubject(Model):
+    """What the store knows of an assignment that a notice names: read when it is sent."""
+
+    plan_id: str
+    plan_title: str
+    duty: DutyBrief
+    agency: str
+    agency_name: str
+    issuer: str
+    coordinator: str
+    office: str
+    deadline: dt.datetime | None
+    status: Status
 
 
 class NoticeResult(Model):
@@ -301,6 +356,10 @@ class AssignmentEvent(Model):
     pending_step: ApproverRole | None = None
     detail: dict[str, str | int | bool | None] = Field(default_factory=dict)
     idempotency_key: str
+    brief: DutyBrief | None = Field(
+        default=None,
+        description="The duty as given, on the first event: notices by reference read it.",
+    )
 
 
 class FetchReport(Model):

@@ -169,6 +169,14 @@ async def api_actor(
 
 router = APIRouter(prefix="/api/v1", tags=["assignments"])
 Caller = Annotated[Actor, Depends(api_actor)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="A UUID the client chooses per action; the same action sent again "
+        "with it (after a lost answer) applies once and returns the first result.",
+    ),
+]
 Resources = Annotated[Portal, Depends(portal_of)]
 
 
@@ -223,7 +231,11 @@ async def list_assignments(
 
 @router.post("/assignments/{assignment_id:path}/submit", responses=ACT)
 async def submit(
-    assignment_id: str, report: SubmitIn, caller: Caller, portal: Resources
+    assignment_id: str,
+    report: SubmitIn,
+    caller: Caller,
+    portal: Resources,
+    idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """Submit the report's text (attachments go through the page)."""
     a = await readable(portal, caller, assignment_id)
@@ -231,25 +243,45 @@ async def submit(
         raise PageError(403, "Không có quyền", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
     return await _act(
         calls.update(
-            portal.client, a.id, SUBMIT_REPORT, SubmitUpdate(actor=caller, body=report.body)
+            portal.client,
+            a.id,
+            SUBMIT_REPORT,
+            SubmitUpdate(actor=caller, body=report.body),
+            update_id=calls.person_update_id(
+                idempotency_key, call=SUBMIT_REPORT, actor=caller.email
+            ),
         )
     )
 
 
 @router.post("/assignments/{assignment_id:path}/approve", responses=ACT)
 async def approve(
-    assignment_id: str, decision: ApproveIn, caller: Caller, portal: Resources
+    assignment_id: str,
+    decision: ApproveIn,
+    caller: Caller,
+    portal: Resources,
+    idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """Approve the pending step, if it is the caller's."""
     a = await readable(portal, caller, assignment_id)
     return await _act(
-        calls.update(portal.client, a.id, APPROVE, Approve(actor=caller, comment=decision.comment))
+        calls.update(
+            portal.client,
+            a.id,
+            APPROVE,
+            Approve(actor=caller, comment=decision.comment),
+            update_id=calls.person_update_id(idempotency_key, call=APPROVE, actor=caller.email),
+        )
     )
 
 
 @router.post("/assignments/{assignment_id:path}/return", responses=ACT)
 async def return_for_revision(
-    assignment_id: str, decision: ReturnIn, caller: Caller, portal: Resources
+    assignment_id: str,
+    decision: ReturnIn,
+    caller: Caller,
+    portal: Resources,
+    idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """Return the report for revision, with its reason."""
     a = await readable(portal, caller, assignment_id)
@@ -259,6 +291,9 @@ async def return_for_revision(
             a.id,
             RETURN_FOR_REVISION,
             ReturnForRevision(actor=caller, reason=decision.reason),
+            update_id=calls.person_update_id(
+                idempotency_key, call=RETURN_FOR_REVISION, actor=caller.email
+            ),
         )
     )
 

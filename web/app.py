@@ -23,7 +23,7 @@ from adapters.mail import MailConfig, SmtpSender
 from adapters.settings import Settings
 from adapters.store import Store
 from schemas.plan import NormalizedPlan
-from web import actionpages, api, dashboard, drafts, pages, preferences, signin
+from web import actionpages, api, calendar, dashboard, drafts, pages, preferences, signin
 from web.auth import SESSION_COOKIE, AuthError
 from web.limits import BodyLimit, BodyTooLarge, RateLimits, body_limit_of
 from web.nonces import UsedLinks
@@ -117,6 +117,7 @@ def create_app(
     routers = (
         signin.router,
         dashboard.router,
+        calendar.router,
         drafts.router,
         actionpages.router,
         pages.router,

@@ -24,6 +24,7 @@ from schemas.errors import NotFound
 from schemas.store import AssignmentFilter, LabelCount
 from web import progress, views
 from web.portal import (
+    COORDINATOR_ROLES,
     READ_ALL_ROLES,
     PageError,
     Portal,
@@ -156,6 +157,7 @@ async def dashboard(request: Request, me: Viewer, portal: Resources) -> HTMLResp
             "listed_label": listed_label,
             "rows": [views.listed(r) for r in page.rows],
             "pager": views.pager(page),
+            "can_announce": me.role in COORDINATOR_ROLES,
         },
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import structlog
@@ -34,7 +34,7 @@ from schemas.assignment import (
     SubmitReport,
 )
 from schemas.base import UNSTORABLE_VI, storable
-from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT
+from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT, Update
 from schemas.store import AssignmentFilter, AttachmentRef
 from web import attachments, views
 from web.auth import CSRF_FIELD, check_csrf
@@ -238,6 +238,7 @@ async def submit(request: Request, assignment_id: str, me: Me, portal: Resources
             assignment_id,
             SUBMIT_REPORT,
             SubmitReport(actor=me, body=body, attachments=refs),
+            update_id=form_update_id(form, SUBMIT_REPORT, me),
         )
     except Refused as refusal:
         dropped = await portal.store.drop_unreferenced_attachments([r.sha256 for r in refs])
@@ -273,6 +274,7 @@ async def approve(request: Request, assignment_id: str, me: Me, portal: Resource
             assignment_id,
             APPROVE,
             Approve(actor=me, comment=comment.strip() or None, version=shown_version(form)),
+            update_id=form_update_id(form, APPROVE, me),
         ),
     )
 
@@ -310,6 +312,7 @@ async def return_for_revision(
             assignment_id,
             RETURN_FOR_REVISION,
             ReturnForRevision(actor=me, reason=reason.strip(), version=shown_version(form)),
+            update_id=form_update_id(form, RETURN_FOR_REVISION, me),
         ),
     )
 
@@ -331,8 +334,16 @@ async def assignment(
             "max_mb": f"{portal.settings.upload_max_file_bytes / (1024 * 1024):g}",
             "allowed": attachments.ALLOWED_VI,
             "min_reason": MIN_REASON,
+            # One id per page shown: a form sent twice from it (a double click, the browser
+            # resending) applies once (form_update_id).
+            "request_id": calls.request_id(),
         },
     )
+
+
+def form_update_id(form: FormData, call: Update[Any, ActionResult], me: Actor) -> str:
+    """The update id of the form's action: the page's request id, scoped by the client."""
+    return calls.person_update_id(field(form, "request_id"), call=call, actor=me.email)
 
 
 async def _act(

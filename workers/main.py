@@ -147,12 +147,13 @@ def build_worker(
         task_queue=task_queue,
         workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow, MorningDigestWorkflow],
         # send_notice stays here too: runs started before the notices' own queue send
-        # their notices on this one.
+        # their notices on this one (and bench/one_queue.py puts every notice here).
         activities=[
             assignments.store_submission,
             assignments.record_event,
             notices.send_notice,
             digests.digest_calendar,
+            notices.send_notice_by_reference,
             reports.fetch_report,
             plans.plan_schedule,
             plans.start_batch,
@@ -174,7 +175,7 @@ def build_worker(
     notice_worker = Worker(
         client,
         task_queue=notice_task_queue(task_queue),
-        activities=[notices.send_notice, digests.send_digests],
+        activities=[notices.send_notice, notices.send_notice_by_reference, digests.send_digests],
         max_task_queue_activities_per_second=notices_per_second,
         graceful_shutdown_timeout=graceful_shutdown,
         max_concurrent_activities=activity_slots,

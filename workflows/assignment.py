@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.reports import ReportActivities
@@ -35,10 +36,12 @@ with workflow.unsafe.imports_passed_through():
         AssignmentState,
         Cancel,
         DecisionRecord,
+        DutyBrief,
         ExtendDeadline,
         Extension,
         FetchReport,
         NoticeKind,
+        NoticeRef,
         NoticeRequest,
         Outcome,
         Recipient,
@@ -48,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         StoreSubmission,
         SubmissionRecord,
         SubmitReport,
+        notice_key,
     )
     from schemas.calendar import VN_TZ
     from schemas.plan import ApproverRole
@@ -82,6 +86,12 @@ LOCAL_FIRST_PATCH = "effects-local-first"
 # in the effects loop as before.
 NOTICES_APART_PATCH = "notices-apart"
 
+# Runs started from this change name each notice by reference (assignment, kind, key and
+# the facts of its step): the notice activity reads the plan, the duty as given (kept in the
+# store by the first event) and the deadline from the store, instead of every notice's input
+# repeating them in history. Earlier runs keep sending whole notices.
+NOTICES_BY_REFERENCE_PATCH = "notices-by-reference"
+
 
 @dataclass
 class _Timer:
@@ -100,6 +110,7 @@ class AssignmentWorkflow:
         self._local_first = workflow.patched(LOCAL_FIRST_PATCH)
         self._shown = _shown_at_start() if self._local_first else None
         self._notices_apart = self._local_first and workflow.patched(NOTICES_APART_PATCH)
+        self._by_reference = self._notices_apart and workflow.patched(NOTICES_BY_REFERENCE_PATCH)
         self._notices_in_flight = 0
         self._notice_tasks: set[asyncio.Task[None]] = set()  # referenced until done
         self.status: Status = "assigned"
@@ -121,12 +132,17 @@ class AssignmentWorkflow:
         # The input's calendar, with the days announced since (`amend_calendar`).
         self.calendar = input.calendar
         self.started_at = self._now()
-        self.effects: list[NoticeRequest | AssignmentEvent | StoreSubmission] = []
+        self.effects: list[NoticeRequest | NoticeRef | AssignmentEvent | StoreSubmission] = []
         self.changed = False
         # Queued here, before any update handler can run (an update may arrive with the
         # start): the assignment exists in the store before its first report is kept.
         self._notice("assignment", ["focal", "leader"], key="assignment")
-        self._event("assign", actor="system", source="worker")
+        self._event(
+            "assign",
+            actor="system",
+            source="worker",
+            brief=input.duty if self._by_reference else None,
+        )
 
     # --- the main loop ---------------------------------------------------------------
 
@@ -293,23 +309,25 @@ class AssignmentWorkflow:
             # the report or the state it announces, so the store has them first.
             batch, self.effects = self.effects, []
             for write in batch:
-                if not isinstance(write, NoticeRequest):
+                if not isinstance(write, NoticeRequest | NoticeRef):
                     await effects.record_local_first(write)
             for notice in batch:
-                if isinstance(notice, NoticeRequest):
+                if isinstance(notice, NoticeRef):
+                    self._send_apart(notice)
+                elif isinstance(notice, NoticeRequest):
                     if self._notices_apart:
                         self._send_apart(notice)
                     else:
                         await effects.send(notice)
 
-    def _send_apart(self, notice: NoticeRequest) -> None:
+    def _send_apart(self, notice: NoticeRequest | NoticeRef) -> None:
         """Send the notice while the loop goes on; if it is given up, record that."""
         self._notices_in_flight += 1
         task = asyncio.create_task(self._deliver(notice))
         self._notice_tasks.add(task)
         task.add_done_callback(self._notice_tasks.discard)
 
-    async def _deliver(self, notice: NoticeRequest) -> None:
+    async def _deliver(self, notice: NoticeRequest | NoticeRef) -> None:
         try:
             failure = await effects.deliver(
                 notice, task_queue=notice_task_queue(workflow.info().task_queue)
@@ -335,6 +353,8 @@ class AssignmentWorkflow:
         """The path of runs started before LOCAL_FIRST_PATCH: one regular activity per effect."""
         while self.effects:
             effect = self.effects[0]
+            if isinstance(effect, NoticeRef):  # never queued on this path
+                raise ApplicationError("a notice by reference on the path before local writes")
             if isinstance(effect, NoticeRequest):
                 await effects.send(effect)
             else:
@@ -347,9 +367,21 @@ class AssignmentWorkflow:
         self, kind: NoticeKind, recipients: list[Recipient], *, key: str, **extra: Any
     ) -> None:
         i = self.input
+        if self._by_reference:
+            self.effects.append(
+                NoticeRef(
+                    assignment_id=i.assignment_id,
+                    key=key,
+                    kind=kind,
+                    recipients=recipients,
+                    at=self._now(),
+                    **extra,
+                )
+            )
+            return
         self.effects.append(
             NoticeRequest(
-                idempotency_key=f"{i.assignment_id}/{key}",
+                idempotency_key=notice_key(i.assignment_id, key),
                 kind=kind,
                 assignment_id=i.assignment_id,
                 plan_id=i.plan_id,
@@ -375,6 +407,7 @@ class AssignmentWorkflow:
         actor: str,
         source: str,
         detail: dict[str, str | int | bool | None] | None = None,
+        brief: DutyBrief | None = None,
     ) -> None:
         i = self.input
         self.event_seq += 1
@@ -396,6 +429,7 @@ class AssignmentWorkflow:
                 source=source,
                 detail=detail or {},
                 idempotency_key=f"{i.assignment_id}/event/{workflow.info().run_id}/{self.event_seq}",
+                brief=brief,
             )
         )
         self.changed = True

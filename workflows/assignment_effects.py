@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.assignments import AssignmentActivities
     from activities.notices import NoticeActivities
     from domain.digest import escalation_step_vi
-    from schemas.assignment import AssignmentEvent, NoticeRequest, StoreSubmission
+    from schemas.assignment import AssignmentEvent, NoticeRef, NoticeRequest, StoreSubmission
 
 STORE_RETRY = RetryPolicy(
     initial_interval=dt.timedelta(seconds=1), maximum_interval=dt.timedelta(minutes=1)
@@ -123,23 +123,36 @@ async def send(notice: NoticeRequest) -> None:
         workflow.logger.warning("notice %s not sent: %s", notice.idempotency_key, err.cause)
 
 
-async def deliver(notice: NoticeRequest, *, task_queue: str) -> str | None:
-    """Send one notice on the notices' own task queue, retrying for up to NOTICE_PATIENCE.
+async def deliver(notice: NoticeRequest | NoticeRef, *, task_queue: str) -> str | None:
+    """Send one notice on the notices' own task queue, retrying for up to NOTICE_PATIENCE;
+    a `NoticeRef` through the activity that reads the rest from the store.
 
     None once it is delivered (a delivery refused for good is recorded and reported to the
     coordinator by the activity itself); otherwise why it was given up, for the workflow to
     record as `notice_failed` in the store's audit."""
     try:
-        await workflow.execute_activity_method(
-            NoticeActivities.send_notice,
-            notice,
-            task_queue=task_queue,
-            schedule_to_close_timeout=NOTICE_PATIENCE,
-            start_to_close_timeout=NOTICE_ATTEMPT,
-            heartbeat_timeout=NOTICE_HEARTBEAT,
-            retry_policy=NOTICE_RETRY_BY_TIME,
-            summary=notice_summary(notice),
-        )
+        if isinstance(notice, NoticeRef):
+            await workflow.execute_activity_method(
+                NoticeActivities.send_notice_by_reference,
+                notice,
+                task_queue=task_queue,
+                retry_policy=NOTICE_RETRY_BY_TIME,
+                summary=notice_summary(notice),
+                schedule_to_close_timeout=NOTICE_PATIENCE,
+                start_to_close_timeout=NOTICE_ATTEMPT,
+                heartbeat_timeout=NOTICE_HEARTBEAT,
+            )
+        else:
+            await workflow.execute_activity_method(
+                NoticeActivities.send_notice,
+                notice,
+                task_queue=task_queue,
+                retry_policy=NOTICE_RETRY_BY_TIME,
+                summary=notice_summary(notice),
+                schedule_to_close_timeout=NOTICE_PATIENCE,
+                start_to_close_timeout=NOTICE_ATTEMPT,
+                heartbeat_timeout=NOTICE_HEARTBEAT,
+            )
     except ActivityError as err:
         reason = failure_reason(err)
         workflow.logger.error(
@@ -166,7 +179,7 @@ def record_summary(effect: StoreSubmission | AssignmentEvent) -> str:
     return f"Ghi nhật ký: {effect.action}"
 
 
-def notice_summary(notice: NoticeRequest) -> str:
+def notice_summary(notice: NoticeRequest | NoticeRef) -> str:
     if notice.kind == "reminder":
         return f"Nhắc hạn T-{notice.days_before}"
     if notice.kind == "escalation":

@@ -12,8 +12,8 @@ from adapters.store.base import (
     mapped_errors,
     row_model,
 )
-from schemas.assignment import FINAL_STATUSES, AssignmentEvent
-from schemas.errors import Conflict
+from schemas.assignment import FINAL_STATUSES, AssignmentEvent, DutyBrief, NoticeSubject
+from schemas.errors import Conflict, NotFound
 from schemas.store import (
     Assignment,
 )
@@ -37,6 +37,23 @@ ON CONFLICT (id) DO UPDATE SET
 WHERE (assignments.plan_id, assignments.duty_id, assignments.agency_code, assignments.period)
       = (EXCLUDED.plan_id, EXCLUDED.duty_id, EXCLUDED.agency_code, EXCLUDED.period)
 RETURNING *
+"""
+
+# The brief an assignment was given, or its plan duty's for assignments recorded before
+# briefs were kept.
+_NOTICE_SUBJECT = """
+SELECT a.plan_id, p.title AS plan_title, a.duty_id,
+       COALESCE(b.clause, d.clause) AS clause,
+       CASE WHEN b.assignment_id IS NULL THEN d.heading ELSE b.heading END AS heading,
+       COALESCE(b.text, d.text) AS text,
+       a.agency_code, ag.name AS agency_name, p.issuer, p.coordinator,
+       p.document -> 'plan' ->> 'office' AS office, a.due_at, a.status
+FROM assignments a
+JOIN plans p ON p.id = a.plan_id
+JOIN duties d ON (d.plan_id, d.duty_id) = (a.plan_id, a.duty_id)
+JOIN agencies ag ON ag.code = a.agency_code
+LEFT JOIN assignment_briefs b ON b.assignment_id = a.id
+WHERE a.id = $1
 """
 
 # A closed assignment's row is final: no later write (a stray second run, a late retry of an
@@ -86,6 +103,27 @@ class AssignmentRepository(Repository):
         """One assignment by its workflow id."""
         row = await self._pool.fetchrow("SELECT * FROM assignments WHERE id = $1", id)
         return row_model(Assignment, row, f"assignments: no assignment {id!r}")
+
+    async def notice_subject(self, assignment_id: str) -> NoticeSubject:
+        """What a notice about the assignment names, as the store has it now: the plan, the
+        duty as given, the agencies and the current deadline and status."""
+        row = await self._pool.fetchrow(_NOTICE_SUBJECT, assignment_id)
+        if row is None:
+            raise NotFound(f"assignments: no assignment {assignment_id!r} to send a notice about")
+        return NoticeSubject(
+            plan_id=row["plan_id"],
+            plan_title=row["plan_title"],
+            duty=DutyBrief(
+                id=row["duty_id"], clause=row["clause"], heading=row["heading"], text=row["text"]
+            ),
+            agency=row["agency_code"],
+            agency_name=row["agency_name"],
+            issuer=row["issuer"],
+            coordinator=row["coordinator"],
+            office=row["office"],
+            deadline=row["due_at"],
+            status=row["status"],
+        )
 
     async def list_assignments(
         self, *, plan_id: str, agency_code: str | None = None, status: str | None = None
@@ -168,6 +206,15 @@ class AssignmentRepository(Repository):
                     raise Conflict(
                         f"assignments: {event.assignment_id!r} already names "
                         "another duty, agency or period"
+                    )
+                if event.brief is not None:
+                    await conn.execute(
+                        "INSERT INTO assignment_briefs (assignment_id, clause, heading, text)"
+                        " VALUES ($1, $2, $3, $4) ON CONFLICT (assignment_id) DO NOTHING",
+                        event.assignment_id,
+                        event.brief.clause,
+                        event.brief.heading,
+                        event.brief.text,
                     )
                 await conn.execute(
                     "UPDATE assignments SET overdue = $2, escalation_level = $3,"

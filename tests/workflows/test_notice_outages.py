@@ -202,7 +202,8 @@ async def test_notices_are_retried_for_hours_on_their_own_queue_with_a_heartbeat
         e.activity_task_scheduled_event_attributes
         for e in history.events
         if e.HasField("activity_task_scheduled_event_attributes")
-        and e.activity_task_scheduled_event_attributes.activity_type.name == "send_notice"
+        and e.activity_task_scheduled_event_attributes.activity_type.name
+        == "send_notice_by_reference"
     ]
     smtp_timeout = dt.timedelta(seconds=30)
     assert f"{queue}-notices" == scheduled.task_queue.name

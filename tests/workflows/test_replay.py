@@ -11,7 +11,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from tests.workflows.histories import HISTORIES
-from workflows.assignment import LOCAL_FIRST_PATCH, NOTICES_APART_PATCH, AssignmentWorkflow
+from workflows.assignment import (
+    LOCAL_FIRST_PATCH,
+    NOTICES_APART_PATCH,
+    NOTICES_BY_REFERENCE_PATCH,
+    AssignmentWorkflow,
+)
 from workflows.consolidation import NOTICES_EACH_PATCH, ConsolidationWorkflow
 from workflows.plan import CALENDAR_AHEAD_PATCH, PERIODIC_CONSOLIDATION_PATCH, PlanWorkflow
 
@@ -47,10 +52,11 @@ PATHS = {
     "pull_invalid",
     "pull_down",
 }
-EARLIER = ("before-local-first", "before-notices-apart")
+EARLIER = ("before-local-first", "before-notices-apart", "before-notices-by-reference")
 # Which patches each recorded version of the assignment carries (the current code's: all).
 PATCHES = {
-    "": {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH},
+    "": {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH, NOTICES_BY_REFERENCE_PATCH},
+    "before-notices-by-reference": {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH},
     "before-notices-apart": {LOCAL_FIRST_PATCH},
     "before-local-first": set(),
 }
@@ -67,7 +73,7 @@ def test_each_recording_carries_the_patches_of_its_version(path: Path) -> None:
     """The current recordings carry every patch marker; each earlier version only those
     made before it."""
     version = "" if path.parent == HISTORIES else path.parent.name
-    assert PATCHES[version] == _patches(path) & {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH}
+    assert PATCHES[version] == _patches(path) & PATCHES[""]
 
 
 def test_histories_of_the_plan_and_consolidation_paths_are_recorded() -> None:
