@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import structlog
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
@@ -55,6 +55,7 @@ async def replay_recent(
         data_converter=pydantic_data_converter,
         workflow_runner=sandbox(pass_through_own_modules=False),
     )
+    seen: set[tuple[str, str]] = set()
     for workflow_type in WORKFLOW_TYPES:
         report.replayed[workflow_type] = 0
         for status in ("ExecutionStatus = 'Running'", "ExecutionStatus != 'Running'"):
@@ -64,6 +65,12 @@ async def replay_recent(
             histories = client.list_workflows(query, limit=per_type).map_histories()
             async with replayer.workflow_replay_iterator(histories) as results:
                 async for result in results:
+                    # A run that closed between the two listings (visibility lags) is listed
+                    # as running and as closed: it counts once.
+                    run = _run_key(result.history)
+                    if run in seen:
+                        continue
+                    seen.add(run)
                     report.replayed[workflow_type] += 1
                     if result.replay_failure is not None:
                         report.failed[result.history.workflow_id] = (
@@ -77,3 +84,11 @@ async def replay_recent(
                         )
     log.info("replay_done", replayed=report.replayed, failed=len(report.failed))
     return report
+
+
+def _run_key(history: WorkflowHistory) -> tuple[str, str]:
+    """A history's workflow id and the run id it started with."""
+    started = (
+        history.events[0].workflow_execution_started_event_attributes if history.events else None
+    )
+    return history.workflow_id, started.original_execution_run_id if started else ""
