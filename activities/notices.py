@@ -218,7 +218,7 @@ class NoticeActivities:
 
     async def _send(self, notice: NoticeRequest) -> NoticeResult:
         directory = await self._store.agencies_with_contacts(
-            {notice.agency, notice.coordinator, notice.office, notice.issuer}
+            notice.plan_id, {notice.agency, notice.coordinator, notice.office, notice.issuer}
         )
         facts = self._facts(notice)
         addressees = resolve(notice, directory)

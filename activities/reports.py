@@ -41,7 +41,9 @@ class ReportActivities:
             assignment_id=request.assignment_id,
             agency=request.agency,
         )
-        agency = (await self._store.get_agencies([request.agency])).get(request.agency)
+        assignment = await self._store.get_assignment(request.assignment_id)
+        agencies = await self._store.get_agencies(assignment.plan_id, [request.agency])
+        agency = agencies.get(request.agency)
         url = agency.report_endpoint if agency else None
         if url is None:
             return FetchedReport(outcome="invalid", error="agency has no report endpoint")

@@ -181,7 +181,7 @@ _NAMED = (
     "SELECT a.*, p.title, d.clause, d.text, g.name FROM page a"
     " JOIN plans p ON p.id = a.plan_id"
     " JOIN duties d ON d.plan_id = a.plan_id AND d.duty_id = a.duty_id"
-    " JOIN agencies g ON g.code = a.agency_code"
+    " JOIN agencies g ON (g.directory, g.code) = (p.directory, a.agency_code)"
 )
 _ORDER = " ORDER BY a.due_at NULLS LAST, a.id"
 
@@ -259,7 +259,8 @@ async def floor_export(
         f"SELECT a.id, a.plan_id, a.agency_code, g.name, d.clause, a.period, a.due_at,"
         f" a.status, {label} FROM assignments a"
         " JOIN duties d ON d.plan_id = a.plan_id AND d.duty_id = a.duty_id"
-        " JOIN agencies g ON g.code = a.agency_code"
+        " JOIN plans p ON p.id = a.plan_id"
+        " JOIN agencies g ON (g.directory, g.code) = (p.directory, a.agency_code)"
         f" WHERE ($3::text IS NULL OR a.plan_id = $3){_ORDER}",
         *args,
         plan_id,

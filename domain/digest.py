@@ -53,7 +53,12 @@ def reader_delivery(reader: Reader, rows: Iterable[DigestRow]) -> Delivery:
     """The default of a reader of the directory: an agency's focal official gets notices at
     once unless the agency coordinates, chases or issues a plan (then its people read the
     digest, as every leader does)."""
-    staff = {code for r in rows for code in (r.coordinator, r.office, r.issuer)}
+    staff = {
+        code
+        for r in rows
+        if r.directory == reader.directory
+        for code in (r.coordinator, r.office, r.issuer)
+    }
     if reader.contact == "focal" and reader.agency_code not in staff:
         return default_delivery("focal")
     return default_delivery(reader.contact if reader.agency_code not in staff else "office")
@@ -131,6 +136,8 @@ def section_of(
     soon = (
         row.status in OPEN and not late and row.due_at is not None and row.due_at - at <= due_soon
     )
+    if reader.directory != row.directory:  # the same code is another agency there
+        return None
     found: set[Section] = set()
     if reader.agency_code == row.agency_code:
         if row.status == "returned":

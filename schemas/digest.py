@@ -24,6 +24,9 @@ class DigestRow(Model):
     plan_title: str
     clause: str
     duty_text: str
+    directory: str = Field(
+        default="", description="The plan's agency directory: every code of the row is in it."
+    )
     agency_code: str
     agency_name: str
     coordinator: str
@@ -43,6 +46,7 @@ class Reader(Model):
     email: str
     name: str
     title: str
+    directory: str = Field(default="", description="The directory of the reader's agency.")
     agency_code: str
     agency_name: str
     contact: Contact

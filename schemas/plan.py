@@ -609,6 +609,14 @@ class NormalizedPlan(Model):
     groups: list[AgencyGroup]
     duties: list[NormalizedDuty]
 
+    @property
+    def directory(self) -> str:
+        """The agency directory the plan's codes belong to: its province, named by the plan's
+        place. Codes repeat across provinces (UBND_TINH, SKHCN …), so the store keys agencies
+        by (directory, code). A property, not a field: plans in workflow histories keep
+        their shape."""
+        return self.plan.place
+
     def agency(self, code: str) -> Agency:
         """The agency with this code; KeyError if the plan has none."""
         for agency in self.agencies:

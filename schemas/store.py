@@ -183,6 +183,11 @@ class AssignmentFilter(Model):
     status: str | None = None
     period: str | None = None
     label: str | None = None
+    directory: str | None = Field(
+        default=None,
+        description="Only plans of this agency directory (province): a code "
+        "names another agency in another province.",
+    )
 
 
 class ListedAssignment(Assignment):

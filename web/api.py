@@ -223,7 +223,10 @@ async def list_assignments(
 
     agency = None if caller.role in READ_ALL_ROLES else caller.agency
     page = await portal.store.page_assignments(
-        AssignmentFilter(plan_id=plan, agency_code=agency), now=now(), limit=limit, offset=offset
+        AssignmentFilter(plan_id=plan, agency_code=agency, directory=portal.plan.directory),
+        now=now(),
+        limit=limit,
+        offset=offset,
     )
     response.headers["X-Total-Count"] = str(page.total)
     return [AssignmentOut.model_validate(views.listed(r)) for r in page.rows]

@@ -64,12 +64,14 @@ Viewer = Annotated[Actor, Depends(coordinator_view)]
 
 
 def chosen_filter(request: Request) -> AssignmentFilter:
-    """The plan, agency and label chosen in the query string (any when not chosen)."""
+    """The plan, agency and label chosen in the query string (any when not chosen), among
+    the plans of the portal's directory (province)."""
     label = chosen(request, "label")
     return AssignmentFilter(
         plan_id=chosen(request, "plan"),
         agency_code=chosen(request, "agency"),
         label=label if label in progress.LABELS else None,
+        directory=portal_of(request).plan.directory,
     )
 
 
@@ -79,21 +81,21 @@ async def _counts(portal: Portal, f: AssignmentFilter, *, at: dt.datetime) -> di
     whole = f.model_copy(update={"label": None})
     store = portal.store
     by_duty = f.plan_id is not None
-    every = whole == AssignmentFilter()
+    every = whole == AssignmentFilter(directory=f.directory)
     sets: list[tuple[GroupColumn, ...]] = [(), ("status",), ("agency_code",)]
     extra: list[tuple[GroupColumn, ...]] = (
         [("duty_id",)] if by_duty else [("plan_id",)] if every else []
     )
     if every:
         counted = await store.count_assignment_sets(whole, now=at, sets=[*sets, *extra])
-        plans = await store.plan_summaries(now=at, counted=counted[3])
+        plans = await store.plan_summaries(now=at, counted=counted[3], directory=f.directory)
     else:  # the plan list counts every plan: a pass of its own, at the same time
         counted, plans = await asyncio.gather(
             store.count_assignment_sets(whole, now=at, sets=[*sets, *extra]),
-            store.plan_summaries(now=at),
+            store.plan_summaries(now=at, directory=f.directory),
         )
     [total], by_status, by_agency = counted[:3]
-    names = await store.agency_names([c.key[0] for c in by_agency])
+    names = await store.agency_names([c.key[0] for c in by_agency], directory=portal.plan.directory)
     per_duty: list[dict[str, Any]] = []
     if by_duty:
         try:

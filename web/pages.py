@@ -103,7 +103,7 @@ async def inbox(request: Request, me: Me, portal: Resources) -> HTMLResponse:
     due first, a page at a time."""
     plan_id = chosen(request, "plan")
     page = await portal.store.page_assignments(
-        AssignmentFilter(agency_code=me.agency, plan_id=plan_id),
+        AssignmentFilter(agency_code=me.agency, plan_id=plan_id, directory=portal.plan.directory),
         now=now(),
         limit=views.PAGE_SIZE,
         offset=offset_of(request),
@@ -114,7 +114,7 @@ async def inbox(request: Request, me: Me, portal: Resources) -> HTMLResponse:
         {
             "rows": [views.listed(r) for r in page.rows],
             "pager": views.pager(page),
-            "plan_choices": await portal.store.plan_titles(),
+            "plan_choices": await portal.store.plan_titles(directory=portal.plan.directory),
             "chosen": {"plan": plan_id},
             "query": urlencode({"plan": plan_id}) if plan_id else "",
             "agency_name": portal.agency_name(me.agency),
@@ -136,7 +136,7 @@ async def approvals(request: Request, me: Me, portal: Resources) -> HTMLResponse
         {
             "rows": waiting,
             "pager": pager,
-            "plan_choices": await portal.store.plan_titles(),
+            "plan_choices": await portal.store.plan_titles(directory=portal.plan.directory),
             "chosen": {"plan": plan_id},
             "query": urlencode({"plan": plan_id}) if plan_id else "",
         },

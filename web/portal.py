@@ -244,6 +244,9 @@ async def readable(portal: Portal, actor: Actor, assignment_id: str) -> Assignme
         assignment = await portal.store.get_assignment(assignment_id)
     except NotFound:
         raise PageError(404, "Không tìm thấy", f"Không có phân công {assignment_id}.") from None
+    # The actor's agency code names another agency in another province's plans.
+    if (await portal.plans.get(assignment.plan_id)).directory != portal.plan.directory:
+        raise PageError(404, "Không tìm thấy", f"Không có phân công {assignment_id}.")
     if not can_read(actor, assignment):
         raise PageError(
             403, "Không có quyền", "Phân công này thuộc cơ quan khác; đồng chí không có quyền xem."

@@ -169,7 +169,12 @@ async def awaiting(
     workflow is queried, except once for a report submitted before the store kept it."""
     await _mirror_missing_steps(portal)
     found, total = await portal.store.page_awaiting(
-        decidable(actor), now=now, plan_id=plan_id, limit=PAGE_SIZE, offset=offset
+        decidable(actor),
+        now=now,
+        plan_id=plan_id,
+        directory=portal.plan.directory,
+        limit=PAGE_SIZE,
+        offset=offset,
     )
     rows = [
         {

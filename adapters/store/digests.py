@@ -14,7 +14,7 @@ from schemas.digest import Delivery, DigestRow, Reader
 # the first step without a decision on the latest version.
 _ROWS = """
 SELECT a.id, a.plan_id, p.title AS plan_title, d.clause, d.text AS duty_text,
-       a.agency_code, g.name AS agency_name, p.coordinator, p.issuer,
+       p.directory, a.agency_code, g.name AS agency_name, p.coordinator, p.issuer,
        p.document -> 'plan' ->> 'office' AS office,
        a.status, a.due_at, a.overdue,
        CASE WHEN a.status <> 'submitted' THEN NULL
@@ -28,7 +28,7 @@ SELECT a.id, a.plan_id, p.title AS plan_title, d.clause, d.text AS duty_text,
 FROM assignments a
 JOIN plans p ON p.id = a.plan_id
 JOIN duties d ON (d.plan_id, d.duty_id) = (a.plan_id, a.duty_id)
-JOIN agencies g ON g.code = a.agency_code
+JOIN agencies g ON (g.directory, g.code) = (p.directory, a.agency_code)
 WHERE a.status IN ('assigned', 'returned', 'submitted')
 ORDER BY a.id
 """
@@ -47,6 +47,7 @@ class DigestRepository(Repository):
                 plan_title=r["plan_title"],
                 clause=r["clause"],
                 duty_text=r["duty_text"],
+                directory=r["directory"],
                 agency_code=r["agency_code"],
                 agency_name=r["agency_name"],
                 coordinator=r["coordinator"],
@@ -66,15 +67,17 @@ class DigestRepository(Repository):
         as notices include them: their mail goes where the directory says."""
         rows = await self._pool.fetch(
             "SELECT DISTINCT ON (lower(c.email)) c.email, c.name, c.title, c.role,"
-            "       a.code, a.name AS agency_name"
-            " FROM contacts c JOIN agencies a ON a.code = c.agency_code"
-            " ORDER BY lower(c.email), c.role, a.code"
+            "       a.directory, a.code, a.name AS agency_name"
+            " FROM contacts c"
+            " JOIN agencies a ON (a.directory, a.code) = (c.directory, c.agency_code)"
+            " ORDER BY lower(c.email), c.role, a.code, a.directory"
         )
         return [
             Reader(
                 email=r["email"],
                 name=r["name"],
                 title=r["title"],
+                directory=r["directory"],
                 agency_code=r["code"],
                 agency_name=r["agency_name"],
                 contact=r["role"],

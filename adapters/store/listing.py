@@ -39,7 +39,7 @@ _NAMES = """
 FROM page a
 JOIN plans p ON p.id = a.plan_id
 JOIN duties d ON d.plan_id = a.plan_id AND d.duty_id = a.duty_id
-JOIN agencies g ON g.code = a.agency_code
+JOIN agencies g ON (g.directory, g.code) = (p.directory, a.agency_code)
 """
 _ORDER = " ORDER BY a.due_at NULLS LAST, a.id"
 GroupColumn = Literal["plan_id", "agency_code", "duty_id", "status", "period"]
@@ -71,7 +71,13 @@ class _Sql:
                 parts.append(f"a.{column} = {self.arg(value)}")
         if f.label is not None:
             parts.append(f"{self.label()} = {self.arg(f.label)}")
+        if f.directory is not None:
+            parts.append(self.in_directory(f.directory))
         return " AND ".join(parts)
+
+    def in_directory(self, directory: str) -> str:
+        """Assignments of the plans of one directory (province)."""
+        return f"a.plan_id IN (SELECT id FROM plans WHERE directory = {self.arg(directory)})"
 
     def listed(self) -> str:
         return (
@@ -156,14 +162,25 @@ class ListingRepository(Repository):
         ]
 
     async def plan_summaries(
-        self, *, now: dt.datetime, counted: Sequence[LabelCount] | None = None
+        self,
+        *,
+        now: dt.datetime,
+        counted: Sequence[LabelCount] | None = None,
+        directory: str | None = None,
     ) -> list[PlanSummary]:
-        """Every stored plan with its assignments counted by label, in number order; with
-        `counted` (counts by plan_id already made for every plan) nothing is counted again."""
+        """Every stored plan (of `directory`, if named) with its assignments counted by
+        label, in number order; with `counted` (counts by plan_id already made for those
+        plans) nothing is counted again."""
         if counted is None:
-            counted = await self.count_assignments(AssignmentFilter(), now=now, by=("plan_id",))
+            counted = await self.count_assignments(
+                AssignmentFilter(directory=directory), now=now, by=("plan_id",)
+            )
         per_plan = {c.key[0]: c.counts for c in counted}
-        rows = await self._pool.fetch("SELECT id, title, coordinator FROM plans ORDER BY id")
+        rows = await self._pool.fetch(
+            "SELECT id, title, coordinator FROM plans"
+            " WHERE $1::text IS NULL OR directory = $1 ORDER BY id",
+            directory,
+        )
         return [
             PlanSummary(
                 id=r["id"],
@@ -174,15 +191,21 @@ class ListingRepository(Repository):
             for r in rows
         ]
 
-    async def plan_titles(self) -> dict[str, str]:
-        """Every stored plan's title by number, in number order (the plan filter's choices)."""
-        rows = await self._pool.fetch("SELECT id, title FROM plans ORDER BY id")
+    async def plan_titles(self, *, directory: str | None = None) -> dict[str, str]:
+        """Every stored plan's title (of `directory`, if named) by number, in number order
+        (the plan filter's choices)."""
+        rows = await self._pool.fetch(
+            "SELECT id, title FROM plans WHERE $1::text IS NULL OR directory = $1 ORDER BY id",
+            directory,
+        )
         return {r["id"]: r["title"] for r in rows}
 
-    async def agency_names(self, codes: Sequence[str]) -> dict[str, str]:
-        """The directory's names of these agency codes (a code it lacks is absent)."""
+    async def agency_names(self, codes: Sequence[str], *, directory: str) -> dict[str, str]:
+        """The names of these agency codes in one directory (a code it lacks is absent)."""
         rows = await self._pool.fetch(
-            "SELECT code, name FROM agencies WHERE code = ANY($1::text[])", sorted(set(codes))
+            "SELECT code, name FROM agencies WHERE directory = $1 AND code = ANY($2::text[])",
+            directory,
+            sorted(set(codes)),
         )
         return {r["code"]: r["name"] for r in rows}
 
@@ -192,11 +215,14 @@ class ListingRepository(Repository):
         *,
         now: dt.datetime,
         plan_id: str | None = None,
+        directory: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[AwaitingReport], int]:
         """The submitted reports waiting for a step `decidable` decides (the workflow's
-        pending step as mirrored in the store), soonest due first, and how many in all."""
+        pending step as mirrored in the store), of plans of `directory` if named (the
+        person's agency code names another agency elsewhere), soonest due first, and how
+        many in all."""
         limit, offset = _bounded(limit, offset)
 
         def waiting(q: _Sql) -> str:
@@ -210,6 +236,7 @@ class ListingRepository(Repository):
                 f" AND a.agency_code = {agency})"
                 f" OR (a.pending_step = ANY({q.arg(sorted(decidable.coordinated))}::text[])"
                 f" AND a.plan_id IN (SELECT id FROM plans WHERE coordinator = {agency})))"
+                + ("" if directory is None else f" AND {q.in_directory(directory)}")
             )
 
         q = _Sql(now)
@@ -238,7 +265,9 @@ class ListingRepository(Repository):
             f"SELECT a.id, a.plan_id, a.agency_code, g.name, d.clause, a.period, a.due_at,"
             f" a.status, {q.label()} FROM assignments a"
             " JOIN duties d ON d.plan_id = a.plan_id AND d.duty_id = a.duty_id"
-            f" JOIN agencies g ON g.code = a.agency_code WHERE {q.where(f)}{_ORDER}",
+            " JOIN plans p ON p.id = a.plan_id"
+            " JOIN agencies g ON (g.directory, g.code) = (p.directory, a.agency_code)"
+            f" WHERE {q.where(f)}{_ORDER}",
             *q.args,
         )
         return [tuple(r) for r in rows]

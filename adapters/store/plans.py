@@ -18,9 +18,9 @@ from schemas.store import (
 )
 
 _UPSERT_AGENCY = """
-INSERT INTO agencies (code, name, short_name, kind, webhook_url, report_endpoint)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (code) DO UPDATE SET
+INSERT INTO agencies (directory, code, name, short_name, kind, webhook_url, report_endpoint)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (directory, code) DO UPDATE SET
     name = EXCLUDED.name, short_name = EXCLUDED.short_name, kind = EXCLUDED.kind,
     webhook_url = EXCLUDED.webhook_url, report_endpoint = EXCLUDED.report_endpoint,
     updated_at = now()
@@ -32,9 +32,9 @@ WHERE (agencies.name, agencies.short_name, agencies.kind, agencies.webhook_url,
 
 
 _UPSERT_CONTACT = """
-INSERT INTO contacts (agency_code, role, name, title, email, phone, placeholder)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-ON CONFLICT (agency_code, role) DO UPDATE SET
+INSERT INTO contacts (directory, agency_code, role, name, title, email, phone, placeholder)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (directory, agency_code, role) DO UPDATE SET
     name = EXCLUDED.name, title = EXCLUDED.title, email = EXCLUDED.email,
     phone = EXCLUDED.phone, placeholder = EXCLUDED.placeholder, updated_at = now()
 WHERE (contacts.name, contacts.title, contacts.email, contacts.phone, contacts.placeholder)
@@ -45,11 +45,12 @@ WHERE (contacts.name, contacts.title, contacts.email, contacts.phone, contacts.p
 
 # The other columns are read from the document, so comparing it is enough.
 _UPSERT_PLAN = """
-INSERT INTO plans (id, title, issuer, issued_on, year, coordinator, document)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO plans (id, title, issuer, issued_on, year, coordinator, document, directory)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (id) DO UPDATE SET
-    title = EXCLUDED.title, issuer = EXCLUDED.issuer, issued_on = EXCLUDED.issued_on,
-    year = EXCLUDED.year, coordinator = EXCLUDED.coordinator, document = EXCLUDED.document,
+    directory = EXCLUDED.directory, title = EXCLUDED.title, issuer = EXCLUDED.issuer,
+    issued_on = EXCLUDED.issued_on, year = EXCLUDED.year, coordinator = EXCLUDED.coordinator,
+    document = EXCLUDED.document,
     loaded_at = now()
 WHERE plans.document IS DISTINCT FROM EXCLUDED.document
 """
@@ -74,9 +75,9 @@ SELECT a.code, a.name, a.short_name, a.kind, a.webhook_url, a.report_endpoint,
        jsonb_object_agg(c.role, jsonb_build_object(
            'name', c.name, 'title', c.title, 'email', c.email, 'phone', c.phone,
            'placeholder', c.placeholder)) AS contacts
-FROM agencies a JOIN contacts c ON c.agency_code = a.code
-WHERE a.code = ANY($1::text[])
-GROUP BY a.code
+FROM agencies a JOIN contacts c ON (c.directory, c.agency_code) = (a.directory, a.code)
+WHERE a.directory = (SELECT directory FROM plans WHERE id = $1) AND a.code = ANY($2::text[])
+GROUP BY a.directory, a.code
 """
 
 
@@ -90,12 +91,13 @@ class PlanRepository(Repository):
         text no longer has is removed, unless assignments refer to it: then `Conflict`,
         and nothing of the new load is kept.
         """
+        directory = plan.directory
         agencies = [
-            (a.code, a.name, a.short_name, a.kind, a.webhook_url, a.report_endpoint)
+            (directory, a.code, a.name, a.short_name, a.kind, a.webhook_url, a.report_endpoint)
             for a in plan.agencies
         ]
         contacts = [
-            (a.code, role, c.name, c.title, c.email, c.phone, c.placeholder)
+            (directory, a.code, role, c.name, c.title, c.email, c.phone, c.placeholder)
             for a in plan.agencies
             for role, c in (("leader", a.leader), ("focal", a.focal))
         ]
@@ -127,6 +129,7 @@ class PlanRepository(Repository):
                     p.year,
                     p.coordinator,
                     plan.model_dump(mode="json"),
+                    directory,
                 )
                 await conn.executemany(_UPSERT_DUTY, duties)
             try:
@@ -152,10 +155,11 @@ class PlanRepository(Repository):
         """The number of every plan loaded, in order."""
         return [r["id"] for r in await self._pool.fetch("SELECT id FROM plans ORDER BY id")]
 
-    async def get_agencies(self, codes: Iterable[str]) -> dict[str, Agency]:
-        """The named agencies with their leader and focal contacts, by code; a code the
-        directory does not hold is simply absent (notices skip it rather than fail)."""
-        rows = await self._pool.fetch(_AGENCIES_WITH_CONTACTS, sorted(set(codes)))
+    async def get_agencies(self, plan_id: str, codes: Iterable[str]) -> dict[str, Agency]:
+        """The named agencies of the plan's directory with their leader and focal contacts,
+        by code; a code the directory does not hold is simply absent (notices skip it rather
+        than fail)."""
+        rows = await self._pool.fetch(_AGENCIES_WITH_CONTACTS, plan_id, sorted(set(codes)))
         return {
             row["code"]: Agency.model_validate(
                 {**{k: v for k, v in row.items() if k != "contacts"}, **row["contacts"]}
@@ -163,14 +167,19 @@ class PlanRepository(Repository):
             for row in rows
         }
 
-    async def agencies_with_contacts(self, codes: Iterable[str]) -> dict[str, AgencyContacts]:
-        """The named agencies that exist, by code, with their contacts and webhook; an
-        unknown code is simply absent."""
+    async def agencies_with_contacts(
+        self, plan_id: str, codes: Iterable[str]
+    ) -> dict[str, AgencyContacts]:
+        """The named agencies of the plan's directory that exist, by code, with their
+        contacts and webhook; an unknown code is simply absent."""
         rows = await self._pool.fetch(
             "SELECT a.code, a.name, a.webhook_url,"
             "       c.role, c.name AS contact_name, c.title, c.email, c.placeholder"
-            " FROM agencies a LEFT JOIN contacts c ON c.agency_code = a.code"
-            " WHERE a.code = ANY($1::text[])",
+            " FROM agencies a LEFT JOIN contacts c"
+            "   ON (c.directory, c.agency_code) = (a.directory, a.code)"
+            " WHERE a.directory = (SELECT directory FROM plans WHERE id = $1)"
+            "   AND a.code = ANY($2::text[])",
+            plan_id,
             sorted(set(codes)),
         )
         found: dict[str, dict[str, object]] = {}

@@ -143,6 +143,6 @@ async def test_get_agencies_returns_the_named_agencies_with_their_contacts(
 ) -> None:
     await store.load_plan(tiny_plan)
 
-    found = await store.get_agencies(["SNGV", "STTTT", "SNGV", "NOBODY"])
+    found = await store.get_agencies("516/KH-UBND", ["SNGV", "STTTT", "SNGV", "NOBODY"])
 
     assert {"SNGV": tiny_plan.agency("SNGV"), "STTTT": tiny_plan.agency("STTTT")} == found
