@@ -51,7 +51,7 @@ SELECT a.plan_id, p.title AS plan_title, a.duty_id,
 FROM assignments a
 JOIN plans p ON p.id = a.plan_id
 JOIN duties d ON (d.plan_id, d.duty_id) = (a.plan_id, a.duty_id)
-JOIN agencies ag ON ag.code = a.agency_code
+JOIN agencies ag ON (ag.directory, ag.code) = (p.directory, a.agency_code)
 LEFT JOIN assignment_briefs b ON b.assignment_id = a.id
 WHERE a.id = $1
 """
