@@ -54,9 +54,21 @@ from adapters.mail import (
 )
 from adapters.store import Store
 from domain.addressing import AGENCY_ROLES, Addressee, resolve
-from domain.notices import Rendered, deadline_day, render, shorten
+from domain.notices import (
+    Rendered,
+    contact_line,
+    deadline_day,
+    failure_vi,
+    greeting,
+    plan_citation,
+    render,
+    shorten,
+    who,
+)
+from domain.vocabulary import period_vi
 from schemas.assignment import NoticeRequest, NoticeResult
 from schemas.errors import NotFound
+from schemas.plan import NormalizedPlan
 from schemas.store import AgencyContacts, Channel, OutboxEntry, Person
 
 log = structlog.get_logger(__name__)
@@ -88,6 +100,7 @@ class _Delivery:
     subject: str
     body: str
     send: Callable[[], Awaitable[None]]
+    recipient_vi: str = ""  # who it was for, as the failure report names them (no address)
 
 
 Outcome = Literal["sent", "skipped", "failed"]
@@ -174,7 +187,7 @@ class NoticeActivities:
         directory = await self._store.agencies_with_contacts(
             {notice.agency, notice.coordinator, notice.office, notice.issuer}
         )
-        facts = self._facts(notice)
+        facts = {**self._facts(notice), **(await self._plan_facts(notice, directory))}
         deliveries = [
             self._email(notice, who, facts) for who in resolve(notice, directory)
         ] + self._webhooks(notice, directory, facts)
@@ -345,9 +358,9 @@ class NoticeActivities:
             {
                 **facts,
                 "failed_subject": failed.subject,
-                "failed_recipient": failed.recipient,
+                "failed_recipient": failed.recipient_vi,
                 "failed_channel": CHANNEL_VI[failed.channel],
-                "failed_error": error,
+                "failed_error": failure_vi(error),
             },
             template="failure_report",
             key=outbox_key(failed.key, "failure-report"),
@@ -357,6 +370,40 @@ class NoticeActivities:
             log.critical("notice_failure_unreported", reason=report_error, **unreported)
 
     # --- building deliveries -----------------------------------------------------------
+
+    async def _plan_facts(
+        self, notice: NoticeRequest, directory: dict[str, AgencyContacts]
+    ) -> dict[str, object]:
+        """What the plan and the directory say that the notice does not: the plan's date and
+        issuer, who coordinates and how to reach them, the actor's name."""
+        try:
+            plan: NormalizedPlan | None = await self._store.get_plan(notice.plan_id)
+        except NotFound:
+            plan = None
+        issuer = directory.get(notice.issuer)
+        coordinator = directory.get(notice.coordinator)
+        phone: str | None = None
+        if plan is not None:
+            try:
+                phone = plan.agency(notice.coordinator).focal.phone
+            except KeyError:
+                phone = None
+        people = [
+            (agency.name, person)
+            for agency in directory.values()
+            for person in (agency.leader, agency.focal)
+            if person is not None
+        ]
+        return {
+            "plan_citation": plan_citation(
+                number=notice.plan_id,
+                issued_on=plan.plan.issued_on if plan else None,
+                issuer_name=issuer.name if issuer else None,
+            ),
+            "coordinator_name": coordinator.name if coordinator else None,
+            "coordinator_contact": contact_line(coordinator.focal if coordinator else None, phone),
+            "actor": who(notice.actor, people),
+        }
 
     def _facts(self, notice: NoticeRequest) -> dict[str, object]:
         """What every template may say about the notice."""
@@ -376,6 +423,7 @@ class NoticeActivities:
             "reason": notice.reason,
             "actor": notice.actor,
             "status": notice.status,
+            "period_words": period_vi(notice.period) if notice.period else None,
         }
 
     def _email(
@@ -388,14 +436,11 @@ class NoticeActivities:
         key: str | None = None,
     ) -> _Delivery:
         person = to.person
-        greeting = to.agency.name
-        if person is not None:
-            greeting = f"{person.name} – {person.title}, {greeting}"
         rendered = render(
             template or notice.kind,
             {
                 **facts,
-                "greeting": greeting,
+                "greeting": greeting(to.agency.name, person),
                 "to_agency": to.role in AGENCY_ROLES,
                 "action_links": self._action_links(notice, person, template),
             },
@@ -416,6 +461,9 @@ class NoticeActivities:
             kind=template or notice.kind,
             channel="email",
             recipient=recipient,
+            recipient_vi=greeting(to.agency.name, person)
+            if person is not None and not person.placeholder
+            else f"{CONTACT_VI[to.contact]} {to.agency.name}",
             # The stored copy keeps no working link: whoever reads the table must not act.
             subject=rendered.subject,
             body=redact(rendered.text),
@@ -514,6 +562,7 @@ class NoticeActivities:
                 kind=notice.kind,
                 channel="webhook",
                 recipient=url,
+                recipient_vi=agency.name,
                 subject=rendered.subject,
                 body=body,
                 send=send,

@@ -12,21 +12,30 @@ from activities.notices import NoticeActivities
 from adapters.store import Store
 from client import calls
 from client.starts import start_assignment, start_consolidation
+from domain import reportform
 from domain.assign import batch_inputs
 from domain.deadlines import duty_occurrences, find_occurrence
-from domain.report import render_docx, render_markdown
+from domain.report import facts, render_docx, render_markdown
 from schemas.assignment import (
     FINAL_STATUSES,
     Cancel,
     DutyBrief,
     ExtendDeadline,
+    NoticeKind,
     NoticeRequest,
+    Recipient,
     SetDeadline,
 )
 from schemas.calendar import VN_TZ, WorkingCalendar, last_day_of
 from schemas.calls import AMEND_CALENDAR, CANCEL, EXTEND_DEADLINE, SET_DEADLINE
-from schemas.consolidation import AgencyReport, ConsolidationInput, LateReport, MissingReport
-from schemas.plan import DateDeadline
+from schemas.consolidation import (
+    AgencyReport,
+    ConsolidationInput,
+    DutyRow,
+    LateReport,
+    MissingReport,
+)
+from schemas.plan import DateDeadline, NormalizedPlan
 from schemas.plan_run import (
     AmendmentResult,
     CalendarChange,
@@ -310,13 +319,16 @@ class PlanActivities:
             and (request.period is None or r.period == request.period)
         ]
         names = {a.code: a.name for a in plan.agencies}
+        order = facts.agency_order(plan)
         duty = next(d for d in plan.duties if d.id == request.duty_id)
+        form = plan.plan.report_form
+        ended = request.report_date > (plan.plan.span.end or request.report_date)
         accepted: list[AgencyReport] = []
         late: list[LateReport] = []
         missing: list[MissingReport] = []
-        for row in sorted(rows, key=lambda r: r.agency_code):
+        for row in sorted(rows, key=lambda r: (order.get(r.agency_code, 10**6), r.period)):
             last_day = last_day_of(row.original_due_at) if row.original_due_at else None
-            if row.status in ("cancelled", "waived"):
+            if row.status in facts.RELEASED:
                 continue  # released from the duty: neither reported nor missing
             if row.status != "accepted":
                 missing.append(
@@ -326,11 +338,14 @@ class PlanActivities:
                         clause=duty.clause,
                         period=row.period,
                         last_day=last_day,
-                        status="overdue" if row.overdue else row.status,
+                        status="ended" if ended else "overdue" if row.overdue else row.status,
                     )
                 )
                 continue
             submission = (await self._store.list_submissions(row.id))[-1]
+            extended = facts.extended_in_time(row, submission.submitted_at)
+            outcome = "on_time" if extended else row.outcome or "on_time"
+            answers = reportform.read(form, submission.body)
             accepted.append(
                 AgencyReport(
                     agency_code=row.agency_code,
@@ -339,11 +354,15 @@ class PlanActivities:
                     clause=duty.clause,
                     period=row.period,
                     submitted_at=submission.submitted_at,
-                    outcome=row.outcome or "on_time",
+                    outcome="late" if outcome == "late" else "on_time",
+                    extended=extended,
                     body=submission.body,
+                    figures=answers.figures,
+                    difficulties=answers.parts.get("kho_khan", ""),
+                    proposals=answers.parts.get("de_xuat", ""),
                 )
             )
-            if row.outcome == "late" and last_day is not None:
+            if outcome == "late" and last_day is not None:
                 late.append(
                     LateReport(
                         agency_code=row.agency_code,
@@ -354,7 +373,13 @@ class PlanActivities:
                         submitted_at=submission.submitted_at,
                     )
                 )
-        recipient = names[plan.plan.final_report.recipient]
+        duty_rows = await self._duty_rows(
+            plan, request, reported={r.agency_code for r in accepted}, ended=ended
+        )
+        sign = facts.signing(plan)
+        data_from, data_to = facts.data_window(
+            plan, year=request.year, report_date=request.report_date
+        )
         document = ConsolidationInput(
             issuer_name=names[plan.plan.issuer].upper(),
             coordinator_name=names[plan.plan.coordinator].upper(),
@@ -367,13 +392,15 @@ class PlanActivities:
             place=plan.plan.place,
             report_date=request.report_date,
             report_number=None,
-            recipients=[
-                f"{recipient} (báo cáo)",
-                *(f"{names[c]} (báo cáo)" for c in plan.plan.final_report.copies),
-                "Lưu: VT",
-            ],
-            signer_title="GIÁM ĐỐC",
-            signer_name=None,
+            recipients=sign.recipients,
+            author="issuer" if sign.author == "issuer" else "coordinator",
+            signer_title=sign.title,
+            signer_name=sign.name,
+            data_from=None if request.period else data_from,
+            data_to=None if request.period else data_to,
+            areas=facts.content_areas(plan),
+            indicators=facts.indicators(plan),
+            duties=duty_rows,
             accepted=accepted,
             late=late,
             missing=missing,
@@ -405,7 +432,42 @@ class PlanActivities:
             accepted=[r.agency_code for r in accepted],
             late=[r.agency_code for r in late],
             missing=[r.agency_code for r in missing],
+            approver="vice_chairman"
+            if sign.approver == "vice_chairman"
+            else "coordinator_director",
         )
+
+    async def _duty_rows(
+        self, plan: NormalizedPlan, request: CompileRequest, *, reported: set[str], ended: bool
+    ) -> list[DutyRow]:
+        """Phụ lục I: every duty of the plan, by its lead agency in the directory's order."""
+        if request.period is not None:
+            return []  # one period of a recurring report: its own duty only, in the annexes
+        rows = await self._store.list_assignments(plan_id=request.plan_id)
+        out: list[DutyRow] = []
+        for duty in facts.duty_order(plan):
+            if duty.id == request.duty_id:
+                continue
+            mine = [r for r in rows if r.duty_id == duty.id]
+            late = extended = False
+            for row in mine:
+                if row.status == "accepted":
+                    submitted = (await self._store.list_submissions(row.id))[-1].submitted_at
+                    in_time = facts.extended_in_time(row, submitted)
+                    extended = extended or in_time
+                    late = late or (row.outcome == "late" and not in_time)
+            out.append(
+                facts.duty_row(
+                    plan,
+                    duty,
+                    mine,
+                    late=late,
+                    extended=extended,
+                    reported_in_final=reported,
+                    ended=ended,
+                )
+            )
+        return out
 
     @activity.defn
     async def consolidation_notices(self, notice: ConsolidationNotice) -> list[NoticeRequest]:
@@ -416,24 +478,35 @@ class PlanActivities:
         header = plan.plan
         duty = next(d for d in plan.duties if d.id == header.final_report.duty)
         names = {a.code: a.name for a in plan.agencies}
+        sign = facts.signing(plan)
+        period = notice.document_id.split("/")[-2] if notice.document_id.count("/") >= 3 else None
         brief = DutyBrief(
             id=duty.id,
             clause=duty.clause,
-            heading="Báo cáo tổng hợp",
-            text=f"Báo cáo tổng hợp kết quả thực hiện {header.number} ({notice.document_id}).",
+            heading="Báo cáo kết quả thực hiện Kế hoạch",
+            text=duty.text,
         )
-        targets = (
-            [(header.coordinator, ["vice_chairman"])]
-            if notice.kind == "consolidation_ready"
-            else [
-                (code, ["focal", "leader"])
-                for code in (header.final_report.recipient, *header.final_report.copies)
-            ]
+        deadline = header.final_report.deadline
+        due = (
+            _at(deadline.due - dt.timedelta(days=1 if deadline.before else 0), dt.time(0))
+            + dt.timedelta(days=1)
+            if isinstance(deadline, DateDeadline)
+            else None
         )
+        if notice.kind == "consolidation_ready":
+            role: Recipient = (
+                "vice_chairman" if sign.approver == "vice_chairman" else "coordinator_director"
+            )
+            targets: list[tuple[str, list[Recipient]]] = [(header.coordinator, [role])]
+            kind: NoticeKind = "report_sign_off"
+        else:
+            final = header.final_report
+            targets = [(code, ["focal", "leader"]) for code in (final.recipient, *final.copies)]
+            kind = "report_issued"
         return [
             NoticeRequest(
                 idempotency_key=f"{notice.idempotency_key}/{agency}",
-                kind="approval_requested" if notice.kind == "consolidation_ready" else "approved",
+                kind=kind,
                 assignment_id=notice.document_id,
                 plan_id=header.number,
                 plan_title=header.title,
@@ -444,6 +517,8 @@ class PlanActivities:
                 coordinator=header.coordinator,
                 office=header.office,
                 recipients=recipients,
+                deadline=due,
+                period=period,
             )
             for agency, recipients in targets
         ]

@@ -18,6 +18,7 @@ from temporalio.client import Client
 
 from adapters.store import Store
 from client import calls
+from domain.report import facts
 from schemas import calls as wf
 from schemas.assignment import (
     FINAL_STATUSES,
@@ -189,8 +190,13 @@ class People:
         self.actions[name] += 1
         return 1
 
+    def _signer(self) -> Actor:
+        approver = facts.signing(self.plan).approver
+        return self.vice_chairman if approver == "vice_chairman" else self.director
+
     async def approve_consolidation(self, workflow_id: str) -> bool:
-        """The Vice-Chairman approves the consolidated report if it awaits approval."""
+        """Whoever signs the consolidated report by the plan's rule (the coordinator's Director,
+        or the Vice-Chairman for the Committee's own report) approves it if it awaits approval."""
         state = await calls.query(self.client, workflow_id, wf.CONSOLIDATION_STATE)
         if state.status != "awaiting_approval":
             return False
@@ -198,7 +204,7 @@ class People:
             await self._update(
                 workflow_id,
                 wf.DECIDE_REPORT,
-                ConsolidationDecision(actor=self.vice_chairman, approve=True),
+                ConsolidationDecision(actor=self._signer(), approve=True),
                 "approve_report",
             )
         )

@@ -222,6 +222,8 @@ NoticeKind = Literal[
     "extension_granted",
     "deadline_set",
     "cancelled",
+    "report_sign_off",
+    "report_issued",
 ]
 Recipient = Literal[
     "focal", "leader", "coordinator", "coordinator_director", "office", "vice_chairman"
@@ -252,6 +254,7 @@ class NoticeRequest(Model):
     version: int | None = Field(
         default=None, description="The report version an approval request is about."
     )
+    period: str | None = Field(default=None, description="The reporting period's key (2023-H1).")
 
 
 class NoticeResult(Model):

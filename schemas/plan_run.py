@@ -212,6 +212,11 @@ class CompiledReport(Model):
     accepted: list[str]
     late: list[str]
     missing: list[str]
+    approver: Literal["coordinator_director", "vice_chairman"] | None = Field(
+        default=None,
+        description="Who approves and signs it, by the plan's final-report rule; None (runs "
+        "compiled before the rule): the Vice-Chairman.",
+    )
 
 
 class ConsolidationDecision(Model):

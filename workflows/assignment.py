@@ -351,6 +351,7 @@ class AssignmentWorkflow:
                 recipients=recipients,
                 deadline=self._deadline(),
                 status=self.status,
+                period=i.period,
                 **extra,
             )
         )

@@ -39,6 +39,15 @@ NOTICE_RETRY = RetryPolicy(
 # an activity builds the list first. Runs started before keep the one activity that built and
 # sent them all, and replay unchanged.
 NOTICES_EACH_PATCH = "consolidation-notices-each"
+# Runs started from this change are approved by whoever the plan's final-report rule makes
+# the report's signer (`CompiledReport.approver`: the coordinating department's Director for
+# its own report, the Vice-Chairman for the Committee's); runs started before keep the
+# Vice-Chairman.
+APPROVER_BY_PLAN_PATCH = "consolidation-approver-by-plan"
+APPROVER_VI = {
+    "vice_chairman": "Phó Chủ tịch UBND tỉnh",
+    "coordinator_director": "Giám đốc cơ quan đầu mối",
+}
 
 
 @workflow.defn(name="Consolidation")
@@ -53,6 +62,7 @@ class ConsolidationWorkflow:
         self.state = ConsolidationState(status="compiling")
         self.decision: ConsolidationDecision | None = None
         self.version = 0
+        self.approver = "vice_chairman"
 
     @workflow.run
     async def run(self, input: ConsolidationRunInput) -> ConsolidationState:
@@ -72,6 +82,8 @@ class ConsolidationWorkflow:
                 retry_policy=RETRY,
                 summary=f"Tổng hợp báo cáo (bản {self.version})",
             )
+            if compiled.approver and workflow.patched(APPROVER_BY_PLAN_PATCH):
+                self.approver = compiled.approver
             self.state = self.state.model_copy(
                 update={
                     "status": "awaiting_approval",
@@ -175,9 +187,9 @@ class ConsolidationWorkflow:
             raise ApplicationError(
                 "Báo cáo tổng hợp không ở bước chờ duyệt.", type="WrongState", non_retryable=True
             )
-        if decision.actor.role != "vice_chairman":
+        if decision.actor.role != self.approver:
             raise ApplicationError(
-                "Chỉ Phó Chủ tịch UBND tỉnh duyệt báo cáo tổng hợp.",
+                f"Chỉ {APPROVER_VI[self.approver]} duyệt báo cáo tổng hợp.",
                 type="NotAllowed",
                 non_retryable=True,
             )
