@@ -51,7 +51,9 @@ def _blocks(blocks: Sequence[Block]) -> list[str]:
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            out += [f"{'#' * (block.level + 1)} {_md(block.text)}", ""]
+            # After "## " nothing opens a block, so only inline markup is escaped.
+            inline = _MD_INLINE.sub(r"\\\1", clean(block.text))
+            out += [f"{'#' * (block.level + 1)} {inline}", ""]
         elif isinstance(block, Para):
             out += [f"*{_md(block.text)}*" if block.italic else _md(block.text), ""]
         elif isinstance(block, Centred):
