@@ -12,7 +12,6 @@ from activities.notices import NoticeActivities
 from adapters.store import Store
 from client import calls
 from client.starts import start_assignment, start_consolidation
-from domain import reportform
 from domain.assign import batch_inputs
 from domain.deadlines import duty_occurrences, find_occurrence
 from domain.report import facts, render_docx, render_markdown
@@ -26,16 +25,9 @@ from schemas.assignment import (
     Recipient,
     SetDeadline,
 )
-from schemas.calendar import VN_TZ, WorkingCalendar, last_day_of
+from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.calls import AMEND_CALENDAR, CANCEL, EXTEND_DEADLINE, SET_DEADLINE
-from schemas.consolidation import (
-    AgencyReport,
-    ConsolidationInput,
-    DutyRow,
-    LateReport,
-    MissingReport,
-)
-from schemas.plan import DateDeadline, NormalizedPlan
+from schemas.plan import DateDeadline
 from schemas.plan_run import (
     AmendmentResult,
     CalendarChange,
@@ -312,100 +304,24 @@ class PlanActivities:
     async def compile_consolidation(self, request: CompileRequest) -> CompiledReport:
         """Gather every agency's accepted report, render the document, keep it in the store."""
         plan = await self._store.get_plan(request.plan_id)
-        rows = [
-            r
-            for r in await self._store.list_assignments(plan_id=request.plan_id)
-            if r.duty_id == request.duty_id
-            and (request.period is None or r.period == request.period)
-        ]
-        names = {a.code: a.name for a in plan.agencies}
-        order = facts.agency_order(plan)
-        duty = next(d for d in plan.duties if d.id == request.duty_id)
-        form = plan.plan.report_form
-        ended = request.report_date > (plan.plan.span.end or request.report_date)
-        accepted: list[AgencyReport] = []
-        late: list[LateReport] = []
-        missing: list[MissingReport] = []
-        for row in sorted(rows, key=lambda r: (order.get(r.agency_code, 10**6), r.period)):
-            last_day = last_day_of(row.original_due_at) if row.original_due_at else None
-            if row.status in facts.RELEASED:
-                continue  # released from the duty: neither reported nor missing
-            if row.status != "accepted":
-                missing.append(
-                    MissingReport(
-                        agency_code=row.agency_code,
-                        agency_name=names[row.agency_code],
-                        clause=duty.clause,
-                        period=row.period,
-                        last_day=last_day,
-                        status="ended" if ended else "overdue" if row.overdue else row.status,
-                    )
-                )
-                continue
-            submission = (await self._store.list_submissions(row.id))[-1]
-            extended = facts.extended_in_time(row, submission.submitted_at)
-            outcome = "on_time" if extended else row.outcome or "on_time"
-            answers = reportform.read(form, submission.body)
-            accepted.append(
-                AgencyReport(
-                    agency_code=row.agency_code,
-                    agency_name=names[row.agency_code],
-                    duty_id=duty.id,
-                    clause=duty.clause,
-                    period=row.period,
-                    submitted_at=submission.submitted_at,
-                    outcome="late" if outcome == "late" else "on_time",
-                    extended=extended,
-                    body=submission.body,
-                    figures=answers.figures,
-                    difficulties=answers.parts.get("kho_khan", ""),
-                    proposals=answers.parts.get("de_xuat", ""),
-                )
-            )
-            if outcome == "late" and last_day is not None:
-                late.append(
-                    LateReport(
-                        agency_code=row.agency_code,
-                        agency_name=names[row.agency_code],
-                        clause=duty.clause,
-                        period=row.period,
-                        last_day=last_day,
-                        submitted_at=submission.submitted_at,
-                    )
-                )
-        duty_rows = await self._duty_rows(
-            plan, request, reported={r.agency_code for r in accepted}, ended=ended
-        )
-        sign = facts.signing(plan)
-        data_from, data_to = facts.data_window(
-            plan, year=request.year, report_date=request.report_date
-        )
-        document = ConsolidationInput(
-            issuer_name=names[plan.plan.issuer].upper(),
-            coordinator_name=names[plan.plan.coordinator].upper(),
-            coordinator_short=plan.plan.coordinator,
-            plan_number=plan.plan.number,
-            plan_title=plan.plan.title,
-            plan_issued_on=plan.plan.issued_on,
+        every = await self._store.list_assignments(plan_id=request.plan_id)
+        latest = {
+            row.id: submissions[-1]
+            for row in every
+            if row.status == "accepted"
+            and (submissions := await self._store.list_submissions(row.id))
+        }
+        document = facts.consolidation_input(
+            plan,
+            duty_id=request.duty_id,
             year=request.year,
             period=request.period,
-            place=plan.plan.place,
             report_date=request.report_date,
-            report_number=None,
-            recipients=sign.recipients,
-            author="issuer" if sign.author == "issuer" else "coordinator",
-            signer_title=sign.title,
-            signer_name=sign.name,
-            data_from=None if request.period else data_from,
-            data_to=None if request.period else data_to,
-            areas=facts.content_areas(plan),
-            indicators=facts.indicators(plan),
-            duties=duty_rows,
-            accepted=accepted,
-            late=late,
-            missing=missing,
-            total_assignments=len(rows),
+            assignments=every,
+            latest=latest,
         )
+        accepted, late, missing = document.accepted, document.late, document.missing
+        sign = facts.signing(plan)
         markdown = render_markdown(document)
         docx = render_docx(document)
         document_id = (
@@ -436,38 +352,6 @@ class PlanActivities:
             if sign.approver == "vice_chairman"
             else "coordinator_director",
         )
-
-    async def _duty_rows(
-        self, plan: NormalizedPlan, request: CompileRequest, *, reported: set[str], ended: bool
-    ) -> list[DutyRow]:
-        """Phụ lục I: every duty of the plan, by its lead agency in the directory's order."""
-        if request.period is not None:
-            return []  # one period of a recurring report: its own duty only, in the annexes
-        rows = await self._store.list_assignments(plan_id=request.plan_id)
-        out: list[DutyRow] = []
-        for duty in facts.duty_order(plan):
-            if duty.id == request.duty_id:
-                continue
-            mine = [r for r in rows if r.duty_id == duty.id]
-            late = extended = False
-            for row in mine:
-                if row.status == "accepted":
-                    submitted = (await self._store.list_submissions(row.id))[-1].submitted_at
-                    in_time = facts.extended_in_time(row, submitted)
-                    extended = extended or in_time
-                    late = late or (row.outcome == "late" and not in_time)
-            out.append(
-                facts.duty_row(
-                    plan,
-                    duty,
-                    mine,
-                    late=late,
-                    extended=extended,
-                    reported_in_final=reported,
-                    ended=ended,
-                )
-            )
-        return out
 
     @activity.defn
     async def consolidation_notices(self, notice: ConsolidationNotice) -> list[NoticeRequest]:

@@ -7,14 +7,24 @@ Pure: the compile activity reads the store and passes the rows in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from domain import reportform
 from domain.vocabulary import date_vi
 from schemas.calendar import last_day_of
-from schemas.consolidation import ContentArea, DutyRow, DutyState, IndicatorTotal
+from schemas.consolidation import (
+    AgencyReport,
+    ConsolidationInput,
+    ContentArea,
+    DutyRow,
+    DutyState,
+    IndicatorTotal,
+    LateReport,
+    MissingReport,
+)
 from schemas.plan import DeadlineRule, NormalizedDuty, NormalizedPlan
-from schemas.store import Assignment
+from schemas.store import Assignment, Submission
 
 RELEASED = ("cancelled", "waived")
 
@@ -121,13 +131,21 @@ def duty_row(
 
 
 def duty_order(plan: NormalizedPlan) -> list[NormalizedDuty]:
-    """Duties by their first lead agency in the directory's order, then the plan's order."""
+    """Duties by their lead agency in the directory's order (departments, then city and
+    towns, then districts), the plan's order within one agency; duties led by a whole group
+    of agencies come last, in the plan's order."""
     order = agency_order(plan)
-    ranked = list(enumerate(plan.duties))
-    ranked.sort(
-        key=lambda pair: (min((order.get(c, 10**6) for c in pair[1].lead), default=0), pair[0])
-    )
-    return [duty for _, duty in ranked]
+
+    def key(pair: tuple[int, NormalizedDuty]) -> tuple[bool, int, int]:
+        index, duty = pair
+        group = len(duty.lead) > GROUP_LEAD
+        first = min((order.get(c, len(order)) for c in duty.lead), default=len(order))
+        return (group, 0 if group else first, index)
+
+    return [duty for _, duty in sorted(enumerate(plan.duties), key=key)]
+
+
+GROUP_LEAD = 3  # more lead agencies than this: a group ("các sở, ban, ngành…")
 
 
 def data_window(
@@ -193,3 +211,153 @@ def signing(plan: NormalizedPlan) -> Signing:
 
 def last_day(moment: dt.datetime | None) -> dt.date | None:
     return last_day_of(moment) if moment else None
+
+
+def consolidation_input(
+    plan: NormalizedPlan,
+    *,
+    duty_id: str,
+    year: int,
+    period: str | None,
+    report_date: dt.date,
+    assignments: Sequence[Assignment],
+    latest: Mapping[str, Submission],
+) -> ConsolidationInput:
+    """Everything the consolidated report of `duty_id` says, from the plan, every assignment
+    of the plan and the latest version of each accepted report (by assignment id)."""
+    names = {a.code: a.name for a in plan.agencies}
+    order = agency_order(plan)
+    duty = next(d for d in plan.duties if d.id == duty_id)
+    form = plan.plan.report_form
+    ended = report_date > (plan.plan.span.end or report_date)
+    rows = [
+        r for r in assignments if r.duty_id == duty_id and (period is None or r.period == period)
+    ]
+    accepted: list[AgencyReport] = []
+    late: list[LateReport] = []
+    missing: list[MissingReport] = []
+    for row in sorted(rows, key=lambda r: (order.get(r.agency_code, len(order)), r.period)):
+        last = last_day(row.original_due_at)
+        if row.status in RELEASED:
+            continue  # released from the duty: neither reported nor missing
+        submission = latest.get(row.id)
+        if row.status != "accepted" or submission is None:
+            status = "ended" if ended else "overdue" if row.overdue else row.status
+            missing.append(
+                MissingReport(
+                    agency_code=row.agency_code,
+                    agency_name=names[row.agency_code],
+                    clause=duty.clause,
+                    period=row.period,
+                    last_day=last,
+                    status=status,
+                )
+            )
+            continue
+        extended = extended_in_time(row, submission.submitted_at)
+        is_late = row.outcome == "late" and not extended
+        answers = reportform.read(form, submission.body)
+        accepted.append(
+            AgencyReport(
+                agency_code=row.agency_code,
+                agency_name=names[row.agency_code],
+                duty_id=duty.id,
+                clause=duty.clause,
+                period=row.period,
+                submitted_at=submission.submitted_at,
+                outcome="late" if is_late else "on_time",
+                extended=extended,
+                body=submission.body,
+                figures=answers.figures,
+                difficulties=answers.parts.get("kho_khan", ""),
+                proposals=answers.parts.get("de_xuat", ""),
+            )
+        )
+        if is_late and last is not None:
+            late.append(
+                LateReport(
+                    agency_code=row.agency_code,
+                    agency_name=names[row.agency_code],
+                    clause=duty.clause,
+                    period=row.period,
+                    last_day=last,
+                    submitted_at=submission.submitted_at,
+                )
+            )
+    sign = signing(plan)
+    data_from, data_to = data_window(plan, year=year, report_date=report_date)
+    yearly = period is None
+    duties = (
+        duty_rows(
+            plan,
+            skip=duty_id,
+            assignments=assignments,
+            latest=latest,
+            reported={r.agency_code for r in accepted},
+            ended=ended,
+        )
+        if yearly
+        else []  # one period of a recurring report: its own duty only, in the annexes
+    )
+    return ConsolidationInput(
+        issuer_name=names[plan.plan.issuer].upper(),
+        coordinator_name=names[plan.plan.coordinator].upper(),
+        coordinator_short=plan.plan.coordinator,
+        plan_number=plan.plan.number,
+        plan_title=plan.plan.title,
+        plan_issued_on=plan.plan.issued_on,
+        year=year,
+        period=period,
+        place=plan.plan.place,
+        report_date=report_date,
+        report_number=None,
+        recipients=sign.recipients,
+        author="issuer" if sign.author == "issuer" else "coordinator",
+        signer_title=sign.title,
+        signer_name=sign.name,
+        data_from=data_from if yearly else None,
+        data_to=data_to if yearly else None,
+        areas=content_areas(plan),
+        indicators=indicators(plan),
+        duties=duties,
+        accepted=accepted,
+        late=late,
+        missing=missing,
+        total_assignments=len(rows),
+    )
+
+
+def duty_rows(
+    plan: NormalizedPlan,
+    *,
+    skip: str,
+    assignments: Sequence[Assignment],
+    latest: Mapping[str, Submission],
+    reported: set[str],
+    ended: bool,
+) -> list[DutyRow]:
+    """Phụ lục I: every duty of the plan but the consolidated one, in `duty_order`."""
+    out: list[DutyRow] = []
+    for duty in duty_order(plan):
+        if duty.id == skip:
+            continue
+        mine = [r for r in assignments if r.duty_id == duty.id]
+        late = extended = False
+        for row in mine:
+            submission = latest.get(row.id)
+            if row.status == "accepted" and submission is not None:
+                in_time = extended_in_time(row, submission.submitted_at)
+                extended = extended or in_time
+                late = late or (row.outcome == "late" and not in_time)
+        out.append(
+            duty_row(
+                plan,
+                duty,
+                mine,
+                late=late,
+                extended=extended,
+                reported_in_final=reported,
+                ended=ended,
+            )
+        )
+    return out

@@ -273,8 +273,9 @@ def reporting_line(report: ConsolidationInput) -> str:
     who = reporting(report)
     if not who.total:
         return "Chưa có cơ quan, đơn vị nào phải gửi báo cáo."
-    late = f"{len(who.late)} gửi chậm" if who.late else "đều đúng hạn"
-    line = f"{len(who.sent)}/{len(who.total)} cơ quan, đơn vị đã gửi báo cáo ({late})"
+    line = f"{len(who.sent)}/{len(who.total)} cơ quan, đơn vị đã gửi báo cáo"
+    if who.sent:
+        line += f" ({len(who.late)} gửi chậm)" if who.late else " (đúng hạn)"
     if who.unsent:
         line += f"; chưa gửi: {', '.join(who.unsent)}"
     return f"{line}."
