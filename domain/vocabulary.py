@@ -116,6 +116,7 @@ DUTY_STATE_VI: dict[str, str] = {
     "in_term": "Đang thực hiện trong hạn",
     "overdue": "Quá hạn chưa hoàn thành",
     "not_done": "Không hoàn thành (kết thúc theo dõi)",
+    "reported": "Đã báo cáo kết quả",
     "untracked": "Chưa có báo cáo",
 }
 """A duty's or report's state as provinces publish it (capitalised, as in a table cell)."""

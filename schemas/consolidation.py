@@ -77,7 +77,14 @@ class IndicatorTotal(Model):
 
 
 DutyState = Literal[
-    "on_time", "on_time_extended", "late", "in_term", "overdue", "not_done", "untracked"
+    "on_time",
+    "on_time_extended",
+    "late",
+    "in_term",
+    "overdue",
+    "not_done",
+    "reported",
+    "untracked",
 ]
 
 
@@ -89,6 +96,11 @@ class DutyRow(Model):
     lead: str = Field(min_length=1, description="The lead agencies as the plan names them.")
     deadline: str = Field(min_length=1, description="The deadline as the plan words it.")
     deliverable: str = "activity"
+    tracked: bool = Field(
+        default=True,
+        description="Tracked by assignments of its own; False: continuous work reported on in "
+        "the agencies' final reports.",
+    )
     reported: int = Field(ge=0, description="How many of its agencies have reported on it.")
     agencies: int = Field(ge=0, description="How many agencies report on it.")
     state: DutyState

@@ -117,13 +117,14 @@ def duty_row(
         agencies = len(duty.assignees)
         reported = sum(1 for c in duty.assignees if c in reported_in_final)
         done = agencies > 0 and reported == agencies
-        state = "on_time" if done else ("not_done" if ended else "untracked")
+        state = "reported" if done else ("not_done" if ended else "untracked")
     return DutyRow(
         clause=duty.clause,
         text=duty.text,
         lead=lead,
         deadline=deadline_words(duty.all_deadlines()[0]),
         deliverable=duty.deliverable,
+        tracked=bool(kept),
         reported=reported,
         agencies=agencies,
         state=state,

@@ -300,7 +300,7 @@ def direction(report: ConsolidationInput) -> list[Block]:
     ]
     for row in report.duties:
         done = DELIVERABLE_DONE.get(row.deliverable)
-        if done and row.agencies:
+        if done and row.agencies and row.tracked:
             out.append(Para(f"- {row.reported}/{row.agencies} cơ quan, đơn vị {done}."))
     out.append(Para(f"- {reporting_line(report)}"))
     return out
@@ -318,10 +318,11 @@ def totals(report: ConsolidationInput, code: str) -> tuple[float, list[tuple[str
 
 
 def indicator_line(report: ConsolidationInput, indicator: IndicatorTotal) -> str:
+    """The total in the body; each agency's figure is in the figures' annex."""
     total, shares = totals(report, indicator.code)
     line = f"- {indicator.label}: {number_vi(total)} {indicator.unit}"
     if shares:
-        line += " (" + "; ".join(f"{name}: {number_vi(v)}" for name, v in shares) + ")"
+        line += f" ({len(shares)} cơ quan, đơn vị báo cáo)"
     return f"{line}."
 
 
@@ -346,7 +347,11 @@ def results(report: ConsolidationInput) -> list[Block]:
                 )
             )
         if not shown and not area_duties(report, area.clause):
-            out.append(Para("Các cơ quan, đơn vị báo cáo kết quả tại Phụ lục III."))
+            out.append(
+                Para(
+                    f"Các cơ quan, đơn vị báo cáo kết quả tại {annex_of(report, REPORTS_HEADING)}."
+                )
+            )
     general = [i for i in report.indicators if i.area not in {a.clause for a in report.areas}]
     if general:
         index += 1
@@ -362,14 +367,15 @@ def results(report: ConsolidationInput) -> list[Block]:
 
 def duty_counts(report: ConsolidationInput) -> str:
     if not report.duties:
-        return "Kết quả của từng cơ quan, đơn vị tại Phụ lục III."
+        return f"Kết quả của từng cơ quan, đơn vị tại {annex_of(report, REPORTS_HEADING)}."
     counts: dict[str, int] = {}
     for row in report.duties:
         counts[row.state] = counts.get(row.state, 0) + 1
     parts = [f"{DUTY_STATE_VI[s]}: {counts[s]}" for s in DUTY_STATE_VI if s in counts]
     return (
         f"Tổng số nhiệm vụ của Kế hoạch: {len(report.duties)}; trong đó: {'; '.join(parts)} "
-        "(chi tiết tại Phụ lục I; báo cáo của từng cơ quan, đơn vị tại Phụ lục III)."
+        f"(chi tiết tại Phụ lục I; báo cáo của từng cơ quan, đơn vị tại "
+        f"{annex_of(report, REPORTS_HEADING)})."
     )
 
 
@@ -387,14 +393,31 @@ DONE_STATES = ("on_time", "on_time_extended", "late")
 OPEN_STATES = ("in_term", "overdue", "not_done", "untracked")
 
 
+def duty_progress(report: ConsolidationInput) -> str | None:
+    """x/y duties with deadlines done; x/y continuous ones reported on."""
+    tracked = [d for d in report.duties if d.tracked]
+    continuous = [d for d in report.duties if not d.tracked]
+    parts: list[str] = []
+    if tracked:
+        done = sum(1 for d in tracked if d.state in DONE_STATES)
+        parts.append(f"{done}/{len(tracked)} nhiệm vụ được giao theo thời hạn đã hoàn thành")
+    if continuous:
+        told = sum(1 for d in continuous if d.state == "reported")
+        parts.append(
+            f"{told}/{len(continuous)} nhiệm vụ thường xuyên đã được các cơ quan chủ trì "
+            "báo cáo kết quả"
+        )
+    return "; ".join(parts) or None
+
+
 def assessment(report: ConsolidationInput) -> list[Block]:
     """Part III: strengths, then shortcomings and their causes as the agencies state them."""
     who = reporting(report)
     on_time = [n for n in who.sent if n not in who.late]
-    done = sum(1 for d in report.duties if d.state in DONE_STATES)
     strengths = f"{len(on_time)}/{len(who.total)} cơ quan, đơn vị gửi báo cáo đúng hạn"
-    if report.duties:
-        strengths += f"; {done}/{len(report.duties)} nhiệm vụ của Kế hoạch đã hoàn thành"
+    progress = duty_progress(report)
+    if progress:
+        strengths += f"; {progress}"
     out: list[Block] = [
         Heading("III. ĐÁNH GIÁ CHUNG"),
         Heading("1. Ưu điểm", 2),
@@ -502,6 +525,13 @@ def short(text: str, limit: int) -> str:
     return flat[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def result(duty: DutyRow) -> str:
+    if not duty.agencies:
+        return "—"
+    where = "" if duty.tracked else " trong báo cáo năm"
+    return f"{duty.reported}/{duty.agencies} cơ quan, đơn vị đã báo cáo{where}"
+
+
 def duty_rows(duties: Iterable[DutyRow]) -> list[tuple[str, ...]]:
     return [
         (
@@ -509,7 +539,7 @@ def duty_rows(duties: Iterable[DutyRow]) -> list[tuple[str, ...]]:
             f"{clean(d.clause)}. {short(d.text, DUTY_TEXT_CHARS)}",
             clean(d.lead),
             clean(d.deadline),
-            f"{d.reported}/{d.agencies} cơ quan, đơn vị đã báo cáo" if d.agencies else "—",
+            result(d),
             DUTY_STATE_VI[d.state],
         )
         for i, d in enumerate(duties, start=1)
@@ -544,51 +574,71 @@ def missing_rows(missing: Iterable[MissingReport]) -> list[tuple[str, ...]]:
     ]
 
 
-ANNEX_DUTIES = "PHỤ LỤC I"
-ANNEX_LATE = "PHỤ LỤC II"
-ANNEX_REPORTS = "PHỤ LỤC III"
+ROMAN = ("I", "II", "III", "IV", "V", "VI")
+REPORTS_HEADING = "BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ"
 LATE_TITLE = "1. Cơ quan, đơn vị gửi báo cáo chậm"
 MISSING_TITLE = "2. Cơ quan, đơn vị chưa gửi báo cáo"
+FIGURE_HEADINGS = ("STT", "Cơ quan, đơn vị", "Số lượng")
+FIGURE_WIDTHS_MM = (14.0, 111.0, 40.0)
+
+
+def figure_rows(report: ConsolidationInput, indicator: IndicatorTotal) -> list[tuple[str, ...]]:
+    total, shares = totals(report, indicator.code)
+    rows = [(str(i), name, number_vi(v)) for i, (name, v) in enumerate(shares, start=1)]
+    return [*rows, ("", "Tổng cộng", number_vi(total))]
 
 
 def annexes(report: ConsolidationInput) -> list[Block]:
-    """Phụ lục I every duty; Phụ lục II the late and missing reports; Phụ lục III the
-    agencies' reports as accepted."""
+    """Phụ lục I every duty; then, with a report form, each agency's figures; the late and
+    missing reports; the agencies' reports as accepted. Each on a new page."""
     reference = Centred(annex_reference(report), bold=False, italic=True)
-    out: list[Block] = [
-        PageBreak(),
-        Centred(ANNEX_DUTIES),
-        Centred("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CỦA KẾ HOẠCH"),
-        reference,
+    parts: list[tuple[str, list[Block]]] = [
+        (
+            "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CỦA KẾ HOẠCH",
+            [Grid(DUTY_HEADINGS, duty_rows(report.duties), DUTY_WIDTHS_MM, (1, 2, 4))]
+            if report.duties
+            else [Para("Kế hoạch không có nhiệm vụ được theo dõi.")],
+        )
     ]
-    if report.duties:
-        out.append(Grid(DUTY_HEADINGS, duty_rows(report.duties), DUTY_WIDTHS_MM, (1, 2, 4)))
-    else:
-        out.append(Para("Kế hoạch không có nhiệm vụ được theo dõi."))
-    out += [
-        PageBreak(),
-        Centred(ANNEX_LATE),
-        Centred("DANH SÁCH CƠ QUAN, ĐƠN VỊ GỬI BÁO CÁO CHẬM VÀ CHƯA GỬI BÁO CÁO"),
-        reference,
-        Heading(LATE_TITLE, 2),
-        Grid(LATE_HEADINGS, late_rows(report.late), ANNEX_WIDTHS_MM)
-        if report.late
-        else Para(NONE_LATE),
-        Heading(MISSING_TITLE, 2),
-        Grid(MISSING_HEADINGS, missing_rows(report.missing), ANNEX_WIDTHS_MM)
-        if report.missing
-        else Para(NONE_MISSING),
-        PageBreak(),
-        Centred(ANNEX_REPORTS),
-        Centred("BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ"),
-        reference,
-    ]
+    if report.indicators:
+        figures: list[Block] = []
+        for n, indicator in enumerate(report.indicators, start=1):
+            figures.append(Heading(f"{n}. {indicator.label} (đơn vị tính: {indicator.unit})", 2))
+            figures.append(Grid(FIGURE_HEADINGS, figure_rows(report, indicator), FIGURE_WIDTHS_MM))
+        parts.append(("SỐ LIỆU CỦA CÁC CƠ QUAN, ĐƠN VỊ", figures))
+    parts.append(
+        (
+            "DANH SÁCH CƠ QUAN, ĐƠN VỊ GỬI BÁO CÁO CHẬM VÀ CHƯA GỬI BÁO CÁO",
+            [
+                Heading(LATE_TITLE, 2),
+                Grid(LATE_HEADINGS, late_rows(report.late), ANNEX_WIDTHS_MM)
+                if report.late
+                else Para(NONE_LATE),
+                Heading(MISSING_TITLE, 2),
+                Grid(MISSING_HEADINGS, missing_rows(report.missing), ANNEX_WIDTHS_MM)
+                if report.missing
+                else Para(NONE_MISSING),
+            ],
+        )
+    )
+    texts: list[Block] = []
     sections = by_agency(report.accepted)
     if not sections:
-        out.append(Para(NONE_ACCEPTED))
+        texts.append(Para(NONE_ACCEPTED))
     for index, section in enumerate(sections, start=1):
-        out.append(Heading(f"{index}. {section.name}", 2))
+        texts.append(Heading(f"{index}. {section.name}", 2))
         for line, paragraphs in section.reports:
-            out.append(Para(line, italic=True))
-            out += [Para(p) for p in paragraphs]
+            texts.append(Para(line, italic=True))
+            texts += [Para(p) for p in paragraphs]
+    parts.append((REPORTS_HEADING, texts))
+    out: list[Block] = []
+    for number, (heading, blocks) in enumerate(parts):
+        out += [PageBreak(), Centred(f"PHỤ LỤC {ROMAN[number]}"), Centred(heading), reference]
+        out += blocks
     return out
+
+
+def annex_of(report: ConsolidationInput, heading: str) -> str:
+    """The name of the annex with this heading, as the body refers to it."""
+    names = [b.text for b in annexes(report) if isinstance(b, Centred) and b.bold]
+    return names[names.index(heading) - 1].replace("PHỤ LỤC", "Phụ lục")
