@@ -168,6 +168,10 @@ class NoticeActivities:
         # The longest a delivery may take (SMTP's own timeout; webhooks time out sooner),
         # plus the outbox mark after it.
         self._send_reserve_s = mail.timeout + MARK_SENT_MARGIN_S + 3.0
+        # What notices quote from a plan (its date, the coordinator's phone), by plan id:
+        # loading and validating a whole plan for every notice of a year would cost more
+        # than the mail. A plan's number and date never change under it.
+        self._plan_words: dict[str, tuple[dt.date | None, str | None]] = {}
 
     @activity.defn
     async def send_notice(self, notice: NoticeRequest) -> NoticeResult:
@@ -371,23 +375,28 @@ class NoticeActivities:
 
     # --- building deliveries -----------------------------------------------------------
 
+    async def _plan_words_of(self, notice: NoticeRequest) -> tuple[dt.date | None, str | None]:
+        """The plan's issue date and the coordinator's focal phone, looked up once a plan."""
+        if notice.plan_id not in self._plan_words:
+            try:
+                plan: NormalizedPlan = await self._store.get_plan(notice.plan_id)
+            except NotFound:
+                return None, None  # not stored (yet): say less, and look again next time
+            try:
+                phone = plan.agency(notice.coordinator).focal.phone
+            except KeyError:
+                phone = None
+            self._plan_words[notice.plan_id] = (plan.plan.issued_on, phone)
+        return self._plan_words[notice.plan_id]
+
     async def _plan_facts(
         self, notice: NoticeRequest, directory: dict[str, AgencyContacts]
     ) -> dict[str, object]:
         """What the plan and the directory say that the notice does not: the plan's date and
         issuer, who coordinates and how to reach them, the actor's name."""
-        try:
-            plan: NormalizedPlan | None = await self._store.get_plan(notice.plan_id)
-        except NotFound:
-            plan = None
+        issued_on, phone = await self._plan_words_of(notice)
         issuer = directory.get(notice.issuer)
         coordinator = directory.get(notice.coordinator)
-        phone: str | None = None
-        if plan is not None:
-            try:
-                phone = plan.agency(notice.coordinator).focal.phone
-            except KeyError:
-                phone = None
         people = [
             (agency.name, person)
             for agency in directory.values()
@@ -397,7 +406,7 @@ class NoticeActivities:
         return {
             "plan_citation": plan_citation(
                 number=notice.plan_id,
-                issued_on=plan.plan.issued_on if plan else None,
+                issued_on=issued_on,
                 issuer_name=issuer.name if issuer else None,
             ),
             "coordinator_name": coordinator.name if coordinator else None,

@@ -4,7 +4,8 @@ consolidated report returned once before it is approved."""
 
 import datetime as dt
 
-from temporalio.client import Client, WorkflowHandle
+import pytest
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -31,6 +32,8 @@ from workflows.plan import PlanWorkflow
 PLAN_KEY = PLAN_ID.replace("/", "-")
 COORDINATOR = actor("STTTT", "coordinator")
 VICE_CHAIRMAN = actor("UBND_TINH", "vice_chairman")
+# The plan's final report is the coordinating department's: its Director approves and signs.
+DIRECTOR = actor("STTTT", "coordinator_director")
 
 
 async def _consolidation_awaiting(
@@ -111,10 +114,15 @@ async def test_two_plan_years_with_amendments_and_a_returned_consolidation(
             ):
                 continue
             handle = await _consolidation_awaiting(client, consolidation_id)
+            with pytest.raises(WorkflowUpdateFailedError):
+                await handle.execute_update(
+                    ConsolidationWorkflow.decide,
+                    ConsolidationDecision(actor=VICE_CHAIRMAN, approve=True),
+                )
             await handle.execute_update(
                 ConsolidationWorkflow.decide,
                 ConsolidationDecision(
-                    actor=VICE_CHAIRMAN,
+                    actor=DIRECTOR,
                     approve=returned,
                     reason=None if returned else "Đề nghị bổ sung số liệu năm.",
                 ),
