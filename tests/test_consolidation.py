@@ -7,6 +7,7 @@ import re
 import time
 import types
 import zipfile
+from pathlib import Path
 from typing import Any, Literal
 
 import docx
@@ -18,7 +19,8 @@ from docx.text.paragraph import Paragraph
 from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
-from domain.report import render_docx, render_markdown, summarize
+from domain.planfile import load_plan
+from domain.report import facts, render_docx, render_markdown, summarize
 from schemas.calendar import VN_TZ
 from schemas.consolidation import (
     AgencyReport,
@@ -437,3 +439,32 @@ def test_same_input_gives_the_same_bytes_even_a_day_later(monkeypatch: pytest.Mo
     assert dt.datetime(2023, 11, 15, 1, 0, tzinfo=dt.UTC) == core.created == core.modified
     stamps = {info.date_time for info in zipfile.ZipFile(io.BytesIO(first)).infolist()}
     assert {(2023, 11, 15, 0, 0, 0)} == stamps
+
+
+# --- every plan of the repository ---------------------------------------------------------
+
+# Plan 516 is compiled with its form in tests/test_report_libreoffice.py.
+PLANS = sorted((Path(__file__).parents[1] / "plans").glob("*-20[2-9][0-9]-*.yaml"))
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in PLANS if not p.name.startswith("516-")], ids=lambda p: p.name
+)
+def test_every_corpus_plan_compiles_a_report_without_a_form(path: Path) -> None:
+    plan = load_plan(path)
+    final = plan.plan.final_report.duty or plan.duties[-1].id
+    report = facts.consolidation_input(
+        plan,
+        duty_id=final,
+        year=plan.plan.year,
+        period=None,
+        report_date=plan.plan.span.start + dt.timedelta(days=30),
+        assignments=[],
+        latest={},
+    )
+    document = read(report)
+    texts = [p.text for p in document.paragraphs]
+    assert "V. ĐỀ XUẤT, KIẾN NGHỊ" in texts and "PHỤ LỤC I" in texts
+    assert len(plan.duties) - 1 == len(report.duties)
+    assert plan.plan.report_form is None and "PHỤ LỤC IV" not in texts
+    assert "chưa ấn định" not in render_markdown(report)

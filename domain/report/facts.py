@@ -303,7 +303,8 @@ def consolidation_input(
     return ConsolidationInput(
         issuer_name=names[plan.plan.issuer].upper(),
         coordinator_name=names[plan.plan.coordinator].upper(),
-        coordinator_short=plan.plan.coordinator,
+        # The document symbol's letters (BC-STTTT): the code without its separators.
+        coordinator_short=plan.plan.coordinator.replace("_", ""),
         plan_number=plan.plan.number,
         plan_title=plan.plan.title,
         plan_issued_on=plan.plan.issued_on,
