@@ -10,10 +10,11 @@ written without the form (the plans without one, or before one) reads as its res
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from domain.vocabulary import number_vi
-from schemas.plan import ReportForm
+from schemas.plan import NormalizedPlan, ReportForm
 
 FIGURES = "Số liệu"
 MAX_FIGURE = 1e15
@@ -122,3 +123,36 @@ def read(form: ReportForm | None, text: str) -> FormAnswers:
         if "\n".join(lines).strip() not in ("", "Không có.")
     }
     return FormAnswers(parts=parts, figures=figures)
+
+
+def form_for(plan: NormalizedPlan, duty_id: str) -> ReportForm | None:
+    """The form a report on `duty_id` is written on: the plan's form applies to the reports
+    its final report consolidates; every other duty's report is free text."""
+    if plan.plan.final_report.duty != duty_id:
+        return None
+    return plan.plan.report_form
+
+
+def answers(
+    form: ReportForm, *, parts: Mapping[str, str], figures: Mapping[str, str | float]
+) -> FormAnswers:
+    """What a person filled in, checked: known codes only, numbers that are numbers, and at
+    least the result written. FormError names the field, the value and the rule."""
+    known_parts = {p.code for p in form.parts}
+    for code in [*parts, *figures]:
+        if code not in known_parts and code not in {i.code for i in form.indicators}:
+            raise FormError(
+                f"unknown field {code!r}", message_vi=f"Mẫu báo cáo không có mục “{code}”."
+            )
+    numbers = {
+        code: figure(form, code, raw)
+        for code, raw in figures.items()
+        if not (isinstance(raw, str) and not raw.strip())
+    }
+    texts = {code: text.strip() for code, text in parts.items() if text.strip()}
+    first = form.parts[0] if form.parts else None
+    if first is not None and first.code not in texts:
+        raise FormError(
+            f"part {first.code} is empty", message_vi=f"Mục “{first.label}” không được để trống."
+        )
+    return FormAnswers(parts=texts, figures=numbers)
