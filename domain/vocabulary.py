@@ -18,6 +18,7 @@ STATUS_VI: dict[str, str] = {
     "accepted": "đã chấp nhận",
     "cancelled": "đã hủy",
     "waived": "được miễn",
+    "ended": "không hoàn thành (kết thúc theo dõi)",
 }
 """An assignment's status (the workflow's and the store's `status`)."""
 
@@ -74,6 +75,7 @@ ACTION_VI: dict[str, str] = {
     "set_deadline": "đặt hạn",
     "cancel": "hủy",
     "waive": "miễn thực hiện",
+    "end": "kết thúc theo dõi (không hoàn thành)",
     "notice_failed": "gửi thông báo không thành công",
 }
 """What happened to an assignment, as its history on the portal tells it (audit actions)."""

@@ -28,7 +28,16 @@ from schemas.assignment import FINAL_STATUSES
 from schemas.calendar import VN_TZ
 from schemas.plan_run import ConsolidationState, RunOptions
 
-STATUS_ORDER = ("assigned", "overdue", "submitted", "returned", "accepted", "cancelled", "waived")
+STATUS_ORDER = (
+    "assigned",
+    "overdue",
+    "submitted",
+    "returned",
+    "accepted",
+    "cancelled",
+    "waived",
+    "ended",
+)
 STEP_SECONDS = 0.5
 
 

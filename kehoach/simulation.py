@@ -210,7 +210,8 @@ class People:
         )
 
     async def close_year(self) -> int:
-        """The coordinator waives what was never reported once the year is consolidated."""
+        """The coordinator ends the tracking of what was never reported once the year is
+        consolidated: not done (không hoàn thành), never "waived"."""
         closed = 0
         for row in await self.store.list_assignments(plan_id=self.plan.plan.number):
             if row.status in FINAL_STATUSES:
@@ -221,8 +222,8 @@ class People:
                 Cancel(
                     actor=self.coordinator,
                     reason="Kết thúc năm kế hoạch; không nhận được báo cáo.",
-                    waive=True,
+                    end_tracking=True,
                 ),
-                "waive",
+                "end_tracking",
             )
         return closed

@@ -6,7 +6,7 @@ One model per message, so a field can be added without breaking callers or histo
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from schemas.base import Model, Text
 from schemas.calendar import WorkingCalendar
@@ -27,8 +27,9 @@ Status = Literal[
     "accepted",  # đã được chấp nhận
     "cancelled",  # đã hủy
     "waived",  # được miễn
+    "ended",  # không hoàn thành (kết thúc theo dõi): tracking ended without a report
 ]
-FINAL_STATUSES: frozenset[str] = frozenset({"accepted", "cancelled", "waived"})
+FINAL_STATUSES: frozenset[str] = frozenset({"accepted", "cancelled", "waived", "ended"})
 OPEN_STATUSES: frozenset[str] = frozenset({"assigned", "returned"})
 """Statuses in which the agency still owes its report."""
 
@@ -149,6 +150,17 @@ class Cancel(Model):
     actor: Actor
     reason: Text = Field(max_length=MAX_NOTE_CHARS)
     waive: bool = Field(default=False, description="Waived (miễn) instead of cancelled.")
+    end_tracking: bool = Field(
+        default=False,
+        description="Tracking ends without a report: counted as not done (không hoàn thành, "
+        "kết thúc theo dõi), never as waived.",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Cancel":
+        if self.waive and self.end_tracking:
+            raise ValueError("chỉ một trong waive hoặc end_tracking")
+        return self
 
 
 class ActionResult(Model):

@@ -120,6 +120,16 @@ def test_an_extension_says_how_the_report_will_be_counted() -> None:
     assert "Hoàn thành đúng hạn (có gia hạn)" in text
 
 
+@pytest.mark.parametrize("who", [NAMED, PLACEHOLDER], ids=["named", "placeholder"])
+def test_an_agency_that_never_reported_is_told_not_done_never_waived(who: Person) -> None:
+    ctx = {**context("cancelled", who, "2023"), "status": "ended"}
+    rendered = render("cancelled", ctx)
+    assert rendered.subject.startswith("Kết thúc theo dõi: mục III.5.4, năm 2023")
+    assert "“Không hoàn thành (kết thúc theo dõi)”" in rendered.text
+    assert "miễn" not in rendered.subject + rendered.text
+    assert [] == ENGLISH.findall(readable(rendered.text))
+
+
 def test_without_a_deadline_no_sentence_says_it_is_unset() -> None:
     for template in TEMPLATES:
         ctx = {**context(template, NAMED, "2023"), "deadline": None}

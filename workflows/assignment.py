@@ -81,6 +81,11 @@ LOCAL_FIRST_PATCH = "effects-local-first"
 # in the effects loop as before.
 NOTICES_APART_PATCH = "notices-apart"
 
+# From this change the coordinator may end the tracking of an assignment never reported
+# (`Cancel.end_tracking`): status "ended", counted as not done, never as waived. Only a
+# request carrying the flag takes the new branch.
+END_TRACKING_PATCH = "cancel-end-tracking"
+
 
 @dataclass
 class _Timer:
@@ -711,11 +716,12 @@ class AssignmentWorkflow:
     def cancel(self, update: Cancel) -> ActionResult:
         """The coordinator cancels (or waives) the assignment."""
         self._check_cancel(update)
-        self.status = "waived" if update.waive else "cancelled"
+        ended = update.end_tracking and workflow.patched(END_TRACKING_PATCH)
+        self.status = "ended" if ended else "waived" if update.waive else "cancelled"
         self.pending_step_index = None
         self.closed_reason = update.reason
         self._event(
-            "waive" if update.waive else "cancel",
+            "end" if ended else "waive" if update.waive else "cancel",
             actor=update.actor.email,
             source=update.actor.source,
             detail={"reason": update.reason},
@@ -727,7 +733,13 @@ class AssignmentWorkflow:
             reason=update.reason,
             actor=update.actor.email,
         )
-        done = "Đã miễn thực hiện nhiệm vụ." if update.waive else "Đã hủy nhiệm vụ."
+        done = (
+            "Đã kết thúc theo dõi: nhiệm vụ không hoàn thành."
+            if ended
+            else "Đã miễn thực hiện nhiệm vụ."
+            if update.waive
+            else "Đã hủy nhiệm vụ."
+        )
         return ActionResult(status=self.status, message_vi=done)
 
     @cancel.validator

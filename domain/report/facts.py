@@ -89,7 +89,7 @@ def state_of(rows: Sequence[Assignment], *, extended: bool, ended: bool, late: b
         if late:
             return "late"
         return "on_time_extended" if extended else "on_time"
-    if ended:
+    if ended or any(r.status == "ended" for r in rows):
         return "not_done"
     return "overdue" if any(r.overdue for r in rows) else "in_term"
 
@@ -243,7 +243,8 @@ def consolidation_input(
             continue  # released from the duty: neither reported nor missing
         submission = latest.get(row.id)
         if row.status != "accepted" or submission is None:
-            status = "ended" if ended else "overdue" if row.overdue else row.status
+            status = "ended" if ended or row.status == "ended" else row.status
+            status = "overdue" if status != "ended" and row.overdue else status
             missing.append(
                 MissingReport(
                     agency_code=row.agency_code,
