@@ -427,7 +427,7 @@ class NoticeActivities:
             "agency_name": notice.agency_name,
             "deadline": deadline_day(notice.deadline),
             "link": f"{self._public_base_url}/assignments/{quote(notice.assignment_id, safe='/')}",
-            "days_before": notice.days_before,
+            "days_before": notice.days_before if notice.days_left is None else notice.days_left,
             "escalation_level": notice.escalation_level,
             "reason": notice.reason,
             "actor": notice.actor,

@@ -267,6 +267,11 @@ class NoticeRequest(Model):
         default=None, description="The report version an approval request is about."
     )
     period: str | None = Field(default=None, description="The reporting period's key (2023-H1).")
+    days_left: int | None = Field(
+        default=None,
+        description="Days from the day the notice is written to the last day ('còn N ngày'); "
+        "days_before is the reminder rule's T-N.",
+    )
 
 
 class NoticeResult(Model):

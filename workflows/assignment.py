@@ -217,8 +217,16 @@ class AssignmentWorkflow:
         self.reminders_sent.append(self._reminder_key(days_before))
         if self.input.pull_report and await self._pull():
             return
+        # "còn N ngày" counts from the day it is sent: a reminder moved off a day off is
+        # sent earlier than its rule's T-N.
+        today = self._now().astimezone(VN_TZ).date()
+        days_left = (self.last_day - today).days if self.last_day else None
         self._notice(
-            "reminder", ["focal"], key=self._reminder_key(days_before), days_before=days_before
+            "reminder",
+            ["focal"],
+            key=self._reminder_key(days_before),
+            days_before=days_before,
+            days_left=days_left,
         )
 
     async def _reach_deadline(self) -> None:

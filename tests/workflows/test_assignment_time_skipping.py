@@ -304,6 +304,9 @@ async def test_reminder_falling_on_tet_is_sent_the_working_day_before(run: Run) 
     await run.state_when(lambda s: f"reminder/{last_day}/T-7" in s.reminders_sent)
     fired = await _timer_fired_at(handle, "Nhắc hạn T-7")
     assert dt.datetime.combine(moved, dt.time(8), VN_TZ) == fired.replace(microsecond=0)
+    # "còn N ngày" counts from the day it is sent, not the rule's T-7.
+    left = (last_day - moved).days
+    assert any(s.startswith(f"Nhắc hạn: còn {left} ngày") for s in run.subjects(SNGV_FOCAL))
     await run.update(
         AssignmentWorkflow.cancel,
         Cancel(actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."),
