@@ -75,6 +75,7 @@ log = structlog.get_logger(__name__)
 
 MAX_KEY_CHARS = 512  # notice_outbox.idempotency_key's CHECK
 CHANNEL_VI: dict[str, str] = {"email": "thư điện tử", "webhook": "webhook"}
+REPORT_KINDS = frozenset({"report_issued", "report_sign_off"})
 CONTACT_VI: dict[str, str] = {"focal": "công chức đầu mối", "leader": "lãnh đạo"}
 
 
@@ -192,8 +193,10 @@ class NoticeActivities:
             {notice.agency, notice.coordinator, notice.office, notice.issuer}
         )
         facts = {**self._facts(notice), **(await self._plan_facts(notice, directory))}
+        attachment = await self._report_file(notice)
         deliveries = [
-            self._email(notice, who, facts) for who in resolve(notice, directory)
+            self._email(notice, who, facts, attachment=attachment)
+            for who in resolve(notice, directory)
         ] + self._webhooks(notice, directory, facts)
         counts: Counter[Outcome] = Counter()
         deferred: list[str] = []
@@ -375,6 +378,19 @@ class NoticeActivities:
 
     # --- building deliveries -----------------------------------------------------------
 
+    async def _report_file(self, notice: NoticeRequest) -> tuple[str, bytes] | None:
+        """The consolidated report itself (.docx), for the notices that carry it: the draft
+        to its signer, the issued report to its recipients."""
+        if notice.kind not in REPORT_KINDS:
+            return None
+        try:
+            document = await self._store.get_document(notice.assignment_id)
+        except NotFound:
+            log.warning("report_document_missing", document=notice.assignment_id)
+            return None
+        stem = "-".join(notice.assignment_id.split("/")[::2])  # plan and period, no version
+        return (f"Bao-cao-ket-qua-{stem}.docx", document.docx)
+
     async def _plan_words_of(self, notice: NoticeRequest) -> tuple[dt.date | None, str | None]:
         """The plan's issue date and the coordinator's focal phone, looked up once a plan."""
         if notice.plan_id not in self._plan_words:
@@ -443,6 +459,7 @@ class NoticeActivities:
         *,
         template: str | None = None,
         key: str | None = None,
+        attachment: tuple[str, bytes] | None = None,
     ) -> _Delivery:
         person = to.person
         rendered = render(
@@ -463,7 +480,7 @@ class NoticeActivities:
                 raise _Permanent(f"the directory has no {to.contact} contact for {to.agency.code}")
             if not ADDRESS.match(person.email):
                 raise _Permanent(f"invalid address {person.email!r}")
-            await self._smtp_send(self._message(key, notice, person, rendered))
+            await self._smtp_send(self._message(key, notice, person, rendered, attachment))
 
         return _Delivery(
             key=key,
@@ -502,7 +519,12 @@ class NoticeActivities:
         )
 
     def _message(
-        self, key: str, notice: NoticeRequest, person: Person, rendered: Rendered
+        self,
+        key: str,
+        notice: NoticeRequest,
+        person: Person,
+        rendered: Rendered,
+        attachment: tuple[str, bytes] | None = None,
     ) -> MIMEMultipart | MIMEText:
         """multipart/alternative, UTF-8, with a Message-ID only the outbox key decides."""
         return build_message(
@@ -514,6 +536,7 @@ class NoticeActivities:
             html=rendered.html,
             key=key,
             headers={"X-Kehoach-Notice-Key": notice.idempotency_key},
+            attachments=[attachment] if attachment else None,
         )
 
     async def _smtp_send(self, message: MIMEMultipart | MIMEText) -> None:

@@ -28,9 +28,11 @@ from adapters.settings import Settings
 from adapters.store import Store
 from domain.notices import deadline_day, shorten
 from schemas.assignment import DutyBrief, NoticeRequest, NoticeResult
+from schemas.calendar import VN_TZ
 from tests.activities.helpers import (
     DEADLINE,
     LAST_DAY_VI,
+    PLAN_ID,
     PUBLIC_BASE_URL,
     WEBHOOK_SECRET,
     MailServer,
@@ -593,3 +595,31 @@ async def test_an_attempt_too_near_its_timeout_leaves_the_send_to_the_next_one(
     assert NoticeResult(sent=1) == delivered
     assert 1 == len(mail_server.messages())
     assert [("sent", 1)] == [(r["state"], r["attempts"]) for r in await outbox(pool)]
+
+
+async def test_the_issued_report_reaches_its_recipients_in_the_plans_words_with_the_docx(
+    notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice, store: Store
+) -> None:
+    document_id = f"{PLAN_ID.replace('/', '-')}/consolidated/2023/v1"
+    docx = b"PK\x03\x04 the consolidated report"
+    await store.put_document(
+        id=document_id, plan_id=PLAN_ID, kind="consolidated_report", markdown="# BÁO CÁO", docx=docx
+    )
+    notice = make_notice(
+        "report_issued",
+        assignment_id=document_id,
+        period="2023",
+        deadline=dt.datetime(2023, 11, 10, tzinfo=VN_TZ),
+    )
+
+    assert NoticeResult(sent=1) == await run(notices, notice)
+
+    [mail] = mail_server.messages()
+    assert mail.subject.startswith("Báo cáo kết quả thực hiện Kế hoạch số 516/KH-UBND ngày")
+    assert mail.subject.endswith(", năm 2023")
+    assert "hết ngày 09/11/2023" in mail.text
+    for internal in (document_id, "consolidated", "chưa ấn định", "/assignments/"):
+        assert internal not in mail.text + mail.subject
+    [attached] = [p for p in mail.message.iter_attachments()]
+    assert "Bao-cao-ket-qua-516-KH-UBND-2023.docx" == attached.get_filename()
+    assert docx == attached.get_content()
