@@ -27,11 +27,11 @@ SHOWN_STATUS_VI: dict[str, str] = {**STATUS_VI, "overdue": "quá hạn"}
 assignment past its deadline."""
 
 REPORT_STATUS_VI: dict[str, str] = {
-    "assigned": "Chưa nộp",
-    "in_term": "Chưa nộp, còn trong hạn",
-    "overdue": "Quá hạn, chưa nộp",
-    "submitted": "Đã nộp, đang chờ duyệt",
-    "returned": "Bị trả lại, chờ nộp lại",
+    "assigned": "Chưa gửi",
+    "in_term": "Chưa gửi, còn trong hạn",
+    "overdue": "Quá hạn, chưa gửi",
+    "submitted": "Đã gửi, đang chờ duyệt",
+    "returned": "Bị trả lại, chờ gửi lại",
     "cancelled": "Đã hủy",
     "waived": "Được miễn",
     "ended": "Không hoàn thành (kết thúc theo dõi)",

@@ -325,8 +325,8 @@ def test_annex_tables_list_exactly_the_late_and_the_missing_agencies() -> None:
         "1. Cơ quan, đơn vị gửi báo cáo chậm"
     ]
     assert [
-        ["1", CHU_PAH, "KL", "năm 2023", "09/11/2023", "Quá hạn, chưa nộp"],
-        ["2", KBANG, "KL", "năm 2023", "Chưa đặt hạn", "Bị trả lại, chờ nộp lại"],
+        ["1", CHU_PAH, "KL", "năm 2023", "09/11/2023", "Quá hạn, chưa gửi"],
+        ["2", KBANG, "KL", "năm 2023", "Chưa đặt hạn", "Bị trả lại, chờ gửi lại"],
     ] == tables["2. Cơ quan, đơn vị chưa gửi báo cáo"]
     # Each of the three annexes starts on a new page.
     breaks = document.element.body.xpath('.//w:br[@w:type="page"]')

@@ -247,7 +247,7 @@ def test_annex_two_lists_the_late_and_the_missing(demo: Demo) -> None:
         assert names[code] in annex
     for code in codes[-2:]:
         assert names[code] in annex
-    assert "Quá hạn, chưa nộp" in annex
+    assert "Quá hạn, chưa gửi" in annex
 
 
 def test_the_signing_block_is_the_departments_director_with_its_recipients(demo: Demo) -> None:
