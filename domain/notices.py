@@ -47,9 +47,10 @@ def render(template_name: str, context: dict[str, object]) -> Rendered:
     lead = _block(template, "lead", context)
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", lead) if p.strip()]
     full = {**context, "subject": subject, "paragraphs": paragraphs}
+    text = _TEMPLATES.get_template("_layout.txt.j2").render(full)
     return Rendered(
         subject=subject,
-        text=_TEMPLATES.get_template("_layout.txt.j2").render(full),
+        text=re.sub(r"\n{3,}", "\n\n", text),  # blocks left out leave no gaps
         html=_TEMPLATES.get_template("_layout.html.j2").render(full),
     )
 
