@@ -216,7 +216,8 @@ def register(plan_app: typer.Typer) -> None:
             str | None, typer.Option("--return", help="Trả lại với lý do này (không có: duyệt).")
         ] = None,
     ) -> None:
-        """Phó Chủ tịch UBND tỉnh duyệt (hoặc trả lại) báo cáo tổng hợp."""
+        """Người ký báo cáo tổng hợp theo Kế hoạch (Giám đốc cơ quan đầu mối, hoặc Phó Chủ
+        tịch UBND tỉnh với báo cáo của UBND) duyệt hoặc trả lại."""
         from schemas.plan_run import ConsolidationDecision
 
         settings = load_settings()
