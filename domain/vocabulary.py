@@ -40,7 +40,7 @@ REPORT_STATUS_VI: dict[str, str] = {
 
 STEP_VI: dict[str, str] = {
     "agency_leader": "lãnh đạo cơ quan",
-    "coordinator": "cơ quan đầu mối (Sở TT&TT)",
+    "coordinator": "cơ quan đầu mối",
     "coordinator_director": "giám đốc cơ quan đầu mối",
     "vice_chairman": "Phó Chủ tịch UBND tỉnh",
 }

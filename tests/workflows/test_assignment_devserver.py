@@ -133,7 +133,7 @@ async def test_report_returned_once_then_accepted_through_both_approval_steps(
         )
         assert ("submitted", 1) == (submitted.status, submitted.version)
         first = await handle.execute_update(AssignmentWorkflow.approve, Approve(actor=LEADER))
-        assert "Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT)." == first.message_vi
+        assert "Đã duyệt; chuyển cơ quan đầu mối." == first.message_vi
         returned = await handle.execute_update(
             AssignmentWorkflow.return_for_revision,
             ReturnForRevision(actor=COORDINATOR, reason=reason),
@@ -165,7 +165,9 @@ async def test_report_returned_once_then_accepted_through_both_approval_steps(
     notices = [m for m in mailbox.messages(to=FOCAL.email) if "bị trả lại" in m.subject]
     assert 1 == len(notices)
     assert f"Lý do: {reason}" in notices[0].text
-    assert COORDINATOR.email in notices[0].text
+    # Who returned it, by name and title: never their address.
+    assert "(người trả lại: Đầu mối Sở Thông tin và Truyền thông, Chuyên viên " in notices[0].text
+    assert COORDINATOR.email not in notices[0].text
     stored = await store.list_submissions(wid)
     assert ["Báo cáo lần 1.", "Báo cáo lần 2."] == [s.body for s in stored]
 
@@ -190,7 +192,7 @@ async def test_validators_refuse_with_vietnamese_reasons_and_write_nothing(
             wf.submit_report,
             SubmitReport(actor=actor("UB_MTTQ", "focal"), body="Báo cáo nhầm cơ quan."),
         )
-        assert "Chỉ cơ quan đầu mối (Sở TT&TT) được làm việc này." == await _refused(
+        assert "Chỉ cơ quan đầu mối được làm việc này." == await _refused(
             handle,
             wf.extend_deadline,
             ExtendDeadline(
@@ -236,7 +238,7 @@ async def test_validators_refuse_with_vietnamese_reasons_and_write_nothing(
         accepted |= {return_id, resubmit_id}
         # The leader's own submission stands for the agency leader's approval, so the
         # report now waits for the coordinator, whom the leader cannot stand in for.
-        coordinator_step = "Bước này do cơ quan đầu mối (Sở TT&TT) duyệt."
+        coordinator_step = "Bước này do cơ quan đầu mối duyệt."
         assert coordinator_step == await _refused(handle, wf.approve, Approve(actor=LEADER))
         assert coordinator_step == await _refused(
             handle,
@@ -429,7 +431,7 @@ async def test_cli_acts_through_updates_and_prints_refusals_in_vietnamese(
             str(report_file),
         )
         own = await run("approve", leader_submits, "--as", LEADER.email.upper())
-        assert (1, "", "Không thực hiện được: Bước này do cơ quan đầu mối (Sở TT&TT) duyệt.\n") == (
+        assert (1, "", "Không thực hiện được: Bước này do cơ quan đầu mối duyệt.\n") == (
             own.exit_code,
             own.stdout,
             own.stderr,
@@ -462,7 +464,7 @@ async def test_cli_acts_through_updates_and_prints_refusals_in_vietnamese(
             str(report_file),
         )
         await expect(
-            "Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).",
+            "Đã duyệt; chuyển cơ quan đầu mối.",
             "approve",
             focal_submits,
             "--as",
