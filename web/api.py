@@ -154,7 +154,8 @@ class Refusal(BaseModel):
 
 
 _REFUSED = {
-    400: "The body could not be read as JSON text (for instance, it is not UTF-8).",
+    400: "The body could not be read as JSON text (for instance, it is not UTF-8), or the "
+    "report does not fit its form (a figure that is not a number, an unknown part).",
     401: "Not signed in: no session and no bearer token, or the token is malformed or expired.",
     403: "Not allowed: another agency's assignment, a cookie POST without X-CSRF-Token, or "
     "a bearer token asking for another token.",
@@ -265,20 +266,20 @@ def _report_text(form: ReportForm | None, report: SubmitIn) -> str:
     structured = report.parts is not None or report.figures is not None
     if structured and report.body is not None:
         raise PageError(
-            422, "Báo cáo không hợp lệ", "Gửi body hoặc parts/figures, không gửi cả hai."
+            400, "Báo cáo không hợp lệ", "Gửi body hoặc parts/figures, không gửi cả hai."
         )
     if not structured:
         if report.body is None:
-            raise PageError(422, "Báo cáo không hợp lệ", "Báo cáo không được để trống.")
+            raise PageError(400, "Báo cáo không hợp lệ", "Báo cáo không được để trống.")
         return report.body
     if form is None:
         raise PageError(
-            422, "Báo cáo không hợp lệ", "Nhiệm vụ này không có mẫu báo cáo; hãy gửi body."
+            400, "Báo cáo không hợp lệ", "Nhiệm vụ này không có mẫu báo cáo; hãy gửi body."
         )
     try:
         filled = reportform.answers(form, parts=report.parts or {}, figures=report.figures or {})
     except reportform.FormError as bad:
-        raise PageError(422, "Báo cáo không hợp lệ", bad.message_vi) from None
+        raise PageError(400, "Báo cáo không hợp lệ", bad.message_vi) from None
     text = reportform.compose(form, filled)
     if len(text) > MAX_REPORT_CHARS:
         raise PageError(413, "Báo cáo quá dài", f"Tối đa {MAX_REPORT_CHARS} ký tự.")

@@ -74,7 +74,7 @@ async def test_the_form_is_shown_checked_and_kept_as_the_reports_text(
         json={"parts": {"ket_qua": "Đã đăng tin."}, "figures": {"kinh_phi": -5}},
         headers={"X-CSRF-Token": me["csrf_token"]},
     )
-    assert 422 == wrong.status_code
+    assert 400 == wrong.status_code
     assert "không hợp lệ" in wrong.text
 
     sent = await client.post(
