@@ -288,7 +288,7 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     assert "Xác nhận duyệt" in confirm.text and LEADER in confirm.text
     done = await leader.post(first["approve"], data={"csrf": csrf_of(confirm.text)})
     assert 200 == done.status_code, done.text
-    assert "Đã duyệt; chuyển cơ quan đầu mối (Sở TT&amp;TT)." in done.text
+    assert "Đã duyệt; chuyển cơ quan đầu mối." in done.text
     for used in (first["approve"], first["return"]):  # one e-mail, one use
         again = await browser(app).get(used)
         assert 410 == again.status_code
