@@ -47,17 +47,18 @@ STEP_VI: dict[str, str] = {
 """An approval step: whose decision a submitted report waits for."""
 
 LABEL_VI: dict[str, str] = {
-    "on_time": "đúng hạn",
-    "in_term": "trong hạn",
-    "due_soon": "sắp đến hạn",
-    "overdue": "quá hạn",
-    "late": "hoàn thành quá hạn",
-    "cancelled": "đã hủy",
-    "waived": "được miễn",
+    "on_time": "Hoàn thành đúng hạn",
+    "in_term": "Đang thực hiện trong hạn",
+    "due_soon": "Sắp đến hạn",
+    "overdue": "Quá hạn chưa hoàn thành",
+    "late": "Hoàn thành quá hạn",
+    "cancelled": "Đã hủy",
+    "waived": "Được miễn",
 }
-"""The portal's progress labels (`web.progress.label`)."""
+"""The portal's progress labels (`web.progress.label`), in the words and capitals provinces
+publish their task-tracking counts in."""
 
-OUTCOME_VI: dict[str, str] = {"on_time": "đúng hạn", "late": "hoàn thành quá hạn"}
+OUTCOME_VI: dict[str, str] = {"on_time": "Hoàn thành đúng hạn", "late": "Hoàn thành quá hạn"}
 """How an accepted report is counted against its original deadline."""
 
 DECISION_VI: dict[str, str] = {"approved": "duyệt", "returned": "trả lại"}
