@@ -386,7 +386,7 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     csv_text = (await coordinator.get("/dashboard.csv")).text
     assert 1 + len(rows) == len(csv_text.strip().splitlines())
     assert f"{handle.id},SNGV,Sở Ngoại vụ,III.5.4,2026" in csv_text
-    assert "đã chấp nhận,đúng hạn" in csv_text
+    assert "đã chấp nhận,Hoàn thành đúng hạn" in csv_text
     from io import BytesIO
 
     book = load_workbook(BytesIO((await coordinator.get("/dashboard.xlsx")).content))
