@@ -25,6 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from adapters.store import Store
 from client.starts import search_attributes
+from domain.vocabulary import date_vi
 from kehoach.embedded.mailbox import Mailbox
 from schemas import search_attributes as sa
 from schemas.assignment import (
@@ -363,7 +364,7 @@ async def test_overdue_filter_returns_exactly_one_agencys_overdue_assignments(
     rows = json.loads(kehoach.stdout)
     assert wanted == {r["id"] for r in rows}
     due = CALENDAR.next_working_day(past)  # a last day off work moves to the next working day
-    assert {("SNGV", "III.5.4", "quá hạn", f"{due:%d/%m/%Y}")} == {
+    assert {("SNGV", "III.5.4", "quá hạn", date_vi(due))} == {
         (r["agency"], r["duty"], r["status_vi"], r["last_day"]) for r in rows
     }
 
