@@ -12,10 +12,11 @@ from domain.vocabulary import period_vi
 from schemas.calendar import VN_TZ
 from schemas.store import Person
 
+# Every notice kind: the templates with a subject and a lead (layouts and digests have none).
 TEMPLATES = sorted(
     p.name.removesuffix(".j2")
     for p in (Path(__file__).parents[1] / "domain" / "templates").glob("*.j2")
-    if not p.name.startswith("_")
+    if "{% block subject %}" in p.read_text(encoding="utf-8")
 )
 PERIODS = ["2023", "2023-H1", "2023-H2", "2023-Q3", "2023-05", "2023-05-17", "2023-D2"]
 NAMED = Person(name="Nguyễn Văn An", title="Phó Giám đốc", email="an.nv@sngv.gialai.example")
@@ -59,6 +60,8 @@ def context(kind: str, person: Person, period: str) -> dict[str, object]:
         "link": "https://kehoach.gialai.example/assignments/x",
         "days_before": 3,
         "escalation_level": 1,
+        "escalation_step": "nhắc lần 2",
+        "to_leader": False,
         "reason": "Bổ sung số liệu quý III.",
         "actor": "Nguyễn Văn An, Phó Giám đốc Sở Ngoại vụ tỉnh Gia Lai",
         "status": "waived",
