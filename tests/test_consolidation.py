@@ -468,3 +468,32 @@ def test_every_corpus_plan_compiles_a_report_without_a_form(path: Path) -> None:
     assert len(plan.duties) - 1 == len(report.duties)
     assert plan.plan.report_form is None and "PHỤ LỤC IV" not in texts
     assert "chưa ấn định" not in render_markdown(report)
+
+
+def test_the_committees_own_report_is_signed_for_it_by_the_vice_chairman() -> None:
+    plan = load_plan(Path(__file__).parents[1] / "plans" / "516-KH-UBND-2023.yaml")
+    final = plan.plan.final_report.model_copy(update={"author": "issuer"})
+    plan = plan.model_copy(update={"plan": plan.plan.model_copy(update={"final_report": final})})
+    sign = facts.signing(plan)
+    assert ("issuer", "vice_chairman") == (sign.author, sign.approver)
+    report = facts.consolidation_input(
+        plan,
+        duty_id="KL.1",
+        year=2023,
+        period=None,
+        report_date=dt.date(2023, 11, 15),
+        assignments=[],
+        latest={},
+    )
+    document = read(report)
+    header, signature = document.tables[0], document.tables[1]
+    assert ["ỦY BAN NHÂN DÂN", "TỈNH GIA LAI"] == cell_lines(header, 0, 0)
+    assert ["Số:      /BC-UBND"] == cell_lines(header, 1, 0)
+    assert ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Thị Thanh Lịch"] == [
+        p.text for p in signature.cell(0, 1).paragraphs if p.text
+    ]
+    closing = [p.text for p in main_part(document) if p.text.startswith("Trên đây")]
+    assert [
+        "Trên đây là báo cáo kết quả thực hiện Kế hoạch số 516/KH-UBND ngày 09/3/2023 "
+        "của Ủy ban nhân dân tỉnh Gia Lai năm 2023./."
+    ] == closing
