@@ -15,6 +15,7 @@ from client.starts import start_assignment, start_consolidation
 from domain.assign import batch_inputs
 from domain.deadlines import duty_occurrences, find_occurrence
 from domain.report import facts, render_docx, render_markdown
+from domain.report.issue import issue
 from schemas.assignment import (
     FINAL_STATUSES,
     Cancel,
@@ -37,6 +38,7 @@ from schemas.plan_run import (
     ConsolidationRunInput,
     DutyChange,
     ExtendCalendar,
+    IssueReport,
     PlanSchedule,
     Progress,
     ProgressRequest,
@@ -352,6 +354,24 @@ class PlanActivities:
             if sign.approver == "vice_chairman"
             else "coordinator_director",
         )
+
+    @activity.defn
+    async def issue_consolidation(self, request: IssueReport) -> str:
+        """Keep the approved report with its number and date filled in; its id."""
+        draft = await self._store.get_document(request.document_id)
+        docx, markdown = issue(
+            draft.docx, draft.markdown, number=request.report_number, day=request.issued_on
+        )
+        document_id = f"{request.document_id}-so-{request.report_number}"
+        await self._store.put_document(
+            id=document_id,
+            plan_id=request.plan_id,
+            kind="consolidated_report",
+            markdown=markdown,
+            docx=docx,
+        )
+        log.info("consolidation_issued", document=document_id, number=request.report_number)
+        return document_id
 
     @activity.defn
     async def consolidation_notices(self, notice: ConsolidationNotice) -> list[NoticeRequest]:

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from domain.planfile import load_plan
 from domain.report import facts, render_docx, render_markdown, summarize
+from domain.report.issue import issue
 from schemas.calendar import VN_TZ
 from schemas.consolidation import (
     AgencyReport,
@@ -497,3 +498,17 @@ def test_the_committees_own_report_is_signed_for_it_by_the_vice_chairman() -> No
         "Trên đây là báo cáo kết quả thực hiện Kế hoạch số 516/KH-UBND ngày 09/3/2023 "
         "của Ủy ban nhân dân tỉnh Gia Lai năm 2023./."
     ] == closing
+
+
+def test_issuing_fills_the_number_and_date_and_changes_nothing_else() -> None:
+    report = build()
+    draft = render_docx(report)
+    docx_bytes, markdown = issue(
+        draft, render_markdown(report), number="125", day=dt.date(2023, 11, 16)
+    )
+    issued = docx.Document(io.BytesIO(docx_bytes))
+    numbered = read(build(report_number="125", report_date=dt.date(2023, 11, 16)))
+    assert [p.text for p in numbered.paragraphs] == [p.text for p in issued.paragraphs]
+    assert cell_lines(numbered.tables[0], 1, 0) == cell_lines(issued.tables[0], 1, 0)
+    assert cell_lines(numbered.tables[0], 1, 1) == cell_lines(issued.tables[0], 1, 1)
+    assert "Số: 125/BC-STTTT" in markdown and "ngày 16 tháng 11 năm 2023" in markdown

@@ -327,7 +327,7 @@ def _grid(document: Any, grid: Grid) -> None:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
-def _stable_zip(data: bytes, day: dt.date) -> bytes:
+def stable_zip(data: bytes, day: dt.date) -> bytes:
     """The same package with every entry stamped `day` 00:00, so equal input gives equal bytes.
 
     python-docx stamps each zip entry with the wall clock; nothing else in it varies.
@@ -360,7 +360,7 @@ def render_docx(report: ConsolidationInput) -> bytes:
     _blocks(document, annexes(report))
     raw = io.BytesIO()
     document.save(raw)
-    return _stable_zip(raw.getvalue(), report.report_date)
+    return stable_zip(raw.getvalue(), report.report_date)
 
 
 def _codes(items: Iterable[AgencyReport | LateReport | MissingReport]) -> list[str]:

@@ -14,6 +14,7 @@ from tests.workflows.histories import HISTORIES
 from workflows.assignment import LOCAL_FIRST_PATCH, NOTICES_APART_PATCH, AssignmentWorkflow
 from workflows.consolidation import (
     APPROVER_BY_PLAN_PATCH,
+    ISSUE_NUMBER_PATCH,
     NOTICES_EACH_PATCH,
     ConsolidationWorkflow,
 )
@@ -149,3 +150,8 @@ def test_consolidations_are_approved_by_the_plans_signer_from_the_patch_on() -> 
         assert APPROVER_BY_PLAN_PATCH in _patches(PLAN_HISTORIES / f"{name}.json")
         before = PLAN_HISTORIES / "before-approver-by-plan" / f"{name}.json"
         assert APPROVER_BY_PLAN_PATCH not in _patches(before)
+
+
+def test_a_consolidation_issued_under_its_number_is_recorded() -> None:
+    """consolidation_returned was approved with a register number: the issue path replays."""
+    assert ISSUE_NUMBER_PATCH in _patches(PLAN_HISTORIES / "consolidation_returned.json")
