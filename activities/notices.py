@@ -56,16 +56,29 @@ from adapters.mail import (
 from adapters.store import Store
 from domain.addressing import AGENCY_ROLES, Addressee, resolve
 from domain.digest import Routing, default_delivery, escalation_step_vi, hold_reason
-from domain.notices import Rendered, deadline_day, render, shorten
+from domain.notices import (
+    Rendered,
+    contact_line,
+    deadline_day,
+    failure_vi,
+    greeting,
+    plan_citation,
+    render,
+    shorten,
+    who,
+)
+from domain.vocabulary import period_vi
 from schemas.assignment import NoticeRef, NoticeRequest, NoticeResult, NoticeSubject
 from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.errors import NotFound
+from schemas.plan import NormalizedPlan
 from schemas.store import AgencyContacts, Channel, OutboxEntry, Person
 
 log = structlog.get_logger(__name__)
 
 MAX_KEY_CHARS = 512  # notice_outbox.idempotency_key's CHECK
 CHANNEL_VI: dict[str, str] = {"email": "thư điện tử", "webhook": "webhook"}
+REPORT_KINDS = frozenset({"report_issued", "report_sign_off"})
 CONTACT_VI: dict[str, str] = {"focal": "công chức đầu mối", "leader": "lãnh đạo"}
 
 
@@ -101,6 +114,7 @@ class _Delivery:
     subject: str
     body: str
     send: Callable[[], Awaitable[None]]
+    recipient_vi: str = ""  # who it was for, as the failure report names them (no address)
 
 
 Outcome = Literal["sent", "skipped", "failed"]
@@ -179,6 +193,10 @@ class NoticeActivities:
         # The longest a delivery may take (SMTP's own timeout; webhooks time out sooner),
         # plus the outbox mark after it.
         self._send_reserve_s = mail.timeout + MARK_SENT_MARGIN_S + 3.0
+        # What notices quote from a plan (its date, the coordinator's phone), by plan id:
+        # loading and validating a whole plan for every notice of a year would cost more
+        # than the mail. A plan's number and date never change under it.
+        self._plan_words: dict[str, tuple[dt.date | None, str | None]] = {}
 
     @activity.defn
     async def send_notice(self, notice: NoticeRequest) -> NoticeResult:
@@ -220,14 +238,15 @@ class NoticeActivities:
         directory = await self._store.agencies_with_contacts(
             notice.plan_id, {notice.agency, notice.coordinator, notice.office, notice.issuer}
         )
-        facts = self._facts(notice)
+        facts = {**self._facts(notice), **(await self._plan_facts(notice, directory))}
+        attachment = await self._report_file(notice)
         addressees = resolve(notice, directory)
         counts: Counter[Outcome] = Counter()
         if self._routing is not None:
             addressees = await self._hold_for_digest(notice, addressees, facts, counts)
-        deliveries = [self._email(notice, who, facts) for who in addressees] + self._webhooks(
-            notice, directory, facts
-        )
+        deliveries = [
+            self._email(notice, who, facts, attachment=attachment) for who in addressees
+        ] + self._webhooks(notice, directory, facts)
         deferred: list[str] = []
         for delivery in deliveries:
             try:
@@ -266,13 +285,13 @@ class NoticeActivities:
             a.address for a in addressees if a.address is not None
         )
         now: list[Addressee] = []
-        for who in addressees:
-            if who.address is None:
-                now.append(who)
+        for person in addressees:
+            if person.address is None:
+                now.append(person)
                 continue
             reason = hold_reason(
                 kind=notice.kind,
-                delivery=chosen.get(who.address.lower(), default_delivery(who.role)),
+                delivery=chosen.get(person.address.lower(), default_delivery(person.role)),
                 at=at,
                 calendar=calendar_around(at),
                 hours=self._routing.hours,
@@ -283,9 +302,9 @@ class NoticeActivities:
                 catch_up_after=self._routing.catch_up_after,
             )
             if reason is None:
-                now.append(who)
+                now.append(person)
                 continue
-            delivery = self._email(notice, who, facts)
+            delivery = self._email(notice, person, facts)
             held = await self._store.outbox_hold(
                 delivery.key,
                 kind=delivery.kind,
@@ -443,9 +462,9 @@ class NoticeActivities:
             {
                 **facts,
                 "failed_subject": failed.subject,
-                "failed_recipient": failed.recipient,
+                "failed_recipient": failed.recipient_vi,
                 "failed_channel": CHANNEL_VI[failed.channel],
-                "failed_error": error,
+                "failed_error": failure_vi(error),
             },
             template="failure_report",
             key=outbox_key(failed.key, "failure-report"),
@@ -455,6 +474,58 @@ class NoticeActivities:
             log.critical("notice_failure_unreported", reason=report_error, **unreported)
 
     # --- building deliveries -----------------------------------------------------------
+
+    async def _report_file(self, notice: NoticeRequest) -> tuple[str, bytes] | None:
+        """The consolidated report itself (.docx), for the notices that carry it: the draft
+        to its signer, the issued report to its recipients."""
+        if notice.kind not in REPORT_KINDS:
+            return None
+        try:
+            document = await self._store.get_document(notice.assignment_id)
+        except NotFound:
+            log.warning("report_document_missing", document=notice.assignment_id)
+            return None
+        stem = "-".join(notice.assignment_id.split("/")[::2])  # plan and period, no version
+        return (f"Bao-cao-ket-qua-{stem}.docx", document.docx)
+
+    async def _plan_words_of(self, notice: NoticeRequest) -> tuple[dt.date | None, str | None]:
+        """The plan's issue date and the coordinator's focal phone, looked up once a plan."""
+        if notice.plan_id not in self._plan_words:
+            try:
+                plan: NormalizedPlan = await self._store.get_plan(notice.plan_id)
+            except NotFound:
+                return None, None  # not stored (yet): say less, and look again next time
+            try:
+                phone = plan.agency(notice.coordinator).focal.phone
+            except KeyError:
+                phone = None
+            self._plan_words[notice.plan_id] = (plan.plan.issued_on, phone)
+        return self._plan_words[notice.plan_id]
+
+    async def _plan_facts(
+        self, notice: NoticeRequest, directory: dict[str, AgencyContacts]
+    ) -> dict[str, object]:
+        """What the plan and the directory say that the notice does not: the plan's date and
+        issuer, who coordinates and how to reach them, the actor's name."""
+        issued_on, phone = await self._plan_words_of(notice)
+        issuer = directory.get(notice.issuer)
+        coordinator = directory.get(notice.coordinator)
+        people = [
+            (agency.name, person)
+            for agency in directory.values()
+            for person in (agency.leader, agency.focal)
+            if person is not None
+        ]
+        return {
+            "plan_citation": plan_citation(
+                number=notice.plan_id,
+                issued_on=issued_on,
+                issuer_name=issuer.name if issuer else None,
+            ),
+            "coordinator_name": coordinator.name if coordinator else None,
+            "coordinator_contact": contact_line(coordinator.focal if coordinator else None, phone),
+            "actor": who(notice.actor, people),
+        }
 
     def _facts(self, notice: NoticeRequest) -> dict[str, object]:
         """What every template may say about the notice."""
@@ -469,12 +540,13 @@ class NoticeActivities:
             "agency_name": notice.agency_name,
             "deadline": deadline_day(notice.deadline),
             "link": f"{self._public_base_url}/assignments/{quote(notice.assignment_id, safe='/')}",
-            "days_before": notice.days_before,
+            "days_before": notice.days_before if notice.days_left is None else notice.days_left,
             "escalation_level": notice.escalation_level,
             "escalation_step": escalation_step_vi(notice.escalation_level, notice.ladder_levels),
             "reason": notice.reason,
             "actor": notice.actor,
             "status": notice.status,
+            "period_words": period_vi(notice.period) if notice.period else None,
         }
 
     def _email(
@@ -485,16 +557,14 @@ class NoticeActivities:
         *,
         template: str | None = None,
         key: str | None = None,
+        attachment: tuple[str, bytes] | None = None,
     ) -> _Delivery:
         person = to.person
-        greeting = to.agency.name
-        if person is not None:
-            greeting = f"{person.name} – {person.title}, {greeting}"
         rendered = render(
             template or notice.kind,
             {
                 **facts,
-                "greeting": greeting,
+                "greeting": greeting(to.agency.name, person),
                 "to_agency": to.role in AGENCY_ROLES,
                 "to_leader": to.contact == "leader",
                 "action_links": self._action_links(notice, person, template),
@@ -509,13 +579,16 @@ class NoticeActivities:
                 raise _Permanent(f"the directory has no {to.contact} contact for {to.agency.code}")
             if not ADDRESS.match(person.email):
                 raise _Permanent(f"invalid address {person.email!r}")
-            await self._smtp_send(self._message(key, notice, person, rendered))
+            await self._smtp_send(self._message(key, notice, person, rendered, attachment))
 
         return _Delivery(
             key=key,
             kind=template or notice.kind,
             channel="email",
             recipient=recipient,
+            recipient_vi=greeting(to.agency.name, person)
+            if person is not None and not person.placeholder
+            else f"{CONTACT_VI[to.contact]} {to.agency.name}",
             # The stored copy keeps no working link: whoever reads the table must not act.
             subject=rendered.subject,
             body=redact(rendered.text),
@@ -545,7 +618,12 @@ class NoticeActivities:
         )
 
     def _message(
-        self, key: str, notice: NoticeRequest, person: Person, rendered: Rendered
+        self,
+        key: str,
+        notice: NoticeRequest,
+        person: Person,
+        rendered: Rendered,
+        attachment: tuple[str, bytes] | None = None,
     ) -> MIMEMultipart | MIMEText:
         """multipart/alternative, UTF-8, with a Message-ID only the outbox key decides."""
         return build_message(
@@ -557,6 +635,7 @@ class NoticeActivities:
             html=rendered.html,
             key=key,
             headers={"X-Kehoach-Notice-Key": notice.idempotency_key},
+            attachments=[attachment] if attachment else None,
         )
 
     async def _smtp_send(self, message: MIMEMultipart | MIMEText) -> None:
@@ -616,6 +695,7 @@ class NoticeActivities:
                 kind=notice.kind,
                 channel="webhook",
                 recipient=url,
+                recipient_vi=agency.name,
                 subject=rendered.subject,
                 body=body,
                 send=send,

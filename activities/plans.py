@@ -14,18 +14,20 @@ from client import calls
 from client.starts import start_assignment, start_consolidation
 from domain.assign import batch_inputs
 from domain.deadlines import duty_occurrences, find_occurrence
-from domain.report import render_docx, render_markdown
+from domain.report import facts, render_docx, render_markdown
+from domain.report.issue import issue
 from schemas.assignment import (
     FINAL_STATUSES,
     Cancel,
     DutyBrief,
     ExtendDeadline,
+    NoticeKind,
     NoticeRequest,
+    Recipient,
     SetDeadline,
 )
-from schemas.calendar import VN_TZ, WorkingCalendar, last_day_of
+from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.calls import AMEND_CALENDAR, CANCEL, EXTEND_DEADLINE, SET_DEADLINE
-from schemas.consolidation import AgencyReport, ConsolidationInput, LateReport, MissingReport
 from schemas.plan import DateDeadline
 from schemas.plan_run import (
     AmendmentResult,
@@ -36,6 +38,7 @@ from schemas.plan_run import (
     ConsolidationRunInput,
     DutyChange,
     ExtendCalendar,
+    IssueReport,
     PlanSchedule,
     Progress,
     ProgressRequest,
@@ -303,82 +306,24 @@ class PlanActivities:
     async def compile_consolidation(self, request: CompileRequest) -> CompiledReport:
         """Gather every agency's accepted report, render the document, keep it in the store."""
         plan = await self._store.get_plan(request.plan_id)
-        rows = [
-            r
-            for r in await self._store.list_assignments(plan_id=request.plan_id)
-            if r.duty_id == request.duty_id
-            and (request.period is None or r.period == request.period)
-        ]
-        names = {a.code: a.name for a in plan.agencies}
-        duty = next(d for d in plan.duties if d.id == request.duty_id)
-        accepted: list[AgencyReport] = []
-        late: list[LateReport] = []
-        missing: list[MissingReport] = []
-        for row in sorted(rows, key=lambda r: r.agency_code):
-            last_day = last_day_of(row.original_due_at) if row.original_due_at else None
-            if row.status in ("cancelled", "waived"):
-                continue  # released from the duty: neither reported nor missing
-            if row.status != "accepted":
-                missing.append(
-                    MissingReport(
-                        agency_code=row.agency_code,
-                        agency_name=names[row.agency_code],
-                        clause=duty.clause,
-                        period=row.period,
-                        last_day=last_day,
-                        status="overdue" if row.overdue else row.status,
-                    )
-                )
-                continue
-            submission = (await self._store.list_submissions(row.id))[-1]
-            accepted.append(
-                AgencyReport(
-                    agency_code=row.agency_code,
-                    agency_name=names[row.agency_code],
-                    duty_id=duty.id,
-                    clause=duty.clause,
-                    period=row.period,
-                    submitted_at=submission.submitted_at,
-                    outcome=row.outcome or "on_time",
-                    body=submission.body,
-                )
-            )
-            if row.outcome == "late" and last_day is not None:
-                late.append(
-                    LateReport(
-                        agency_code=row.agency_code,
-                        agency_name=names[row.agency_code],
-                        clause=duty.clause,
-                        period=row.period,
-                        last_day=last_day,
-                        submitted_at=submission.submitted_at,
-                    )
-                )
-        recipient = names[plan.plan.final_report.recipient]
-        document = ConsolidationInput(
-            issuer_name=names[plan.plan.issuer].upper(),
-            coordinator_name=names[plan.plan.coordinator].upper(),
-            coordinator_short=plan.plan.coordinator,
-            plan_number=plan.plan.number,
-            plan_title=plan.plan.title,
-            plan_issued_on=plan.plan.issued_on,
+        every = await self._store.list_assignments(plan_id=request.plan_id)
+        latest = {
+            row.id: submissions[-1]
+            for row in every
+            if row.status == "accepted"
+            and (submissions := await self._store.list_submissions(row.id))
+        }
+        document = facts.consolidation_input(
+            plan,
+            duty_id=request.duty_id,
             year=request.year,
             period=request.period,
-            place=plan.plan.place,
             report_date=request.report_date,
-            report_number=None,
-            recipients=[
-                f"{recipient} (báo cáo)",
-                *(f"{names[c]} (báo cáo)" for c in plan.plan.final_report.copies),
-                "Lưu: VT",
-            ],
-            signer_title="GIÁM ĐỐC",
-            signer_name=None,
-            accepted=accepted,
-            late=late,
-            missing=missing,
-            total_assignments=len(rows),
+            assignments=every,
+            latest=latest,
         )
+        accepted, late, missing = document.accepted, document.late, document.missing
+        sign = facts.signing(plan)
         markdown = render_markdown(document)
         docx = render_docx(document)
         document_id = (
@@ -405,7 +350,28 @@ class PlanActivities:
             accepted=[r.agency_code for r in accepted],
             late=[r.agency_code for r in late],
             missing=[r.agency_code for r in missing],
+            approver="vice_chairman"
+            if sign.approver == "vice_chairman"
+            else "coordinator_director",
         )
+
+    @activity.defn
+    async def issue_consolidation(self, request: IssueReport) -> str:
+        """Keep the approved report with its number and date filled in; its id."""
+        draft = await self._store.get_document(request.document_id)
+        docx, markdown = issue(
+            draft.docx, draft.markdown, number=request.report_number, day=request.issued_on
+        )
+        document_id = f"{request.document_id}-so-{request.report_number}"
+        await self._store.put_document(
+            id=document_id,
+            plan_id=request.plan_id,
+            kind="consolidated_report",
+            markdown=markdown,
+            docx=docx,
+        )
+        log.info("consolidation_issued", document=document_id, number=request.report_number)
+        return document_id
 
     @activity.defn
     async def consolidation_notices(self, notice: ConsolidationNotice) -> list[NoticeRequest]:
@@ -416,24 +382,35 @@ class PlanActivities:
         header = plan.plan
         duty = next(d for d in plan.duties if d.id == header.final_report.duty)
         names = {a.code: a.name for a in plan.agencies}
+        sign = facts.signing(plan)
+        period = notice.document_id.split("/")[-2] if notice.document_id.count("/") >= 3 else None
         brief = DutyBrief(
             id=duty.id,
             clause=duty.clause,
-            heading="Báo cáo tổng hợp",
-            text=f"Báo cáo tổng hợp kết quả thực hiện {header.number} ({notice.document_id}).",
+            heading="Báo cáo kết quả thực hiện Kế hoạch",
+            text=duty.text,
         )
-        targets = (
-            [(header.coordinator, ["vice_chairman"])]
-            if notice.kind == "consolidation_ready"
-            else [
-                (code, ["focal", "leader"])
-                for code in (header.final_report.recipient, *header.final_report.copies)
-            ]
+        deadline = header.final_report.deadline
+        due = (
+            _at(deadline.due - dt.timedelta(days=1 if deadline.before else 0), dt.time(0))
+            + dt.timedelta(days=1)
+            if isinstance(deadline, DateDeadline)
+            else None
         )
+        if notice.kind == "consolidation_ready":
+            role: Recipient = (
+                "vice_chairman" if sign.approver == "vice_chairman" else "coordinator_director"
+            )
+            targets: list[tuple[str, list[Recipient]]] = [(header.coordinator, [role])]
+            kind: NoticeKind = "report_sign_off"
+        else:
+            final = header.final_report
+            targets = [(code, ["focal", "leader"]) for code in (final.recipient, *final.copies)]
+            kind = "report_issued"
         return [
             NoticeRequest(
                 idempotency_key=f"{notice.idempotency_key}/{agency}",
-                kind="approval_requested" if notice.kind == "consolidation_ready" else "approved",
+                kind=kind,
                 assignment_id=notice.document_id,
                 plan_id=header.number,
                 plan_title=header.title,
@@ -444,6 +421,8 @@ class PlanActivities:
                 coordinator=header.coordinator,
                 office=header.office,
                 recipients=recipients,
+                deadline=due,
+                period=period,
             )
             for agency, recipients in targets
         ]

@@ -14,6 +14,7 @@ import hashlib
 import re
 import socket
 from email.header import Header
+from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
@@ -79,15 +80,19 @@ def build_message(
     html: str | None = None,
     key: str | None = None,
     headers: dict[str, str] | None = None,
+    attachments: list[tuple[str, bytes]] | None = None,
 ) -> MIMEMultipart | MIMEText:
     """A UTF-8 message from kehoach: plain text, or multipart/alternative with `html`.
 
     Built with the compat32 classes on purpose: Python 3.11's modern header folder drops
     the space between two encoded-words ("Kế hoạch số" arrives as "Kế hoạchsố"), while
     `Header` keeps every space inside the encoded text. `key` gives a stable Message-ID.
+    `attachments` (file name, bytes) make it multipart/mixed: the text, then the files.
     """
     message: MIMEMultipart | MIMEText
-    if html is None:
+    if attachments:
+        message = MIMEMultipart("mixed")
+    elif html is None:
         message = MIMEText(text, "plain", "utf-8")
     else:
         message = MIMEMultipart("alternative")
@@ -101,7 +106,19 @@ def build_message(
     for name, value in (headers or {}).items():
         message[name] = value
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
-    if html is not None:
+    if attachments:
+        if html is None:
+            message.attach(MIMEText(text, "plain", "utf-8"))
+        else:
+            alternative = MIMEMultipart("alternative")
+            alternative.attach(MIMEText(text, "plain", "utf-8"))
+            alternative.attach(MIMEText(html, "html", "utf-8"))
+            message.attach(alternative)
+        for name, content in attachments:
+            part = MIMEApplication(content, Name=name)
+            part["Content-Disposition"] = f'attachment; filename="{name}"'
+            message.attach(part)
+    elif html is not None:
         message.attach(MIMEText(text, "plain", "utf-8"))
         message.attach(MIMEText(html, "html", "utf-8"))
     return message

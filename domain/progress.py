@@ -39,6 +39,8 @@ def label(assignment: Assignment, *, now: dt.datetime) -> Label:
         return "late" if assignment.outcome == "late" else "on_time"
     if status in ("cancelled", "waived"):
         return "cancelled" if status == "cancelled" else "waived"
+    if status == "ended":
+        return "overdue"  # never reported: overdue when tracking ended
     if assignment.overdue:
         return "overdue"
     due = assignment.due_at

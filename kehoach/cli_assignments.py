@@ -159,7 +159,7 @@ def list_command(
         str | None,
         typer.Option(
             "--status",
-            help="assigned, submitted, returned, overdue, accepted, cancelled hoặc waived.",
+            help="assigned, submitted, returned, overdue, accepted, cancelled, waived hoặc ended.",
         ),
     ] = None,
     duty: Annotated[str | None, typer.Option("--duty", help="Mã nhiệm vụ, ví dụ III.5.4.")] = None,

@@ -216,13 +216,26 @@ def register(plan_app: typer.Typer) -> None:
         return_reason: Annotated[
             str | None, typer.Option("--return", help="Trả lại với lý do này (không có: duyệt).")
         ] = None,
+        number: Annotated[
+            str | None,
+            typer.Option("--so", help="Số văn bản khi duyệt và ban hành (không có: để trống)."),
+        ] = None,
+        issued: Annotated[
+            str | None,
+            typer.Option("--ngay", help="Ngày ban hành, dd/mm/yyyy (mặc định: hôm nay)."),
+        ] = None,
     ) -> None:
-        """Phó Chủ tịch UBND tỉnh duyệt (hoặc trả lại) báo cáo tổng hợp."""
+        """Người ký báo cáo tổng hợp theo Kế hoạch (Giám đốc cơ quan đầu mối, hoặc Phó Chủ
+        tịch UBND tỉnh với báo cáo của UBND) duyệt hoặc trả lại."""
         from schemas.plan_run import ConsolidationDecision
 
         settings = load_settings()
         decision = ConsolidationDecision(
-            actor=actor(settings, email), approve=return_reason is None, reason=return_reason
+            actor=actor(settings, email),
+            approve=return_reason is None,
+            reason=return_reason,
+            report_number=number,
+            issued_on=parse_day(issued, option="--ngay") if issued else None,
         )
         _update(
             settings,

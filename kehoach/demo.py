@@ -31,7 +31,16 @@ from schemas.calendar import VN_TZ
 from schemas.plan_run import ConsolidationState, RunOptions
 from web.portal import ROLE_VI
 
-STATUS_ORDER = ("assigned", "overdue", "submitted", "returned", "accepted", "cancelled", "waived")
+STATUS_ORDER = (
+    "assigned",
+    "overdue",
+    "submitted",
+    "returned",
+    "accepted",
+    "cancelled",
+    "waived",
+    "ended",
+)
 STEP_SECONDS = 0.5
 
 
@@ -175,7 +184,7 @@ async def _summary(
         (r for r in rows if r.duty_id == services.plan.plan.final_report.duty),
         key=lambda r: names[r.agency_code],
     ):
-        outcome = OUTCOME_VI.get(row.outcome or "", "không báo cáo")
+        outcome = OUTCOME_VI.get(row.outcome or "", "Không hoàn thành")
         table.add_row(names[row.agency_code], SHOWN_STATUS_VI.get(row.status, row.status), outcome)
     console.print(table)
     totals = Counter(r.outcome or "none" for r in rows)

@@ -18,6 +18,7 @@ from temporalio.client import Client
 
 from adapters.store import Store
 from client import calls
+from domain.report import facts
 from schemas import calls as wf
 from schemas.assignment import (
     FINAL_STATUSES,
@@ -189,8 +190,13 @@ class People:
         self.actions[name] += 1
         return 1
 
+    def _signer(self) -> Actor:
+        approver = facts.signing(self.plan).approver
+        return self.vice_chairman if approver == "vice_chairman" else self.director
+
     async def approve_consolidation(self, workflow_id: str) -> bool:
-        """The Vice-Chairman approves the consolidated report if it awaits approval."""
+        """Whoever signs the consolidated report by the plan's rule (the coordinator's Director,
+        or the Vice-Chairman for the Committee's own report) approves it if it awaits approval."""
         state = await calls.query(self.client, workflow_id, wf.CONSOLIDATION_STATE)
         if state.status != "awaiting_approval":
             return False
@@ -198,13 +204,14 @@ class People:
             await self._update(
                 workflow_id,
                 wf.DECIDE_REPORT,
-                ConsolidationDecision(actor=self.vice_chairman, approve=True),
+                ConsolidationDecision(actor=self._signer(), approve=True),
                 "approve_report",
             )
         )
 
     async def close_year(self) -> int:
-        """The coordinator waives what was never reported once the year is consolidated."""
+        """The coordinator ends the tracking of what was never reported once the year is
+        consolidated: not done (không hoàn thành), never "waived"."""
         closed = 0
         for row in await self.store.list_assignments(plan_id=self.plan.plan.number):
             if row.status in FINAL_STATUSES:
@@ -215,8 +222,8 @@ class People:
                 Cancel(
                     actor=self.coordinator,
                     reason="Kết thúc năm kế hoạch; không nhận được báo cáo.",
-                    waive=True,
+                    end_tracking=True,
                 ),
-                "waive",
+                "end_tracking",
             )
         return closed

@@ -6,7 +6,7 @@ One model per message, so a field can be added without breaking callers or histo
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from schemas.base import Model, Text
 from schemas.calendar import WorkingCalendar
@@ -27,8 +27,9 @@ Status = Literal[
     "accepted",  # đã được chấp nhận
     "cancelled",  # đã hủy
     "waived",  # được miễn
+    "ended",  # không hoàn thành (kết thúc theo dõi): tracking ended without a report
 ]
-FINAL_STATUSES: frozenset[str] = frozenset({"accepted", "cancelled", "waived"})
+FINAL_STATUSES: frozenset[str] = frozenset({"accepted", "cancelled", "waived", "ended"})
 OPEN_STATUSES: frozenset[str] = frozenset({"assigned", "returned"})
 """Statuses in which the agency still owes its report."""
 
@@ -149,6 +150,17 @@ class Cancel(Model):
     actor: Actor
     reason: Text = Field(max_length=MAX_NOTE_CHARS)
     waive: bool = Field(default=False, description="Waived (miễn) instead of cancelled.")
+    end_tracking: bool = Field(
+        default=False,
+        description="Tracking ends without a report: counted as not done (không hoàn thành, "
+        "kết thúc theo dõi), never as waived.",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Cancel":
+        if self.waive and self.end_tracking:
+            raise ValueError("chỉ một trong waive hoặc end_tracking")
+        return self
 
 
 class ActionResult(Model):
@@ -222,6 +234,8 @@ NoticeKind = Literal[
     "extension_granted",
     "deadline_set",
     "cancelled",
+    "report_sign_off",
+    "report_issued",
 ]
 Recipient = Literal[
     "focal", "leader", "coordinator", "coordinator_director", "office", "vice_chairman"
@@ -240,6 +254,11 @@ class NoticeTiming(Model):
     )
     ladder_levels: int | None = Field(
         default=None, description="How many levels the escalation ladder has; above: repeats."
+    )
+    days_left: int | None = Field(
+        default=None,
+        description="Days from the day the notice is written to the last day ('còn N ngày'); "
+        "days_before is the reminder rule's T-N.",
     )
 
 
@@ -267,6 +286,7 @@ class NoticeRequest(NoticeTiming):
     version: int | None = Field(
         default=None, description="The report version an approval request is about."
     )
+    period: str | None = Field(default=None, description="The reporting period's key (2023-H1).")
 
 
 class NoticeRef(NoticeTiming):
@@ -316,6 +336,7 @@ class NoticeSubject(Model):
     office: str
     deadline: dt.datetime | None
     status: Status
+    period: str | None = Field(default=None, description="The reporting period's key.")
 
 
 class NoticeResult(Model):

@@ -24,7 +24,13 @@ class AgencyReport(Model):
     period: str = Field(min_length=1, description="The reporting period, e.g. 2023.")
     submitted_at: AwareDatetime
     outcome: Literal["on_time", "late"]
+    extended: bool = Field(default=False, description="On time only by an extension.")
     body: str = Field(description="The report's text as accepted, printed verbatim.")
+    figures: dict[str, float] = Field(
+        default_factory=dict, description="The report form's indicators, by code."
+    )
+    difficulties: str = Field(default="", description="Khó khăn, vướng mắc, as written.")
+    proposals: str = Field(default="", description="Đề xuất, kiến nghị, as written.")
 
 
 class LateReport(Model):
@@ -48,9 +54,56 @@ class MissingReport(Model):
     last_day: dt.date | None = Field(description="None while the coordinator has set none.")
     status: str = Field(
         min_length=1,
-        description="An assignment status (assigned, submitted, returned, overdue, in_term), "
-        "printed in Vietnamese; any other text is printed as given.",
+        description="An assignment status (assigned, submitted, returned, overdue, in_term, "
+        "ended: tracking ended without a report), printed in Vietnamese; any other text is "
+        "printed as given.",
     )
+
+
+class ContentArea(Model):
+    """One of the plan's content areas (its §II items), under which results are told."""
+
+    clause: str = Field(min_length=1, description="e.g. II.2.a")
+    title: str = Field(min_length=1, description="The plan's heading of the area.")
+
+
+class IndicatorTotal(Model):
+    """One indicator of the report form: its words, its unit, its content area."""
+
+    code: str = Field(min_length=1)
+    label: str = Field(min_length=1, description="e.g. Số tin, bài")
+    unit: str = Field(min_length=1, description="e.g. tin, bài")
+    area: str | None = Field(default=None, description="The content area's clause.")
+
+
+DutyState = Literal[
+    "on_time",
+    "on_time_extended",
+    "late",
+    "in_term",
+    "overdue",
+    "not_done",
+    "reported",
+    "untracked",
+]
+
+
+class DutyRow(Model):
+    """One duty of the plan in Phụ lục I: what, who leads, when, what came of it."""
+
+    clause: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    lead: str = Field(min_length=1, description="The lead agencies as the plan names them.")
+    deadline: str = Field(min_length=1, description="The deadline as the plan words it.")
+    deliverable: str = "activity"
+    tracked: bool = Field(
+        default=True,
+        description="Tracked by assignments of its own; False: continuous work reported on in "
+        "the agencies' final reports.",
+    )
+    reported: int = Field(ge=0, description="How many of its agencies have reported on it.")
+    agencies: int = Field(ge=0, description="How many agencies report on it.")
+    state: DutyState
 
 
 class ConsolidationInput(Model):
@@ -87,6 +140,17 @@ class ConsolidationInput(Model):
         "None prints blanks for the clerk to fill, as a draft does.",
     )
     recipients: list[str] = Field(default_factory=list, description="Nơi nhận, one per line.")
+    author: Literal["coordinator", "issuer"] = Field(
+        default="coordinator",
+        description="Whose report it is: the coordinating department's (its Director signs "
+        "and sends it to the People's Committee) or the People's Committee's own (BC-UBND).",
+    )
+    issuer_short: str = Field(default="UBND", pattern=r"^[A-ZĐ][A-ZĐ0-9]*$")
+    data_from: dt.date | None = Field(default=None, description="Data cut-off: first day.")
+    data_to: dt.date | None = Field(default=None, description="Data cut-off: last day.")
+    areas: list[ContentArea] = Field(default_factory=list)
+    indicators: list[IndicatorTotal] = Field(default_factory=list)
+    duties: list[DutyRow] = Field(default_factory=list, description="Phụ lục I, in order.")
     signer_title: str = Field(
         min_length=1, description="e.g. GIÁM ĐỐC, or KT. GIÁM ĐỐC\\nPHÓ GIÁM ĐỐC (one per line)."
     )

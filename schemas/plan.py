@@ -480,6 +480,13 @@ class FinalReport(Model):
 
     recipient: AgencyCode
     via: AgencyCode
+    author: Literal["coordinator", "issuer"] = Field(
+        default="coordinator",
+        description="Whose document the consolidated report is, and so who approves and signs "
+        "it: the coordinating department's (its Director signs, 'Báo cáo số …/BC-S…', sent to "
+        "the People's Committee) or the Committee's own (…/BC-UBND, signed TM. ỦY BAN NHÂN DÂN, "
+        "KT. CHỦ TỊCH, PHÓ CHỦ TỊCH by the Vice-Chairman in charge).",
+    )
     deadline: DeadlineRule | None = Field(
         default=None, description="A single date; None: the final duty's own deadlines."
     )
@@ -491,6 +498,49 @@ class FinalReport(Model):
     )
     text: str | None = Field(default=None, description="The plan's words.")
     interpretation: str | None = None
+
+
+class FormPart(Model):
+    """One standard part of a report form: a text the agency writes."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    label: str = Field(min_length=1, max_length=200)
+
+
+STANDARD_PARTS: tuple[tuple[str, str], ...] = (
+    ("ket_qua", "Kết quả thực hiện"),
+    ("kho_khan", "Khó khăn, vướng mắc"),
+    ("de_xuat", "Đề xuất, kiến nghị"),
+)
+
+
+class Indicator(Model):
+    """A number the form asks for: its words, its unit, the content area it counts under."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    label: str = Field(min_length=1, max_length=200, description="e.g. Số tin, bài")
+    unit: str = Field(min_length=1, max_length=60, description="e.g. tin, bài")
+    area: str | None = Field(
+        default=None, description="The clause of the plan's content area (II.2.a), if one."
+    )
+
+
+class ReportForm(Model):
+    """What an agency's report on the plan contains: the standard parts (kết quả thực hiện,
+    số liệu, khó khăn vướng mắc, đề xuất kiến nghị) and numeric indicators with units."""
+
+    parts: list[FormPart] = Field(
+        default_factory=lambda: [FormPart(code=c, label=label) for c, label in STANDARD_PARTS]
+    )
+    indicators: list[Indicator] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _codes_unique(self) -> "ReportForm":
+        codes = [p.code for p in self.parts] + [i.code for i in self.indicators]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"mã trùng trong mẫu báo cáo: {', '.join(twice)}")
+        return self
 
 
 class Span(Model):
@@ -528,6 +578,10 @@ class Plan(Model):
     coordinator: AgencyCode
     office: AgencyCode = Field(description="Who chases overdue duties for the issuer.")
     final_report: FinalReport
+    report_form: ReportForm | None = Field(
+        default=None,
+        description="The structured form of the agencies' reports on the plan; None: free text.",
+    )
     resolved_groups: dict[GroupRef, list[AgencyCode]] = Field(
         default_factory=dict, description="Members of the directory's open groups, for this plan."
     )

@@ -196,6 +196,18 @@ class ConsolidationState(Model):
     late: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
     decisions: list[str] = Field(default_factory=list)
+    issued_document_id: str | None = Field(
+        default=None, description="The approved report with its number and date filled in."
+    )
+
+
+class IssueReport(Model):
+    """Fill the approved draft's blanks with the number and date it is issued under."""
+
+    document_id: str
+    plan_id: str
+    report_number: str = Field(pattern=r"^\d{1,6}$")
+    issued_on: dt.date
 
 
 class CompileRequest(Model):
@@ -212,12 +224,26 @@ class CompiledReport(Model):
     accepted: list[str]
     late: list[str]
     missing: list[str]
+    approver: Literal["coordinator_director", "vice_chairman"] | None = Field(
+        default=None,
+        description="Who approves and signs it, by the plan's final-report rule; None (runs "
+        "compiled before the rule): the Vice-Chairman.",
+    )
 
 
 class ConsolidationDecision(Model):
     actor: Actor
     approve: bool
     reason: Text | None = Field(default=None, max_length=MAX_NOTE_CHARS)
+    report_number: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,6}$",
+        description="The register number the approved report is issued under (125); None: "
+        "issued with the blanks for the clerk.",
+    )
+    issued_on: dt.date | None = Field(
+        default=None, description="The issue date with the number; None: the approval's day."
+    )
 
 
 class ConsolidationNotice(Model):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from client import calls
 from client.calls import Refused, Unavailable
+from domain import reportform
 from schemas.assignment import (
     MAX_NOTE_CHARS,
     MAX_REPORT_CHARS,
@@ -32,6 +33,7 @@ from schemas.assignment import (
 from schemas.assignment import SubmitReport as SubmitUpdate
 from schemas.base import Text
 from schemas.calls import APPROVE, RETURN_FOR_REVISION, SUBMIT_REPORT
+from schemas.plan import ReportForm
 from schemas.store import PAGE_LIMIT_MAX, AssignmentFilter
 from web import views
 from web.auth import CSRF_HEADER, AuthError, bearer_email, check_csrf, person
@@ -44,6 +46,24 @@ from web.portal import (
     portal_of,
     readable,
 )
+
+
+class FormPartOut(BaseModel):
+    code: str
+    label: str
+
+
+class IndicatorOut(BaseModel):
+    code: str
+    label: str
+    unit: str
+
+
+class ReportFormOut(BaseModel):
+    """The parts and the numeric indicators a report on this duty is written on."""
+
+    parts: list[FormPartOut]
+    indicators: list[IndicatorOut]
 
 
 class AssignmentOut(BaseModel):
@@ -94,10 +114,18 @@ class AssignmentDetailOut(AssignmentOut):
     )
     submissions: list[SubmissionOut]
     history: list[HistoryOut]
+    report_form: ReportFormOut | None = Field(
+        default=None, description="The form a report is written on; None: free text."
+    )
 
 
 class SubmitIn(BaseModel):
-    body: Text = Field(min_length=1, max_length=MAX_REPORT_CHARS)
+    """The report's text; or, where the plan has a report form for the duty, its parts and
+    figures by code (`GET /api/assignments/{id}` shows the form), written into the text."""
+
+    body: Text | None = Field(default=None, min_length=1, max_length=MAX_REPORT_CHARS)
+    parts: dict[str, Text] | None = None
+    figures: dict[str, float | str] | None = None
 
 
 class ApproveIn(BaseModel):
@@ -128,7 +156,8 @@ class Refusal(BaseModel):
 
 
 _REFUSED = {
-    400: "The body could not be read as JSON text (for instance, it is not UTF-8).",
+    400: "The body could not be read as JSON text (for instance, it is not UTF-8), or the "
+    "report does not fit its form (a figure that is not a number, an unknown part).",
     401: "Not signed in: no session and no bearer token, or the token is malformed or expired.",
     403: "Not allowed: another agency's assignment, a cookie POST without X-CSRF-Token, or "
     "a bearer token asking for another token.",
@@ -240,21 +269,57 @@ async def submit(
     portal: Resources,
     idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
-    """Submit the report's text (attachments go through the page)."""
+    """Submit the report: its text, or its form's parts and figures (attachments go
+    through the page)."""
     a = await readable(portal, caller, assignment_id)
     if not can_submit(caller, a):
         raise PageError(403, "Không có quyền", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
+    body = _report_text(reportform.form_for(portal.plan, a.duty_id), report)
     return await _act(
         calls.update(
             portal.client,
             a.id,
             SUBMIT_REPORT,
-            SubmitUpdate(actor=caller, body=report.body),
+            SubmitUpdate(actor=caller, body=body),
             update_id=calls.person_update_id(
                 idempotency_key, call=SUBMIT_REPORT, actor=caller.email
             ),
         )
     )
+
+
+def _form_out(form: ReportForm | None) -> ReportFormOut | None:
+    if form is None:
+        return None
+    return ReportFormOut(
+        parts=[FormPartOut(code=p.code, label=p.label) for p in form.parts],
+        indicators=[IndicatorOut(code=i.code, label=i.label, unit=i.unit) for i in form.indicators],
+    )
+
+
+def _report_text(form: ReportForm | None, report: SubmitIn) -> str:
+    """The text to keep: as sent, or written from the form's parts and figures."""
+    structured = report.parts is not None or report.figures is not None
+    if structured and report.body is not None:
+        raise PageError(
+            400, "Báo cáo không hợp lệ", "Gửi body hoặc parts/figures, không gửi cả hai."
+        )
+    if not structured:
+        if report.body is None:
+            raise PageError(400, "Báo cáo không hợp lệ", "Báo cáo không được để trống.")
+        return report.body
+    if form is None:
+        raise PageError(
+            400, "Báo cáo không hợp lệ", "Nhiệm vụ này không có mẫu báo cáo; hãy gửi body."
+        )
+    try:
+        filled = reportform.answers(form, parts=report.parts or {}, figures=report.figures or {})
+    except reportform.FormError as bad:
+        raise PageError(400, "Báo cáo không hợp lệ", bad.message_vi) from None
+    text = reportform.compose(form, filled)
+    if len(text) > MAX_REPORT_CHARS:
+        raise PageError(413, "Báo cáo quá dài", f"Tối đa {MAX_REPORT_CHARS} ký tự.")
+    return text
 
 
 @router.post("/assignments/{assignment_id:path}/approve", responses=ACT)
@@ -313,6 +378,7 @@ async def get_assignment(
         {
             **shown,
             "return_reason": returned.reason if returned is not None else None,
+            "report_form": _form_out(reportform.form_for(portal.plan, a.duty_id)),
             "submissions": [
                 SubmissionOut.model_validate(
                     {

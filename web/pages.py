@@ -21,6 +21,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from client import calls
 from client.calls import Refused, Unavailable
+from domain import reportform
 from domain.vocabulary import STATUS_VI
 from schemas.assignment import (
     MAX_NOTE_CHARS,
@@ -178,6 +179,18 @@ async def submit(request: Request, assignment_id: str, me: Me, portal: Resources
         raise PageError(403, "Không có quyền", "Chỉ cơ quan được giao mới nộp được báo cáo này.")
     form = await request.form()
     body = field(form, "body")
+    report_form = reportform.form_for(portal.plan, a.duty_id)
+    if report_form is not None and not body.strip():
+        # The plan's form: each part and figure in its own field, written into the text here.
+        try:
+            filled = reportform.answers(
+                report_form,
+                parts={p.code: field(form, f"part_{p.code}") for p in report_form.parts},
+                figures={i.code: field(form, f"figure_{i.code}") for i in report_form.indicators},
+            )
+        except reportform.FormError as bad:
+            return _outcome(request, assignment_id, refused=bad.message_vi, status=400)
+        body = reportform.compose(report_form, filled)
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     if not body.strip():
         return _outcome(request, assignment_id, refused="Báo cáo không được để trống.")
@@ -337,6 +350,7 @@ async def assignment(
             # One id per page shown: a form sent twice from it (a double click, the browser
             # resending) applies once (form_update_id).
             "request_id": calls.request_id(),
+            "report_form": reportform.form_for(portal.plan, a.duty_id),
         },
     )
 

@@ -40,8 +40,8 @@ SUBMIT_ROLES = SUBMITTER_ROLES - {"system"}
 ROLE_VI: dict[str, str] = {
     "focal": "công chức đầu mối",
     "leader": "lãnh đạo cơ quan",
-    "coordinator": "cơ quan đầu mối (Sở TT&TT)",
-    "coordinator_director": "giám đốc Sở TT&TT",
+    "coordinator": "cơ quan đầu mối",
+    "coordinator_director": "giám đốc cơ quan đầu mối",
     "vice_chairman": "Phó Chủ tịch UBND tỉnh",
     "office": "Văn phòng UBND tỉnh",
     "system": "hệ thống",

@@ -165,6 +165,7 @@ def build_worker(
             plans.notify_consolidation,
             plans.start_consolidation,
             plans.consolidation_notices,
+            plans.issue_consolidation,
         ],
         max_cached_workflows=max_cached_workflows,
         workflow_runner=sandbox(pass_through_own_modules=pass_through_own_modules),

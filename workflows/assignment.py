@@ -92,6 +92,11 @@ NOTICES_APART_PATCH = "notices-apart"
 # repeating them in history. Earlier runs keep sending whole notices.
 NOTICES_BY_REFERENCE_PATCH = "notices-by-reference"
 
+# From this change the coordinator may end the tracking of an assignment never reported
+# (`Cancel.end_tracking`): status "ended", counted as not done, never as waived. Only a
+# request carrying the flag takes the new branch.
+END_TRACKING_PATCH = "cancel-end-tracking"
+
 
 @dataclass
 class _Timer:
@@ -231,12 +236,17 @@ class AssignmentWorkflow:
         self.reminders_sent.append(self._reminder_key(days_before))
         if self.input.pull_report and await self._pull():
             return
+        # "còn N ngày" counts from the day it is sent: a reminder moved off a day off is
+        # sent earlier than its rule's T-N.
+        today = self._now().astimezone(VN_TZ).date()
+        days_left = (self.last_day - today).days if self.last_day else None
         self._notice(
             "reminder",
             ["focal"],
             key=self._reminder_key(days_before),
             days_before=days_before,
             planned_at=planned_at,
+            days_left=days_left,
         )
 
     async def _reach_deadline(self) -> None:
@@ -396,6 +406,7 @@ class AssignmentWorkflow:
                 deadline=self._deadline(),
                 status=self.status,
                 at=self._now(),
+                period=i.period,
                 **extra,
             )
         )
@@ -762,11 +773,12 @@ class AssignmentWorkflow:
     def cancel(self, update: Cancel) -> ActionResult:
         """The coordinator cancels (or waives) the assignment."""
         self._check_cancel(update)
-        self.status = "waived" if update.waive else "cancelled"
+        ended = update.end_tracking and workflow.patched(END_TRACKING_PATCH)
+        self.status = "ended" if ended else "waived" if update.waive else "cancelled"
         self.pending_step_index = None
         self.closed_reason = update.reason
         self._event(
-            "waive" if update.waive else "cancel",
+            "end" if ended else "waive" if update.waive else "cancel",
             actor=update.actor.email,
             source=update.actor.source,
             detail={"reason": update.reason},
@@ -778,7 +790,13 @@ class AssignmentWorkflow:
             reason=update.reason,
             actor=update.actor.email,
         )
-        done = "Đã miễn thực hiện nhiệm vụ." if update.waive else "Đã hủy nhiệm vụ."
+        done = (
+            "Đã kết thúc theo dõi: nhiệm vụ không hoàn thành."
+            if ended
+            else "Đã miễn thực hiện nhiệm vụ."
+            if update.waive
+            else "Đã hủy nhiệm vụ."
+        )
         return ActionResult(status=self.status, message_vi=done)
 
     @cancel.validator

@@ -46,7 +46,7 @@ def check_not_final(status: str) -> None:
 def check_coordinator(actor: Actor, *, coordinator: str) -> None:
     """Only the coordinating department's people amend an assignment."""
     if actor.agency != coordinator or actor.role not in ("coordinator", "coordinator_director"):
-        raise refuse("NotAllowed", "Chỉ cơ quan đầu mối (Sở TT&TT) được làm việc này.")
+        raise refuse("NotAllowed", "Chỉ cơ quan đầu mối được làm việc này.")
 
 
 def check_reason(reason: str) -> None:

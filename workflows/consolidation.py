@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         ConsolidationNotice,
         ConsolidationRunInput,
         ConsolidationState,
+        IssueReport,
     )
 
 RETRY = RetryPolicy(
@@ -39,6 +40,19 @@ NOTICE_RETRY = RetryPolicy(
 # an activity builds the list first. Runs started before keep the one activity that built and
 # sent them all, and replay unchanged.
 NOTICES_EACH_PATCH = "consolidation-notices-each"
+# Runs started from this change are approved by whoever the plan's final-report rule makes
+# the report's signer (`CompiledReport.approver`: the coordinating department's Director for
+# its own report, the Vice-Chairman for the Committee's); runs started before keep the
+# Vice-Chairman.
+APPROVER_BY_PLAN_PATCH = "consolidation-approver-by-plan"
+# Runs started from this change issue an approved report under the number and date its
+# signer gives with the approval (`ConsolidationDecision.report_number`): the draft's blanks
+# filled in (`PlanActivities.issue_consolidation`), and that copy sent to its recipients.
+ISSUE_NUMBER_PATCH = "consolidation-issue-number"
+APPROVER_VI = {
+    "vice_chairman": "Phó Chủ tịch UBND tỉnh",
+    "coordinator_director": "Giám đốc cơ quan đầu mối",
+}
 
 
 @workflow.defn(name="Consolidation")
@@ -53,6 +67,7 @@ class ConsolidationWorkflow:
         self.state = ConsolidationState(status="compiling")
         self.decision: ConsolidationDecision | None = None
         self.version = 0
+        self.approver = "vice_chairman"
 
     @workflow.run
     async def run(self, input: ConsolidationRunInput) -> ConsolidationState:
@@ -72,6 +87,8 @@ class ConsolidationWorkflow:
                 retry_policy=RETRY,
                 summary=f"Tổng hợp báo cáo (bản {self.version})",
             )
+            if compiled.approver and workflow.patched(APPROVER_BY_PLAN_PATCH):
+                self.approver = compiled.approver
             self.state = self.state.model_copy(
                 update={
                     "status": "awaiting_approval",
@@ -97,7 +114,23 @@ class ConsolidationWorkflow:
                 }
             )
             if decision.approve:
-                await self._notify("consolidation_approved", compiled.document_id)
+                issued = compiled.document_id
+                if decision.report_number and workflow.patched(ISSUE_NUMBER_PATCH):
+                    day = decision.issued_on or self.clock.now().astimezone(VN_TZ).date()
+                    issued = await workflow.execute_activity_method(
+                        PlanActivities.issue_consolidation,
+                        IssueReport(
+                            document_id=compiled.document_id,
+                            plan_id=input.plan_id,
+                            report_number=decision.report_number,
+                            issued_on=day,
+                        ),
+                        start_to_close_timeout=dt.timedelta(minutes=2),
+                        retry_policy=RETRY,
+                        summary=f"Ban hành báo cáo số {decision.report_number}",
+                    )
+                    self.state = self.state.model_copy(update={"issued_document_id": issued})
+                await self._notify("consolidation_approved", issued)
                 self._show()
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 return self.state
@@ -175,9 +208,9 @@ class ConsolidationWorkflow:
             raise ApplicationError(
                 "Báo cáo tổng hợp không ở bước chờ duyệt.", type="WrongState", non_retryable=True
             )
-        if decision.actor.role != "vice_chairman":
+        if decision.actor.role != self.approver:
             raise ApplicationError(
-                "Chỉ Phó Chủ tịch UBND tỉnh duyệt báo cáo tổng hợp.",
+                f"Chỉ {APPROVER_VI[self.approver]} duyệt báo cáo tổng hợp.",
                 type="NotAllowed",
                 non_retryable=True,
             )

@@ -280,7 +280,7 @@ class PlanWorkflow:
             "coordinator",
             "coordinator_director",
         ):
-            raise refuse("NotAllowed", "Chỉ cơ quan đầu mối (Sở TT&TT) được điều chỉnh kế hoạch.")
+            raise refuse("NotAllowed", "Chỉ cơ quan đầu mối được điều chỉnh kế hoạch.")
 
     def _check_duty(self, duty_id: str) -> None:
         assert self.schedule is not None

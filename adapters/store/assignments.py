@@ -47,7 +47,7 @@ SELECT a.plan_id, p.title AS plan_title, a.duty_id,
        CASE WHEN b.assignment_id IS NULL THEN d.heading ELSE b.heading END AS heading,
        COALESCE(b.text, d.text) AS text,
        a.agency_code, ag.name AS agency_name, p.issuer, p.coordinator,
-       p.document -> 'plan' ->> 'office' AS office, a.due_at, a.status
+       p.document -> 'plan' ->> 'office' AS office, a.due_at, a.status, a.period
 FROM assignments a
 JOIN plans p ON p.id = a.plan_id
 JOIN duties d ON (d.plan_id, d.duty_id) = (a.plan_id, a.duty_id)
@@ -123,6 +123,7 @@ class AssignmentRepository(Repository):
             office=row["office"],
             deadline=row["due_at"],
             status=row["status"],
+            period=row["period"],
         )
 
     async def list_assignments(

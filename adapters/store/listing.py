@@ -28,6 +28,7 @@ from schemas.store import (
 LABEL_SQL = """(CASE
     WHEN a.status = 'accepted' THEN CASE WHEN a.outcome = 'late' THEN 'late' ELSE 'on_time' END
     WHEN a.status IN ('cancelled', 'waived') THEN a.status
+    WHEN a.status = 'ended' THEN 'overdue'
     WHEN a.overdue THEN 'overdue'
     WHEN a.status = 'submitted' OR a.due_at IS NULL THEN 'in_term'
     WHEN a.due_at <= {now}::timestamptz THEN 'overdue'

@@ -22,33 +22,26 @@ from docx.text.paragraph import Paragraph
 
 from domain.report.markdown import render_markdown
 from domain.report.words import (
-    ANNEX_WIDTHS_MM,
     BODY_PT,
     FONT,
     HEADER_PT,
-    LATE_HEADINGS,
-    MISSING_HEADINGS,
-    NONE_ACCEPTED,
-    NONE_LATE,
-    NONE_MISSING,
     NUMBER_PT,
     SIGNATURE_SPACE_LINES,
     TABLE_PT,
-    annex_reference,
-    by_agency,
+    Block,
+    Centred,
+    Grid,
+    Heading,
+    PageBreak,
+    Para,
+    annexes,
+    body,
     clean,
-    closing,
-    coordinator_header,
-    issuer_header,
-    late_rows,
-    missing_rows,
+    header_lines,
     number_line,
-    opening,
     place_and_date,
-    proposals_placeholder,
     recipient_lines,
     signer_lines,
-    summary,
     title,
 )
 from schemas.calendar import VN_TZ
@@ -245,8 +238,9 @@ def _header(document: Any, report: ConsolidationInput) -> None:
     _layout_only(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
-    _write(_first(left), issuer_header(report), size=HEADER_PT)
-    _write(left.add_paragraph(), coordinator_header(report), size=HEADER_PT, bold=True)
+    for index, (text, bold) in enumerate(header_lines(report)):
+        paragraph = _first(left) if index == 0 else left.add_paragraph()
+        _write(paragraph, text, size=HEADER_PT, bold=bold)
     _rule(left, width_mm=30, within_mm=HEADER_WIDTHS_MM[0])
     _write(_first(right), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=HEADER_PT, bold=True)
     _write(right.add_paragraph(), "Độc lập - Tự do - Hạnh phúc", size=BODY_PT, bold=True)
@@ -271,24 +265,19 @@ def _heading(document: Any, text: str) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
 
-def _body_sections(document: Any, report: ConsolidationInput) -> None:
-    _body(document, opening(report))
-    _heading(document, "I. TỔNG HỢP CHUNG")
-    for line in summary(report):
-        _body(document, f"- {line}")
-    _heading(document, "II. KẾT QUẢ THỰC HIỆN CỦA CÁC CƠ QUAN, ĐƠN VỊ")
-    sections = by_agency(report.accepted)
-    if not sections:
-        _body(document, NONE_ACCEPTED)
-    for number, section in enumerate(sections, start=1):
-        _heading(document, f"{number}. {section.name}")
-        for line, paragraphs in section.reports:
-            _body(document, line, italic=True)
-            for paragraph in paragraphs:
-                _body(document, paragraph)
-    _heading(document, "III. ĐỀ XUẤT, KIẾN NGHỊ")
-    _body(document, proposals_placeholder(report))
-    _body(document, closing(report))
+def _blocks(document: Any, blocks: Sequence[Block]) -> None:
+    for block in blocks:
+        if isinstance(block, Heading):
+            _heading(document, block.text)
+        elif isinstance(block, Para):
+            _body(document, block.text, italic=block.italic)
+        elif isinstance(block, Centred):
+            _para(document, block.text, bold=block.bold, italic=block.italic)
+        elif isinstance(block, Grid):
+            _para(document, "", before=6)
+            _grid(document, block)
+        elif isinstance(block, PageBreak):
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 SIGN_WIDTHS_MM = (80.0, 85.0)
@@ -321,53 +310,24 @@ def _sign_off(document: Any, report: ConsolidationInput) -> None:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
 
-def _grid(document: Any, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    table = _fixed_table(document, len(rows) + 1, ANNEX_WIDTHS_MM, "Table Grid")
+def _grid(document: Any, grid: Grid) -> None:
+    table = _fixed_table(document, len(grid.rows) + 1, grid.widths_mm, "Table Grid")
     header = table.rows[0]
     header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeats on each page
-    for cell, text in zip(header.cells, headings, strict=True):
+    for cell, text in zip(header.cells, grid.headings, strict=True):
         _write(_first(cell), text, size=TABLE_PT, bold=True)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    for row, values in zip(table.rows[1:], rows, strict=True):
+    for row, values in zip(table.rows[1:], grid.rows, strict=True):
         for column, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
-            align = WD_ALIGN_PARAGRAPH.LEFT if column == 1 else WD_ALIGN_PARAGRAPH.CENTER
+            left = column in grid.left
+            align = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
             _write(_first(cell), text, size=TABLE_PT, align=align)
             _first(cell).paragraph_format.space_before = Pt(2)
             _first(cell).paragraph_format.space_after = Pt(2)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
-def _annex(document: Any, report: ConsolidationInput) -> None:
-    breaker = document.add_paragraph()
-    breaker.add_run().add_break(WD_BREAK.PAGE)
-    _para(document, "PHỤ LỤC", bold=True)
-    _para(document, "DANH SÁCH CƠ QUAN, ĐƠN VỊ NỘP BÁO CÁO QUÁ HẠN VÀ CHƯA NỘP BÁO CÁO", bold=True)
-    _para(document, annex_reference(report), italic=True)
-    _para(
-        document,
-        "1. Cơ quan, đơn vị nộp báo cáo quá hạn",
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
-        before=12,
-    )
-    if report.late:
-        _grid(document, LATE_HEADINGS, late_rows(report.late))
-    else:
-        _body(document, NONE_LATE)
-    _para(
-        document,
-        "2. Cơ quan, đơn vị chưa nộp báo cáo",
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
-        before=12,
-    )
-    if report.missing:
-        _grid(document, MISSING_HEADINGS, missing_rows(report.missing))
-    else:
-        _body(document, NONE_MISSING)
-
-
-def _stable_zip(data: bytes, day: dt.date) -> bytes:
+def stable_zip(data: bytes, day: dt.date) -> bytes:
     """The same package with every entry stamped `day` 00:00, so equal input gives equal bytes.
 
     python-docx stamps each zip entry with the wall clock; nothing else in it varies.
@@ -390,17 +350,17 @@ def render_docx(report: ConsolidationInput) -> bytes:
     """The consolidated report as a Word document laid out per Decree 30/2020/NĐ-CP."""
     document = docx.Document()
     _prepare(document, report)
-    body = document.element.body
-    for paragraph in list(body.iterchildren(qn("w:p"))):  # the template's empty paragraph
-        body.remove(paragraph)
+    element = document.element.body
+    for paragraph in list(element.iterchildren(qn("w:p"))):  # the template's empty paragraph
+        element.remove(paragraph)
     _header(document, report)
     _title_block(document, report)
-    _body_sections(document, report)
+    _blocks(document, body(report))
     _sign_off(document, report)
-    _annex(document, report)
+    _blocks(document, annexes(report))
     raw = io.BytesIO()
     document.save(raw)
-    return _stable_zip(raw.getvalue(), report.report_date)
+    return stable_zip(raw.getvalue(), report.report_date)
 
 
 def _codes(items: Iterable[AgencyReport | LateReport | MissingReport]) -> list[str]:

@@ -6,31 +6,23 @@ import re
 from collections.abc import Sequence
 
 from domain.report.words import (
-    LATE_HEADINGS,
-    MISSING_HEADINGS,
-    NONE_ACCEPTED,
-    NONE_LATE,
-    NONE_MISSING,
-    annex_reference,
-    by_agency,
+    Block,
+    Centred,
+    Grid,
+    Heading,
+    PageBreak,
+    Para,
+    annexes,
+    body,
     clean,
-    closing,
-    coordinator_header,
-    issuer_header,
-    late_rows,
-    missing_rows,
+    header_lines,
     number_line,
-    opening,
     place_and_date,
-    proposals_placeholder,
     recipient_lines,
     signer_lines,
-    summary,
     title,
 )
-from schemas.consolidation import (
-    ConsolidationInput,
-)
+from schemas.consolidation import ConsolidationInput
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>&|~])")
 _MD_BLOCK_START = re.compile(r"^(#|[-+=]|\d+[.)])")
@@ -52,48 +44,50 @@ def _md_table(headings: Sequence[str], rows: Sequence[Sequence[str]]) -> list[st
     return out
 
 
+NBSP = "\u00a0"
+
+
+def _blocks(blocks: Sequence[Block]) -> list[str]:
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            # After "## " nothing opens a block, so only inline markup is escaped.
+            inline = _MD_INLINE.sub(r"\\\1", clean(block.text))
+            out += [f"{'#' * (block.level + 1)} {inline}", ""]
+        elif isinstance(block, Para):
+            out += [f"*{_md(block.text)}*" if block.italic else _md(block.text), ""]
+        elif isinstance(block, Centred):
+            mark = "**" if block.bold else "*" if block.italic else ""
+            out += [f"{mark}{_md(block.text)}{mark}", ""]
+        elif isinstance(block, Grid):
+            out += [*_md_table(block.headings, block.rows), ""]
+        elif isinstance(block, PageBreak):
+            out += ["---", ""]
+    return out
+
+
 def render_markdown(report: ConsolidationInput) -> str:
     """The consolidated report as Markdown, for the web portal, e-mail and review."""
     out: list[str] = [
-        f"{_md(issuer_header(report))}  ",
-        f"**{_md(coordinator_header(report))}**  ",
+        f"**{_md(text)}**  " if bold else f"{_md(text)}  " for text, bold in header_lines(report)
+    ]
+    out += [
         _md(number_line(report, blank="\u00a0")),  # blanks HTML would not collapse
         "",
         "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  ",
         "**Độc lập - Tự do - Hạnh phúc**  ",
-        f"*{_md(place_and_date(report))}*",
+        f"*{_md(place_and_date(report)).replace(' ', NBSP)}*",
         "",
         "# BÁO CÁO",
         "",
         f"**{_md(title(report))}**",
         "",
-        _md(opening(report)),
-        "",
-        "## I. TỔNG HỢP CHUNG",
-        "",
     ]
-    out += [f"- {_md(line)}" for line in summary(report)]
-    out += ["", "## II. KẾT QUẢ THỰC HIỆN CỦA CÁC CƠ QUAN, ĐƠN VỊ", ""]
-    sections = by_agency(report.accepted)
-    if not sections:
-        out += [_md(NONE_ACCEPTED), ""]
-    for number, section in enumerate(sections, start=1):
-        out += [f"### {number}. {_md(section.name)}", ""]
-        for line, paragraphs in section.reports:
-            out += [f"*{_md(line)}*", ""]
-            for paragraph in paragraphs:
-                out += [_md(paragraph), ""]
-    out += ["## III. ĐỀ XUẤT, KIẾN NGHỊ", "", _md(proposals_placeholder(report)), ""]
-    out += [_md(closing(report)), "", "***Nơi nhận:***", ""]
+    out += _blocks(body(report))
+    out += ["***Nơi nhận:***", ""]
     out += [f"- {_md(line.removeprefix('- '))}" for line in recipient_lines(report)]
     out += [""]
     out += [f"**{_md(line)}**  " for line in signer_lines(report)]
     out += ["", f"**{_md(report.signer_name)}**" if report.signer_name else "*(chưa ký)*", ""]
-    out += ["---", "", "# PHỤ LỤC", "", f"*{_md(annex_reference(report))}*", ""]
-    out += ["## 1. Cơ quan, đơn vị nộp báo cáo quá hạn", ""]
-    out += _md_table(LATE_HEADINGS, late_rows(report.late)) if report.late else [_md(NONE_LATE)]
-    out += ["", "## 2. Cơ quan, đơn vị chưa nộp báo cáo", ""]
-    missing = missing_rows(report.missing)
-    out += _md_table(MISSING_HEADINGS, missing) if missing else [_md(NONE_MISSING)]
-    out.append("")
+    out += _blocks(annexes(report))
     return "\n".join(out)

@@ -28,9 +28,11 @@ from adapters.settings import Settings
 from adapters.store import Store
 from domain.notices import deadline_day, shorten
 from schemas.assignment import DutyBrief, NoticeRequest, NoticeResult
+from schemas.calendar import VN_TZ
 from tests.activities.helpers import (
     DEADLINE,
     LAST_DAY_VI,
+    PLAN_ID,
     PUBLIC_BASE_URL,
     WEBHOOK_SECRET,
     MailServer,
@@ -84,7 +86,8 @@ async def outbox(pool: asyncpg.Pool[asyncpg.Record]) -> list[dict[str, Any]]:
 
 PLAN_CLAUSE = "mục III.5, Kế hoạch số 516/KH-UBND"
 SUBJECTS = {
-    "assignment": f"Giao nhiệm vụ: {PLAN_CLAUSE}",
+    "assignment": "Thông báo nhiệm vụ theo Kế hoạch số 516/KH-UBND ngày 09/3/2023 của Ủy ban "
+    "nhân dân tỉnh Gia Lai (mục III.5)",
     "reminder": f"Nhắc hạn: còn 3 ngày – {PLAN_CLAUSE}",
     "escalation": "Quá hạn báo cáo (cấp 2): mục III.5 – Sở Ngoại vụ",
     "report_received": "Đã nhận báo cáo: mục III.5 – Sở Ngoại vụ",
@@ -92,8 +95,8 @@ SUBJECTS = {
     "approved": "Báo cáo đã được phê duyệt: mục III.5 – Sở Ngoại vụ",
     "returned": f"Báo cáo bị trả lại: {PLAN_CLAUSE}",
     "accepted": f"Báo cáo đã được chấp nhận: {PLAN_CLAUSE}",
-    "extension_granted": f"Gia hạn báo cáo đến {LAST_DAY_VI}: {PLAN_CLAUSE}",
-    "deadline_set": f"Thông báo hạn báo cáo ({LAST_DAY_VI}): {PLAN_CLAUSE}",
+    "extension_granted": f"Gia hạn báo cáo đến hết ngày {LAST_DAY_VI}: {PLAN_CLAUSE}",
+    "deadline_set": f"Thông báo hạn báo cáo (hết ngày {LAST_DAY_VI}): {PLAN_CLAUSE}",
     "cancelled": f"Hủy nhiệm vụ: {PLAN_CLAUSE}",
 }
 REASON = "Số liệu quý III chưa đầy đủ."
@@ -122,7 +125,7 @@ async def test_each_kind_arrives_with_a_decoded_vietnamese_subject_the_facts_and
         "Sở Ngoại vụ",
         f"hết ngày {LAST_DAY_VI}",
         link,
-        "Kính gửi: Nguyễn Văn Đầu Mối SNGV",
+        "Kính gửi: Đồng chí Nguyễn Văn Đầu Mối SNGV, Chuyên viên Sở Ngoại vụ.",
     ):
         assert fact in mail.text, fact
     if kind in ("returned", "cancelled", "extension_granted", "approved"):
@@ -380,7 +383,10 @@ async def test_a_refused_recipient_fails_for_good_and_the_coordinator_is_told_by
     [report] = mail_server.messages()
     assert (COORDINATOR_FOCAL,) == report.to
     assert report.subject.startswith("Không gửi được thông báo: Nhắc hạn: còn 3 ngày")
-    assert SNGV_FOCAL in report.text and "550" in report.text
+    # Named without the address or the server's words: the log and the outbox keep those.
+    assert "Đồng chí Nguyễn Văn Đầu Mối SNGV, Chuyên viên Sở Ngoại vụ" in report.text
+    assert "máy chủ thư của người nhận từ chối thư" in report.text
+    assert SNGV_FOCAL not in report.text and "550" not in report.text
     audit = await store.list_audit(notice.assignment_id)
     assert [("notice_failed", SNGV_FOCAL), ("notice_sent", COORDINATOR_FOCAL)] == [
         (a.action, a.detail["recipient"]) for a in audit
@@ -460,7 +466,7 @@ async def test_the_webhook_is_signed_with_an_hmac_of_its_raw_body(
         payload["kind"],
         payload["agency"],
     )
-    assert payload["subject"].startswith("Giao nhiệm vụ: mục III.5")
+    assert payload["subject"].startswith("Thông báo nhiệm vụ theo Kế hoạch số 516/KH-UBND")
     assert "Kính gửi: Sở Tài chính." in payload["text"]
     assert 1 == len(mail_server.messages())
 
@@ -523,7 +529,8 @@ async def test_a_webhook_answering_400_fails_for_good_and_the_coordinator_is_tol
     hook_row = next(r for r in await outbox(pool) if r["channel"] == "webhook")
     assert ("failed", "HTTP 400 Bad Request") == (hook_row["state"], hook_row["last_error"])
     [report] = mail_server.messages(to=COORDINATOR_FOCAL)
-    assert webhook.url in report.text and "HTTP 400" in report.text
+    assert "hệ thống của cơ quan nhận từ chối thông báo" in report.text
+    assert webhook.url not in report.text and "HTTP 400" not in report.text
 
 
 async def test_a_transient_failure_on_the_last_allowed_attempt_is_final_and_reported(
@@ -588,3 +595,31 @@ async def test_an_attempt_too_near_its_timeout_leaves_the_send_to_the_next_one(
     assert NoticeResult(sent=1) == delivered
     assert 1 == len(mail_server.messages())
     assert [("sent", 1)] == [(r["state"], r["attempts"]) for r in await outbox(pool)]
+
+
+async def test_the_issued_report_reaches_its_recipients_in_the_plans_words_with_the_docx(
+    notices: NoticeActivities, mail_server: MailServer, make_notice: MakeNotice, store: Store
+) -> None:
+    document_id = f"{PLAN_ID.replace('/', '-')}/consolidated/2023/v1"
+    docx = b"PK\x03\x04 the consolidated report"
+    await store.put_document(
+        id=document_id, plan_id=PLAN_ID, kind="consolidated_report", markdown="# BÁO CÁO", docx=docx
+    )
+    notice = make_notice(
+        "report_issued",
+        assignment_id=document_id,
+        period="2023",
+        deadline=dt.datetime(2023, 11, 10, tzinfo=VN_TZ),
+    )
+
+    assert NoticeResult(sent=1) == await run(notices, notice)
+
+    [mail] = mail_server.messages()
+    assert mail.subject.startswith("Báo cáo kết quả thực hiện Kế hoạch số 516/KH-UBND ngày")
+    assert mail.subject.endswith(", năm 2023")
+    assert "hết ngày 09/11/2023" in mail.text
+    for internal in (document_id, "consolidated", "chưa ấn định", "/assignments/"):
+        assert internal not in mail.text + mail.subject
+    [attached] = [p for p in mail.message.iter_attachments()]
+    assert "Bao-cao-ket-qua-516-KH-UBND-2023.docx" == attached.get_filename()
+    assert docx == attached.get_content()

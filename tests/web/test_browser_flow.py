@@ -154,7 +154,7 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
             assert LEADER in await leader.inner_text("main")
             await album.shot(leader, "leader-mail-link")
             await leader.click("button:has-text('Xác nhận duyệt')")
-            await leader.wait_for_selector("text=Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).")
+            await leader.wait_for_selector("text=Đã duyệt; chuyển cơ quan đầu mối.")
             await album.shot(leader, "leader-approved")
 
             # 3. The coordinator signs in, finds it waiting, returns it with a reason.
@@ -194,7 +194,7 @@ async def test_the_whole_story_submit_approve_return_resubmit_approve_accept_in_
             await leader.wait_for_selector("text=Phiên bản 2")
             await album.shot(leader, "leader-assignment")
             await leader.click("button:has-text('Duyệt báo cáo')")
-            await leader.wait_for_selector("text=Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).")
+            await leader.wait_for_selector("text=Đã duyệt; chuyển cơ quan đầu mối.")
             await album.shot(leader, "leader-approved-again")
 
             # 6. The coordinator accepts.

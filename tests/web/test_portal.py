@@ -288,7 +288,7 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     assert "Xác nhận duyệt" in confirm.text and LEADER in confirm.text
     done = await leader.post(first["approve"], data={"csrf": csrf_of(confirm.text)})
     assert 200 == done.status_code, done.text
-    assert "Đã duyệt; chuyển cơ quan đầu mối (Sở TT&amp;TT)." in done.text
+    assert "Đã duyệt; chuyển cơ quan đầu mối." in done.text
     for used in (first["approve"], first["return"]):  # one e-mail, one use
         again = await browser(app).get(used)
         assert 410 == again.status_code
@@ -386,7 +386,7 @@ async def test_submit_leader_approves_from_the_mail_coordinator_returns_resubmit
     csv_text = (await coordinator.get("/dashboard.csv")).text
     assert 1 + len(rows) == len(csv_text.strip().splitlines())
     assert f"{handle.id},9/KH-UBND,SNGV,Sở Ngoại vụ,III.5.4,2026" in csv_text
-    assert "đã chấp nhận,đúng hạn" in csv_text
+    assert "đã chấp nhận,Hoàn thành đúng hạn" in csv_text
     from io import BytesIO
 
     book = load_workbook(BytesIO((await coordinator.get("/dashboard.xlsx")).content))

@@ -25,6 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from adapters.store import Store
 from client.starts import search_attributes
+from domain.vocabulary import date_vi
 from kehoach.embedded.mailbox import Mailbox
 from schemas import search_attributes as sa
 from schemas.assignment import (
@@ -133,7 +134,7 @@ async def test_report_returned_once_then_accepted_through_both_approval_steps(
         )
         assert ("submitted", 1) == (submitted.status, submitted.version)
         first = await handle.execute_update(AssignmentWorkflow.approve, Approve(actor=LEADER))
-        assert "Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT)." == first.message_vi
+        assert "Đã duyệt; chuyển cơ quan đầu mối." == first.message_vi
         returned = await handle.execute_update(
             AssignmentWorkflow.return_for_revision,
             ReturnForRevision(actor=COORDINATOR, reason=reason),
@@ -165,7 +166,9 @@ async def test_report_returned_once_then_accepted_through_both_approval_steps(
     notices = [m for m in mailbox.messages(to=FOCAL.email) if "bị trả lại" in m.subject]
     assert 1 == len(notices)
     assert f"Lý do: {reason}" in notices[0].text
-    assert COORDINATOR.email in notices[0].text
+    # Who returned it, by name and title: never their address.
+    assert "(người trả lại: Đầu mối Sở Thông tin và Truyền thông, Chuyên viên " in notices[0].text
+    assert COORDINATOR.email not in notices[0].text
     stored = await store.list_submissions(wid)
     assert ["Báo cáo lần 1.", "Báo cáo lần 2."] == [s.body for s in stored]
 
@@ -190,7 +193,7 @@ async def test_validators_refuse_with_vietnamese_reasons_and_write_nothing(
             wf.submit_report,
             SubmitReport(actor=actor("UB_MTTQ", "focal"), body="Báo cáo nhầm cơ quan."),
         )
-        assert "Chỉ cơ quan đầu mối (Sở TT&TT) được làm việc này." == await _refused(
+        assert "Chỉ cơ quan đầu mối được làm việc này." == await _refused(
             handle,
             wf.extend_deadline,
             ExtendDeadline(
@@ -236,7 +239,7 @@ async def test_validators_refuse_with_vietnamese_reasons_and_write_nothing(
         accepted |= {return_id, resubmit_id}
         # The leader's own submission stands for the agency leader's approval, so the
         # report now waits for the coordinator, whom the leader cannot stand in for.
-        coordinator_step = "Bước này do cơ quan đầu mối (Sở TT&TT) duyệt."
+        coordinator_step = "Bước này do cơ quan đầu mối duyệt."
         assert coordinator_step == await _refused(handle, wf.approve, Approve(actor=LEADER))
         assert coordinator_step == await _refused(
             handle,
@@ -361,7 +364,7 @@ async def test_overdue_filter_returns_exactly_one_agencys_overdue_assignments(
     rows = json.loads(kehoach.stdout)
     assert wanted == {r["id"] for r in rows}
     due = CALENDAR.next_working_day(past)  # a last day off work moves to the next working day
-    assert {("SNGV", "III.5.4", "quá hạn", f"{due:%d/%m/%Y}")} == {
+    assert {("SNGV", "III.5.4", "quá hạn", date_vi(due))} == {
         (r["agency"], r["duty"], r["status_vi"], r["last_day"]) for r in rows
     }
 
@@ -429,7 +432,7 @@ async def test_cli_acts_through_updates_and_prints_refusals_in_vietnamese(
             str(report_file),
         )
         own = await run("approve", leader_submits, "--as", LEADER.email.upper())
-        assert (1, "", "Không thực hiện được: Bước này do cơ quan đầu mối (Sở TT&TT) duyệt.\n") == (
+        assert (1, "", "Không thực hiện được: Bước này do cơ quan đầu mối duyệt.\n") == (
             own.exit_code,
             own.stdout,
             own.stderr,
@@ -462,7 +465,7 @@ async def test_cli_acts_through_updates_and_prints_refusals_in_vietnamese(
             str(report_file),
         )
         await expect(
-            "Đã duyệt; chuyển cơ quan đầu mối (Sở TT&TT).",
+            "Đã duyệt; chuyển cơ quan đầu mối.",
             "approve",
             focal_submits,
             "--as",

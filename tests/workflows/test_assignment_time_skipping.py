@@ -274,6 +274,27 @@ async def test_cancelled_assignment_ends_and_tells_the_agency(run: Run, store: S
     await record(handle, "cancelled")
 
 
+async def test_tracking_ended_without_a_report_is_not_done_never_waived(
+    run: Run, store: Store
+) -> None:
+    last_day = await _working_day_after(run, 5)
+    handle = await run.start(last_day=last_day)
+    await run.skip_to(last_day + dt.timedelta(days=3))
+    await run.update(
+        AssignmentWorkflow.cancel,
+        Cancel(
+            actor=actor("STTTT", "coordinator"),
+            reason="Kết thúc năm kế hoạch; không nhận được báo cáo.",
+            end_tracking=True,
+        ),
+    )
+    final = await handle.result()
+    assert "ended" == final.status == (await store.get_assignment(handle.id)).status
+    subjects = run.subjects(SNGV_FOCAL)
+    assert any(s.startswith("Kết thúc theo dõi: mục") for s in subjects)
+    assert not any("miễn" in s.lower() for s in subjects)
+
+
 async def test_reminder_falling_on_tet_is_sent_the_working_day_before(run: Run) -> None:
     last_day = dt.date(2027, 2, 12)  # T-7 = 05/02/2027, inside Tết (04–10/02)
     assert not CALENDAR.is_working_day(last_day - dt.timedelta(days=7))
@@ -283,6 +304,9 @@ async def test_reminder_falling_on_tet_is_sent_the_working_day_before(run: Run) 
     await run.state_when(lambda s: f"reminder/{last_day}/T-7" in s.reminders_sent)
     fired = await _timer_fired_at(handle, "Nhắc hạn T-7")
     assert dt.datetime.combine(moved, dt.time(8), VN_TZ) == fired.replace(microsecond=0)
+    # "còn N ngày" counts from the day it is sent, not the rule's T-7.
+    left = (last_day - moved).days
+    assert any(s.startswith(f"Nhắc hạn: còn {left} ngày") for s in run.subjects(SNGV_FOCAL))
     await run.update(
         AssignmentWorkflow.cancel,
         Cancel(actor=actor("STTTT", "coordinator"), reason="Kết thúc thử nghiệm."),

@@ -143,7 +143,7 @@ async def test_days_announced_to_the_plan_reach_every_open_assignment(
         ]
         await plan.terminate(reason="test over")
 
-    assert "Chỉ cơ quan đầu mối (Sở TT&TT) được điều chỉnh kế hoạch." == refused
+    assert "Chỉ cơ quan đầu mối được điều chỉnh kế hoạch." == refused
     assert 2 == result.affected
     assert all(any(e.action == "amend_calendar" for e in audit) for audit in audits)
 

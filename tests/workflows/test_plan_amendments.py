@@ -90,7 +90,7 @@ async def test_amendments_and_adhoc_requests_reach_every_assignment(
             AssignmentWorkflow.run, f"{PLAN_KEY}/KL.2/SNGV/2026-DX01"
         )
         assert due == (await adhoc.query(AssignmentWorkflow.state)).last_day
-        assert "Chỉ cơ quan đầu mối (Sở TT&TT) được điều chỉnh kế hoạch." == await _refusal(
+        assert "Chỉ cơ quan đầu mối được điều chỉnh kế hoạch." == await _refusal(
             plan.execute_update(
                 PlanWorkflow.request_adhoc,
                 AdHocRequest(

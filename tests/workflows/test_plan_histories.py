@@ -3,8 +3,10 @@ replay: two plan years joined by continue-as-new, amendments, an ad-hoc request,
 consolidated report returned once before it is approved."""
 
 import datetime as dt
+import re
 
-from temporalio.client import Client, WorkflowHandle
+import pytest
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -31,6 +33,8 @@ from workflows.plan import PlanWorkflow
 PLAN_KEY = PLAN_ID.replace("/", "-")
 COORDINATOR = actor("STTTT", "coordinator")
 VICE_CHAIRMAN = actor("UBND_TINH", "vice_chairman")
+# The plan's final report is the coordinating department's: its Director approves and signs.
+DIRECTOR = actor("STTTT", "coordinator_director")
 
 
 async def _consolidation_awaiting(
@@ -111,12 +115,19 @@ async def test_two_plan_years_with_amendments_and_a_returned_consolidation(
             ):
                 continue
             handle = await _consolidation_awaiting(client, consolidation_id)
+            with pytest.raises(WorkflowUpdateFailedError):
+                await handle.execute_update(
+                    ConsolidationWorkflow.decide,
+                    ConsolidationDecision(actor=VICE_CHAIRMAN, approve=True),
+                )
             await handle.execute_update(
                 ConsolidationWorkflow.decide,
                 ConsolidationDecision(
-                    actor=VICE_CHAIRMAN,
+                    actor=DIRECTOR,
                     approve=returned,
                     reason=None if returned else "Đề nghị bổ sung số liệu năm.",
+                    # Approved and issued under its register number, dated the approval day.
+                    report_number="125" if returned else None,
                 ),
             )
             approved, returned = returned, True
@@ -126,6 +137,16 @@ async def test_two_plan_years_with_amendments_and_a_returned_consolidation(
         ).result()
         assert "approved" == report.status
         assert 2 == len(report.decisions)
+        # The issued copy is the approved draft with its number and date; the draft is kept.
+        assert report.document_id and report.issued_document_id
+        draft = await store.get_document(report.document_id)
+        issued = await store.get_document(report.issued_document_id)
+        assert "Số: \u00a0\u00a0\u00a0\u00a0\u00a0/BC-STTTT" in draft.markdown
+        assert "Số: 125/BC-STTTT" in issued.markdown
+        assert re.search(r"ngày \d{2} tháng \d{1,2} năm 2026", issued.markdown)
+        assert not re.search(r"ngày[ \u00a0]{6}tháng", issued.markdown)
+        body = [line for line in draft.markdown.splitlines() if line.startswith("Thực hiện")]
+        assert body and body[0] in issued.markdown.splitlines()  # the text approved is issued
         assert final.total == len(await store.list_assignments(plan_id=PLAN_ID))
         await record(client.get_workflow_handle(plan.id, run_id=first_run), "plan/first_year")
         await record(plan, "plan/last_year")

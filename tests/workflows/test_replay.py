@@ -17,7 +17,12 @@ from workflows.assignment import (
     NOTICES_BY_REFERENCE_PATCH,
     AssignmentWorkflow,
 )
-from workflows.consolidation import NOTICES_EACH_PATCH, ConsolidationWorkflow
+from workflows.consolidation import (
+    APPROVER_BY_PLAN_PATCH,
+    ISSUE_NUMBER_PATCH,
+    NOTICES_EACH_PATCH,
+    ConsolidationWorkflow,
+)
 from workflows.plan import CALENDAR_AHEAD_PATCH, PERIODIC_CONSOLIDATION_PATCH, PlanWorkflow
 
 # histories/*.json come from the current code; histories/<name>/ keep the histories of an
@@ -135,6 +140,24 @@ def test_consolidations_send_each_notice_as_an_activity_from_the_patch_on() -> N
     current = {p.stem for p in PLAN_HISTORIES.glob("*consolidation*.json")}
     earlier = sorted((PLAN_HISTORIES / "before-notices-each").glob("*.json"))
     assert {"consolidation_returned", "plan_516_consolidation", "monthly_consolidation"} <= current
-    assert all(NOTICES_EACH_PATCH in _patches(PLAN_HISTORIES / f"{name}.json") for name in current)
+    later = [PLAN_HISTORIES / f"{name}.json" for name in current]
+    later += sorted((PLAN_HISTORIES / "before-approver-by-plan").glob("*.json"))
+    assert all(NOTICES_EACH_PATCH in _patches(path) for path in later)
     assert 3 == len(earlier)
     assert not any(NOTICES_EACH_PATCH in _patches(path) for path in earlier)
+
+
+def test_consolidations_are_approved_by_the_plans_signer_from_the_patch_on() -> None:
+    """Consolidations recorded from the change carry its marker (the Director approved them);
+    those recorded before (histories/plan/before-approver-by-plan) do not, and replay with the
+    Vice-Chairman as approver."""
+    names = {"consolidation_returned", "plan_516_consolidation", "monthly_consolidation"}
+    for name in names:
+        assert APPROVER_BY_PLAN_PATCH in _patches(PLAN_HISTORIES / f"{name}.json")
+        before = PLAN_HISTORIES / "before-approver-by-plan" / f"{name}.json"
+        assert APPROVER_BY_PLAN_PATCH not in _patches(before)
+
+
+def test_a_consolidation_issued_under_its_number_is_recorded() -> None:
+    """consolidation_returned was approved with a register number: the issue path replays."""
+    assert ISSUE_NUMBER_PATCH in _patches(PLAN_HISTORIES / "consolidation_returned.json")
