@@ -28,7 +28,7 @@ def coordinator(me: Annotated[Actor, Depends(signed_in)]) -> Actor:
     """Only the coordinator's officials announce days (the plan's validator checks too)."""
     if me.role not in COORDINATOR_ROLES:
         raise PageError(
-            403, "Không có quyền", "Chỉ cơ quan đầu mối (Sở TT&TT) công bố ngày nghỉ, ngày làm bù."
+            403, "Không có quyền", "Chỉ cơ quan đầu mối công bố ngày nghỉ, ngày làm bù."
         )
     return me
 

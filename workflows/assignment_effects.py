@@ -187,7 +187,7 @@ def notice_summary(notice: NoticeRequest | NoticeRef) -> str:
         return f"Gửi thông báo quá hạn {step}"
     return {
         "assignment": "Gửi thông báo giao nhiệm vụ",
-        "report_received": "Báo Sở TT&TT đã nhận báo cáo",
+        "report_received": "Báo cơ quan đầu mối đã nhận báo cáo",
         "approval_requested": "Gửi yêu cầu duyệt báo cáo",
         "accepted": "Báo báo cáo đã được chấp nhận",
         "returned": "Báo báo cáo bị trả lại",
