@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from domain.notices import Rendered, deadline_day, shorten
+from domain.notices import Rendered, deadline_day, greeting, shorten
 from schemas.calendar import VN_TZ, WorkingCalendar
 from schemas.digest import Delivery, DigestItem, DigestRow, Reader, Section
 
@@ -215,7 +215,11 @@ _TEMPLATES = Environment(
 
 
 def greeting_vi(reader: Reader) -> str:
-    """A leader is addressed as 'đồng chí'; a focal official writes for the agency."""
+    """A leader is addressed as 'đồng chí'; a focal official writes for the agency; while the
+    directory holds only a placeholder for the person, the agency itself is greeted (the rule
+    of `domain.notices.greeting`)."""
+    if reader.placeholder:
+        return greeting(reader.agency_name, None)
     if reader.contact == "leader":
         return f"Đồng chí {reader.name} – {reader.title}, {reader.agency_name}"
     return f"{reader.agency_name} (đồng chí {reader.name} – {reader.title})"

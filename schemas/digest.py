@@ -50,6 +50,9 @@ class Reader(Model):
     agency_code: str
     agency_name: str
     contact: Contact
+    placeholder: bool = Field(
+        default=False, description="The directory holds a placeholder, not the person's name."
+    )
 
 
 class DigestItem(Model):

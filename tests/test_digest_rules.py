@@ -91,3 +91,33 @@ def test_a_ladder_can_climb_to_the_vice_chairman_and_then_only_repeats() -> None
     assert ["cấp 4", "nhắc lần 2", "nhắc lần 3"] == [
         escalation_step_vi(level, len(ladder.steps)) for level in levels[3:]
     ]
+
+
+@pytest.mark.parametrize(
+    ("contact", "placeholder", "greeted"),
+    [
+        ("leader", False, "Đồng chí Nguyễn Văn An – Phó Giám đốc, Sở Ngoại vụ"),
+        ("focal", False, "Sở Ngoại vụ (đồng chí Nguyễn Văn An – Phó Giám đốc)"),
+        ("leader", True, "Sở Ngoại vụ"),
+        ("focal", True, "Sở Ngoại vụ"),
+    ],
+)
+def test_the_digest_greets_the_agency_while_the_directory_holds_a_placeholder(
+    contact: str, placeholder: bool, greeted: str
+) -> None:
+    from domain.digest import greeting_vi
+    from schemas.digest import Reader
+
+    reader = Reader.model_validate(
+        {
+            "email": "lanhdao@sngv.example",
+            "name": "Nguyễn Văn An",
+            "title": "Phó Giám đốc",
+            "agency_code": "SNGV",
+            "agency_name": "Sở Ngoại vụ",
+            "contact": contact,
+            "placeholder": placeholder,
+        }
+    )
+    assert greeted == greeting_vi(reader)
+    assert "chưa cập nhật" not in greeting_vi(reader)

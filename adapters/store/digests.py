@@ -66,7 +66,7 @@ class DigestRepository(Repository):
         reads one digest, as the first agency's contact). Placeholder contacts are included,
         as notices include them: their mail goes where the directory says."""
         rows = await self._pool.fetch(
-            "SELECT DISTINCT ON (lower(c.email)) c.email, c.name, c.title, c.role,"
+            "SELECT DISTINCT ON (lower(c.email)) c.email, c.name, c.title, c.role, c.placeholder,"
             "       a.directory, a.code, a.name AS agency_name"
             " FROM contacts c"
             " JOIN agencies a ON (a.directory, a.code) = (c.directory, c.agency_code)"
@@ -81,6 +81,7 @@ class DigestRepository(Repository):
                 agency_code=r["code"],
                 agency_name=r["agency_name"],
                 contact=r["role"],
+                placeholder=r["placeholder"],
             )
             for r in rows
         ]
