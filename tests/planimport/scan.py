@@ -8,6 +8,8 @@ import subprocess
 import zlib
 from pathlib import Path
 
+from bench.textpdf import pdf_file
+
 CHROMIUM = Path("/usr/bin/chromium")
 DPI = 150
 
@@ -36,18 +38,7 @@ def image_pdf(width: int, height: int, pixels: bytes) -> bytes:
         + b"\nendstream",
         f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
+    return pdf_file(objects)
 
 
 def scanned_pdf(text: str, folder: Path) -> bytes:
