@@ -21,6 +21,7 @@ TABLES = {
     "assignments",
     "attachments",
     "audit_log",
+    "calendar_announcements",
     "contacts",
     "decisions",
     "documents",
