@@ -33,6 +33,27 @@ class Row:
     exact: bool = False
 
 
+_TARGET_YEAR = re.compile(r"^(?:chỉ tiêu\s+)?(?:(?:đến|năm)\s+)*20\d\d$", re.IGNORECASE)
+COLUMN_WORDS = (
+    ("product", r"sản phẩm|kết quả"),
+    ("lead", r"chủ trì|cơ quan thực hiện|đơn vị thực hiện"),
+    ("partners", r"phối hợp"),
+    ("time", r"thời gian|thời hạn|tiến độ|lộ trình|năm hoàn thành"),
+    ("task", r"nhiệm vụ|nội dung|công việc|giải pháp|chỉ tiêu|hoạt động|đề án|dự án"),
+)
+"""The columns of a task table, by the words of their headings, in the order they are tried:
+"Sản phẩm/kết quả nhiệm vụ" is a product column, "Cơ quan chủ trì" a lead column."""
+
+
+def column_kind(heading: str) -> str | None:
+    """What a header cell heads: a column of `COLUMN_WORDS`, "target" for a year heading an
+    indicator table's column ("Năm 2030"), or None."""
+    text = heading.lower().strip()
+    if _TARGET_YEAR.match(text):
+        return "target"
+    return next((kind for kind, words in COLUMN_WORDS if re.search(words, text)), None)
+
+
 _PIPE_ROW = re.compile(r"^\s*\|(?:[^|]*\|){2,}\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)

@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass, field
 
 from domain.planimport.agencies import names_a_body, sentence_subject
+from domain.planimport.borderless import borderless_rows
 from domain.planimport.coordination import split_bodies
 from domain.planimport.deadlines import Found, find_deadlines
-from domain.planimport.table_cells import Cell, Row, read_rows
+from domain.planimport.table_cells import Cell, Row, column_kind, read_rows
 
 __all__ = ["Cell", "TableRow", "read_task_tables", "time_cell_deadlines"]
 
@@ -33,29 +34,15 @@ class TableRow:
     time: Cell
 
 
-_TARGET_YEAR = re.compile(r"^(?:chỉ tiêu\s+)?(?:(?:đến|năm)\s+)*20\d\d$", re.IGNORECASE)
-_COLUMN_WORDS = (
-    ("product", r"sản phẩm|kết quả"),
-    ("lead", r"chủ trì|cơ quan thực hiện|đơn vị thực hiện"),
-    ("partners", r"phối hợp"),
-    ("time", r"thời gian|thời hạn|tiến độ|lộ trình|năm hoàn thành"),
-    ("task", r"nhiệm vụ|nội dung|công việc|giải pháp|chỉ tiêu|hoạt động|đề án|dự án"),
-)
-
-
 def _columns(header: list[Cell]) -> dict[str, int] | None:
-    """Which column is which, from a header row; None if it is not a task table's header.
-    A year heading a column of an indicator table ("Năm 2030") is its target year."""
+    """Which column is which, from a header row; None if it is not a task table's header."""
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
-        text = cell.text.lower()
-        if _TARGET_YEAR.match(text):
-            found["target"] = index
-            continue
-        for column, words in _COLUMN_WORDS:
-            if re.search(words, text):
-                found.setdefault(column, index)
-                break
+        kind = column_kind(cell.text)
+        if kind == "target":
+            found["target"] = index  # the last year column: the indicators' horizon
+        elif kind is not None:
+            found.setdefault(kind, index)
     return found if {"lead", "task"} <= set(found) else None
 
 
@@ -247,12 +234,19 @@ def _target_horizon(header: list[Cell], columns: dict[str, int]) -> Cell | None:
 
 
 def read_task_tables(text: str) -> list[TableRow]:
-    """Every row of every task table in the document."""
+    """Every row of every task table in the document; where the text marks no table cells
+    (a PDF's text layer), the tables read from the layout of their lines."""
     lines = text.split("\n")
+    return _task_rows(_with_empty_cells(read_rows(lines)), lines) or _task_rows(
+        borderless_rows(lines), lines
+    )
+
+
+def _task_rows(table_rows: list[Row], lines: list[str]) -> list[TableRow]:
     found: list[TableRow] = []
     table: _Table | None = None
     last_line = 0
-    for row in _with_empty_cells(read_rows(lines)):
+    for row in table_rows:
         cells = row.cells
         # A header row may follow the text before the table without a row break.
         starts = [i for i, c in enumerate(cells) if _HEADER_START.match(c.text)]
