@@ -91,15 +91,17 @@ def _title_horizon(lines: list[str], *, after: int, before: int) -> Cell | None:
 
 
 def _group_mark(row: Row, columns: dict[str, int]) -> str | None:
-    """The mark of a group row ("I", "A", "" for an unnumbered one), None for a task row."""
+    """The mark of a group row ("I", "A", "" for an unnumbered one), None for a task row. In
+    an exact row a group fills one merged cell (its text repeated in each column it spans,
+    as a .docx gives it) or leaves the lead and time columns empty."""
     texts = [c.text for c in row.cells if c.text]
     if not texts:
         return None
     mark = _GROUP.match(texts[0])
     if row.exact:
-        others = {i for i, c in enumerate(row.cells) if c.text and c.text != texts[-1]}
-        lead_or_time = {columns["lead"], columns.get("time", -1)} & others
-        if len(set(texts)) > 2 or lead_or_time:
+        lead, time = _cell(row, columns, "lead"), _cell(row, columns, "time")
+        empty = not (lead and lead.text) and not (time and time.text)
+        if len(set(texts)) > 1 and not (empty and len(texts) <= 2):
             return None
         return mark["mark"] if mark else ("" if not row.cells[0].text else None)
     return mark["mark"] if mark and len(row.cells) <= 3 else None

@@ -107,6 +107,14 @@ def test_a_row_whose_number_cell_was_merged_is_a_task_with_the_time_above() -> N
     assert 10 == continued.task.first_line
 
 
+def test_a_merged_number_row_with_only_its_task_and_lead_is_not_a_group() -> None:
+    text = MARKDOWN.replace(
+        "| | Công khai kết quả rà soát | Sở Tư pháp | | | Văn bản |",
+        "| | Công khai kết quả rà soát | Sở Tư pháp | | | |",
+    )
+    assert "Công khai kết quả rà soát" == read_task_tables(text)[2].task.text
+
+
 def test_a_markdown_row_wrapped_over_lines_is_read_whole() -> None:
     wrapped = MARKDOWN.replace(
         "| 2 | Rà soát thủ tục | Văn phòng UBND tỉnh |",
