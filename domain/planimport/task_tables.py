@@ -104,7 +104,9 @@ def _group_mark(row: Row, columns: dict[str, int]) -> str | None:
         if len(set(texts)) > 1 and not (empty and len(texts) <= 2):
             return None
         return mark["mark"] if mark else ("" if not row.cells[0].text else None)
-    return mark["mark"] if mark and len(row.cells) <= 3 else None
+    # A .docx repeats a merged cell's text in every column it spans.
+    merged = len(set(texts[1:])) <= 1
+    return mark["mark"] if mark and (len(row.cells) <= 3 or merged) else None
 
 
 def _cell(row: Row, columns: dict[str, int], name: str) -> Cell | None:

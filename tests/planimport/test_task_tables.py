@@ -1,5 +1,11 @@
-"""Appendix task tables, as the portals' text lays them out (a "|" line after each cell)."""
+"""Appendix task tables as the text gives them: the portals' and .docx's "|" lines, Markdown
+pipe tables; groups, merged cells, numbering, indicator tables."""
 
+import io
+
+from docx import Document
+
+from domain.planimport.readers import read_document
 from domain.planimport.task_tables import TableRow, read_task_tables, time_cell_deadlines
 
 TABLE = "\n".join(
@@ -229,3 +235,30 @@ def test_a_lead_name_wrapped_over_two_lines_is_one_lead() -> None:
     text = STACKED.replace("Các sở, ngành\nSở Tài chính\n|", "Sở Tài chính, các\nSở Nội vụ\n|")
     (row,) = read_task_tables(text)
     assert "Sở Tài chính, các Sở Nội vụ" == row.lead.text
+
+
+def test_a_docx_table_with_merged_cells_gives_its_rows_under_the_merged_group() -> None:
+    document = Document()
+    document.add_paragraph("PHỤ LỤC")
+    table = document.add_table(rows=5, cols=5)
+    rows = [
+        ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
+        ["", "", "", "", ""],
+        ["1", "Xây dựng quy chế", "Sở Tư pháp", "", "Quý II/2026"],
+        ["2", "Rà soát thủ tục", "Văn phòng UBND tỉnh", "Sở Nội vụ", "Tháng 12/2026"],
+        ["3", "Công khai kết quả", "", "", ""],
+    ]
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    table.cell(1, 0).merge(table.cell(1, 4)).text = "II. NHÓM NHIỆM VỤ VỀ THỂ CHẾ"
+    table.cell(3, 2).merge(table.cell(4, 2))  # one lead for rows 2 and 3
+    table.cell(3, 4).merge(table.cell(4, 4))
+    data = io.BytesIO()
+    document.save(data)
+    read = read_task_tables(read_document(data.getvalue(), ".docx"))
+    assert [
+        ("PL.II.1", "Xây dựng quy chế", "Sở Tư pháp", "Quý II/2026"),
+        ("PL.II.2", "Rà soát thủ tục", "Văn phòng UBND tỉnh", "Tháng 12/2026"),
+        ("PL.II.3", "Công khai kết quả", "Văn phòng UBND tỉnh", "Tháng 12/2026"),
+    ] == [(r.section, r.task.text, r.lead.text, r.time.text) for r in read]
