@@ -15,10 +15,16 @@ rows are drafts for the reviewer, as every table row is.
 import re
 
 from domain.planimport.agencies import names_a_body
-from domain.planimport.table_cells import COLUMN_WORDS, Cell, Row, column_kind
+from domain.planimport.table_cells import (
+    COLUMN_WORDS,
+    NUMBER_HEADING,
+    Cell,
+    Row,
+    column_kind,
+    name_goes_on,
+)
 from domain.planimport.text import PARAGRAPH_START, clean_line
 
-_HEADER_START = re.compile(r"^(?:STT|TT|Số TT|Số thứ tự)\b", re.IGNORECASE)
 _HEADER_LINES = 12
 _ROW = re.compile(r"^(?P<number>\d{1,3}(?:\.\d{1,3}){0,3})[.)]?(?:\s+(?P<rest>.+))?$")
 _GROUP = re.compile(r"^(?P<mark>[IVX]{1,5})[.)]?(?:\s+.+)?$")
@@ -31,7 +37,6 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _END = re.compile(r"^(?:PHỤ LỤC|Nơi nhận|KẾ HOẠCH$|QUYẾT ĐỊNH$)")
-_OPEN_END = re.compile(r"(?:[,;&(-]|\bvà|\bcác|\bcủa)\s*$")
 _LABELS = {
     "task": "Nhiệm vụ",
     "lead": "Chủ trì",
@@ -49,7 +54,7 @@ def _header(lines: list[str], start: int) -> tuple[list[str], int] | None:
     `start`: short lines naming a task and a lead column, then the first row ("1", "1.1")
     or the first group ("I"). "number" comes first when the table numbers its rows."""
     first = clean_line(lines[start - 1])
-    numbered = bool(_HEADER_START.match(first))
+    numbered = bool(NUMBER_HEADING.match(first))
     if len(first) > _CELL_WIDTH or (not numbered and column_kind(first) != "task"):
         return None
     words: list[str] = []
@@ -59,7 +64,7 @@ def _header(lines: list[str], start: int) -> tuple[list[str], int] | None:
         if number > start and (row or group):
             opens = (row and row["number"] in {"1", "1.1"}) or (group and group["mark"] == "I")
             return _order(" ".join(words).lower(), numbered, number - 1) if opens else None
-        if len(line) > _CELL_WIDTH or (number > start and _HEADER_START.match(line)):
+        if len(line) > _CELL_WIDTH or (number > start and NUMBER_HEADING.match(line)):
             return None  # not a header, or one starting further down at its "STT"
         words.append(line)
     return None
@@ -99,8 +104,9 @@ def _next_column(order: list[str], at: int, line: str, cells: dict[str, list[str
     """The column a row's line belongs to, from the column `at` of the line before."""
     kind = _line_kind(line)
     current = order[at]
-    if current == "lead" and cells["lead"] and _OPEN_END.search(cells["lead"][-1]):
-        return at  # a name wrapped at "và", "các" or a comma goes on
+    last = cells["lead"][-1] if current == "lead" and cells["lead"] else None
+    if last is not None and (name_goes_on(last) or last.endswith(";")):
+        return at  # a wrapped name, or a list of leads, goes on
     for index in range(at + 1, len(order)):
         column = order[index]
         if column in {"lead", "partners"} and kind == "body":

@@ -54,6 +54,18 @@ def column_kind(heading: str) -> str | None:
     return next((kind for kind, words in COLUMN_WORDS if re.search(words, text)), None)
 
 
+NUMBER_HEADING = re.compile(r"^(?:STT|TT|Số TT|Số thứ tự)$", re.IGNORECASE)
+"""The heading of a table's row-number column."""
+
+_GOES_ON = re.compile(r"(?:[,&(-]|\bvà|\bcác|\bcủa)\s*$")
+
+
+def name_goes_on(line: str) -> bool:
+    """Whether a cell's line ends inside a name that the next line finishes ("Sở Tài
+    chính, các" + "sở, ngành")."""
+    return bool(_GOES_ON.search(line))
+
+
 _PIPE_ROW = re.compile(r"^\s*\|(?:[^|]*\|){2,}\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)

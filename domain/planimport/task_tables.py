@@ -18,7 +18,14 @@ from domain.planimport.agencies import names_a_body, sentence_subject
 from domain.planimport.borderless import borderless_rows
 from domain.planimport.coordination import split_bodies
 from domain.planimport.deadlines import Found, find_deadlines
-from domain.planimport.table_cells import Cell, Row, column_kind, read_rows
+from domain.planimport.table_cells import (
+    NUMBER_HEADING,
+    Cell,
+    Row,
+    column_kind,
+    name_goes_on,
+    read_rows,
+)
 
 __all__ = ["Cell", "TableRow", "read_task_tables", "time_cell_deadlines"]
 
@@ -48,7 +55,6 @@ def _columns(header: list[Cell]) -> dict[str, int] | None:
 
 _NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,3}|[a-zđ])[.)]?$")
 _GROUP = re.compile(r"^(?P<mark>[IVX]{1,5}|[A-Z])(?:[.:)]|\s+[-–]|$)")
-_HEADER_START = re.compile(r"^(?:STT|TT|Stt|Số TT|Số thứ tự)$", re.IGNORECASE)
 
 
 def _with_empty_cells(rows: list[Row]) -> list[Row]:
@@ -64,7 +70,7 @@ def _with_empty_cells(rows: list[Row]) -> list[Row]:
             and not row.exact
             and not previous.exact
             and not numbered
-            and not _HEADER_START.match(cells[0].text)
+            and not NUMBER_HEADING.match(cells[0].text)
             and _NUMBER.match(previous.cells[0].text)
         ):
             last = previous.cells[-1].last_line
@@ -130,13 +136,10 @@ def _items(cell: Cell) -> list[Cell]:
     return items
 
 
-_OPEN_END = re.compile(r"(?:[,&(-]|\bvà|\bcác|\bcủa)\s*$")
-
-
 def _one_name_a_line(lines: list[str]) -> bool:
     """Whether a cell's lines are whole names, one a line, not one name wrapped."""
     return len(lines) > 1 and all(
-        line[:1].isupper() and names_a_body(line) and not _OPEN_END.search(line) for line in lines
+        line[:1].isupper() and names_a_body(line) and not name_goes_on(line) for line in lines
     )
 
 
@@ -253,7 +256,7 @@ def _task_rows(table_rows: list[Row], lines: list[str]) -> list[TableRow]:
     for row in table_rows:
         cells = row.cells
         # A header row may follow the text before the table without a row break.
-        starts = [i for i, c in enumerate(cells) if _HEADER_START.match(c.text)]
+        starts = [i for i, c in enumerate(cells) if NUMBER_HEADING.match(c.text)]
         header_cells = cells[starts[-1] :] if starts else cells
         columns = _columns(header_cells)
         if columns is not None:
