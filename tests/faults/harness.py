@@ -69,6 +69,9 @@ class Cluster:
             "KEHOACH_TASK_QUEUE": self.queue,
             "KEHOACH_LOG_FORMAT": "json",
             "KEHOACH_LOG_LEVEL": "WARNING",
+            # Every notice at once, whatever the hour: the suite counts deliveries, and in
+            # the evening or at a weekend the digest would rightly hold them till morning.
+            "KEHOACH_DIGEST_ENABLED": "false",
         }
 
     def start_worker(self) -> subprocess.Popen[bytes]:
