@@ -14,7 +14,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
 from adapters.store import Store
-from client.starts import start_plan
+from client.starts import start_plan, start_successions
 from domain.ids import plan_workflow_id
 from schemas.errors import NotFound, PlanConflict
 from schemas.plan import NormalizedPlan
@@ -56,6 +56,8 @@ async def start_plan_run(
             "văn bản điều chỉnh, chạy lại với --amend.",
         )
     await store.load_plan(plan)
+    # The directory version loaded with the plan: its mergers and renamings, on their day.
+    await start_successions(client, plan, task_queue=task_queue)
     return await start_plan(
         client,
         plan,
