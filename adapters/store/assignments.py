@@ -202,7 +202,8 @@ class AssignmentRepository(Repository):
                     # The one event that moves the row to another agency (the successor in
                     # the plan's directory; the trigger of migration 0012 checks it).
                     await conn.execute(
-                        "UPDATE assignments SET agency_code = $2, updated_at = now()"
+                        "UPDATE assignments SET agency_code = $2, updated_at = now(),"
+                        " given_agency_code = COALESCE(given_agency_code, agency_code)"
                         " WHERE id = $1 AND agency_code = $3",
                         event.assignment_id,
                         event.agency,

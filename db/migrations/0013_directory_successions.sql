@@ -18,8 +18,12 @@ CREATE TABLE agency_successions (
 );
 
 -- Two communes merged into one may both have had the same duty for the same period: once
--- both are rerouted, the successor holds two assignments of it (each keeps its own id, the
--- agency it was given to). The key is the id; the columns stay indexed for lookups.
+-- both are rerouted, the successor holds two assignments of it. An assignment is still given
+-- once per duty, agency and period, counting the agency it was given to: a moved row keeps
+-- it in `given_agency_code` (NULL: never moved, `agency_code` is the one it was given to).
+ALTER TABLE assignments ADD COLUMN given_agency_code text;
 ALTER TABLE assignments DROP CONSTRAINT assignments_plan_id_duty_id_agency_code_period_key;
+CREATE UNIQUE INDEX assignments_given_once
+    ON assignments (plan_id, duty_id, COALESCE(given_agency_code, agency_code), period);
 CREATE INDEX assignments_by_duty_agency_period
     ON assignments (plan_id, duty_id, agency_code, period);
