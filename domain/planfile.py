@@ -258,7 +258,7 @@ def _check_successions(directory: AgencyDirectory, check: _Checker) -> None:
             check.in_directory(
                 path,
                 agency.successor,
-                f"cơ quan tiếp nhận trong danh bạ tỉnh {directory.province}: phân công không "
+                f"cơ quan tiếp nhận trong danh bạ {directory.province}: phân công không "
                 f"chuyển sang tỉnh khác ({province.strip()}); khi hợp nhất tỉnh, lập danh bạ "
                 "của tỉnh mới và nạp lại các kế hoạch",
             )
@@ -266,7 +266,7 @@ def _check_successions(directory: AgencyDirectory, check: _Checker) -> None:
             check.in_directory(
                 path,
                 agency.successor,
-                f"mã cơ quan tiếp nhận có trong danh bạ tỉnh {directory.province} "
+                f"mã cơ quan tiếp nhận có trong danh bạ {directory.province} "
                 "(thêm cơ quan mới vào agencies trước)",
             )
     successions = directory.successions()

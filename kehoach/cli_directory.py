@@ -24,7 +24,7 @@ def check_command(
     directory = check_directory(file)
     today = dt.datetime.now(VN_TZ).date()
     out.print(
-        f"Danh bạ tỉnh {directory.province} (phiên bản {directory.as_of:%d/%m/%Y}): "
+        f"Danh bạ {directory.province} (phiên bản {directory.as_of:%d/%m/%Y}): "
         f"{len(directory.agencies)} cơ quan, {len(directory.groups)} nhóm.",
         markup=False,
         highlight=False,

@@ -61,7 +61,7 @@ def test_an_unknown_successor_is_refused_naming_the_line(tmp_path: Path) -> None
         "     successor: XA_C, effective: 2026-03-01}\n",
     )
     assert "directory.yaml:7: agencies[2].successor: giá trị 'XA_C'" in message
-    assert "mã cơ quan tiếp nhận có trong danh bạ tỉnh Thử nghiệm" in message
+    assert "mã cơ quan tiếp nhận có trong danh bạ Thử nghiệm" in message
 
 
 def test_a_successor_in_another_province_is_refused(tmp_path: Path) -> None:
