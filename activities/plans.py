@@ -158,6 +158,8 @@ class PlanActivities:
             brief=batch.brief,
             speed=batch.options.speed,
             clock_origin=batch.options.clock_origin,
+            successions=await self._store.successions(plan.directory),
+            on=batch.on or dt.datetime.now(VN_TZ).date(),
         )
         known = {r.id: r.status for r in await self._store.list_assignments(plan_id=batch.plan_id)}
         existing = sum(i.assignment_id in known for i in inputs)

@@ -94,6 +94,11 @@ class StartBatch(Model):
     agencies: list[str] | None = Field(default=None, description="None: the duty's assignees.")
     last_day: dt.date | None = None
     brief: DutyBrief | None = Field(default=None, description="Ad-hoc requests: their subject.")
+    on: dt.date | None = Field(
+        default=None,
+        description="The plan's day the batch starts (an agency merged by then is given none: "
+        "its successor is); None: today.",
+    )
 
 
 class StartedBatch(Model):

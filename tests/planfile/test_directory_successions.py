@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from domain.assign import batch_inputs
 from domain.planfile import check_directory
 from domain.succession import holder_on
 from kehoach.cli import app
 from schemas.errors import PlanError
 from schemas.plan import Succession
+from tests.factories import CALENDAR, merged_communes_plan
 
 HEAD = """\
 province: Thử nghiệm
@@ -105,3 +107,31 @@ def test_the_holder_follows_every_change_in_effect_on_the_day() -> None:
         holder_on("XA_A", dt.date(2026, 7, 1), chain),
         holder_on("XA_B", dt.date(2026, 6, 30), chain),
     ]
+
+
+def test_a_batch_started_after_a_merger_gives_the_duty_to_the_successor_once() -> None:
+    effective = dt.date(2026, 3, 1)
+    plan = merged_communes_plan(effective=effective)
+    duty = plan.duties[0].model_copy(update={"assignees": ["XA_A", "XA_B", "SNGV"]})
+
+    def given(on: dt.date) -> list[tuple[str, str]]:
+        inputs = batch_inputs(
+            plan,
+            duty,
+            period="2026",
+            last_day=None,
+            calendar=CALENDAR,
+            successions=plan.successions,
+            on=on,
+        )
+        return [(i.agency, i.assignment_id) for i in inputs]
+
+    assert [
+        ("XA_A", "9-KH-UBND/III.5.4/XA_A/2026"),
+        ("XA_B", "9-KH-UBND/III.5.4/XA_B/2026"),
+        ("SNGV", "9-KH-UBND/III.5.4/SNGV/2026"),
+    ] == given(effective - dt.timedelta(days=1))
+    assert [
+        ("XA_B", "9-KH-UBND/III.5.4/XA_B/2026"),
+        ("SNGV", "9-KH-UBND/III.5.4/SNGV/2026"),
+    ] == given(effective)
