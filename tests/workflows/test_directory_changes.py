@@ -26,6 +26,7 @@ from tests.factories import (
     merged_communes_plan,
 )
 from tests.workflows.helpers import running_worker, skip
+from tests.workflows.histories import record
 from workflows.assignment import AssignmentWorkflow
 
 
@@ -160,6 +161,8 @@ async def test_a_merger_reroutes_the_open_assignment_and_the_accepted_one_keeps_
         await handle.execute_update(
             "submit_report", SubmitReport(actor=actor("XA_B", "focal"), body="Báo cáo của xã B.")
         )
+        await record(handle, "rerouted")
+        await record(change, "plan/directory_change")
 
 
 async def _agencies(store: Store, ids: list[str]) -> list[str]:
