@@ -15,6 +15,7 @@ from kehoach.cli import app
 from schemas.errors import PlanError
 from schemas.plan import Succession
 from tests.factories import CALENDAR, merged_communes_plan
+from tests.planfile.test_directory_and_warnings import DIRECTORY, PLAN
 
 HEAD = """\
 province: Thử nghiệm
@@ -135,3 +136,20 @@ def test_a_batch_started_after_a_merger_gives_the_duty_to_the_successor_once() -
         ("XA_B", "9-KH-UBND/III.5.4/XA_B/2026"),
         ("SNGV", "9-KH-UBND/III.5.4/SNGV/2026"),
     ] == given(effective)
+
+
+def test_plan_check_lists_the_directory_versions_changes(tmp_path: Path) -> None:
+    merged = (
+        "  - {code: XA_C, name: Xã C, kind: xa_phuong, mailbox: xa-c@test.example,\n"
+        "     successor: XA_A, effective: 2026-07-01, basis: Nghị quyết số 2/NQ-HĐND}\n"
+    )
+    directory = DIRECTORY.replace("groups:\n", merged + "groups:\n")
+    (tmp_path / "directory.yaml").write_text(directory, encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN.replace("{final_deadline}", "").replace("{resolved}", ""), "utf-8")
+    result = CliRunner().invoke(app, ["plan", "check", str(plan)])
+    assert 0 == result.exit_code, result.stdout
+    assert (
+        "Sáp nhập, đổi tên: XA_C (Xã C) → XA_A (Xã A) từ ngày 01/07/2026, theo Nghị quyết số "
+        "2/NQ-HĐND"
+    ) in " ".join(result.stdout.split())  # the console wraps long lines
