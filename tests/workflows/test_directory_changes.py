@@ -1,13 +1,19 @@
 """A directory version merges commune XA_A into XA_B from a day: on that day the DirectoryChange
 workflow moves XA_A's open assignment to XA_B (its workflow, search attribute, store row,
 audit, and the notices from then on), the accepted one keeps XA_A, and loading the same
-version again changes nothing. Time-skipping server, real store and SMTP."""
+version again changes nothing. A merger already in effect applies at load, and a batch
+started after it gives the duty to the successor only. Time-skipping server, real store
+and SMTP."""
 
 import datetime as dt
 
+import httpx
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.testing import WorkflowEnvironment
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
+from activities.notices import NoticeActivities
+from activities.plans import PlanActivities
+from adapters.mail import MailConfig
 from adapters.store import Store
 from client import calls
 from client.starts import start_assignment, start_successions
@@ -17,6 +23,7 @@ from schemas import search_attributes as sa
 from schemas.assignment import Actor, Approve, AssignmentInput, Reroute, SubmitReport
 from schemas.calendar import VN_TZ
 from schemas.calls import REROUTE, SUBMIT_REPORT
+from schemas.plan_run import RunOptions, StartBatch
 from tests.factories import (
     CALENDAR,
     PLAN_ID,
@@ -171,3 +178,44 @@ async def _agencies(store: Store, ids: list[str]) -> list[str]:
 
 async def _moves(store: Store, workflow_id: str) -> int:
     return sum(e.action == "reroute" for e in await store.list_audit(workflow_id))
+
+
+async def test_a_merger_already_in_effect_applies_at_load_and_later_batches_skip_the_merged(
+    time_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+) -> None:
+    client = time_env.client
+    today = (await time_env.get_current_time()).astimezone(VN_TZ).date()
+    plan = merged_communes_plan(effective=today - dt.timedelta(days=1))
+    await store.load_plan(plan)
+    batch = StartBatch(
+        plan_id=PLAN_ID,
+        duty_id="III.5.4",
+        period="2026",
+        options=RunOptions(),
+        calendar=CALENDAR,
+        agencies=["XA_A", "XA_B"],
+        last_day=CALENDAR.next_working_day(today + dt.timedelta(days=20)),
+        on=today,
+    )
+    async with running_worker(client, store, mailbox) as queue, httpx.AsyncClient() as http:
+        notices = NoticeActivities(
+            store=store,
+            mail=MailConfig(host=mailbox.host, port=mailbox.port, sender="k@test.example"),
+            http=http,
+            webhook_secret="s",
+            public_base_url="http://t",
+        )
+        plans = PlanActivities(store=store, client=client, task_queue=queue, notices=notices)
+        started = await ActivityEnvironment().run(plans.start_batch, batch)
+        (change,) = await start_successions(client, plan, task_queue=queue)
+        result = await change.result()
+        rows = await eventually(
+            lambda: store.list_assignments(plan_id=PLAN_ID), lambda rs: len(rs) >= 1
+        )
+
+    assert (1, 0) == (started.started, started.existing)
+    assert [("9-KH-UBND/III.5.4/XA_B/2026", "XA_B")] == [(r.id, r.agency_code) for r in rows]
+    assert (0, "Đã chuyển 0 phân công còn mở của XA_A sang Xã B.") == (
+        result.affected,
+        result.message_vi,
+    )
