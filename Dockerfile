@@ -10,6 +10,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The programs the code runs (adapters/ocr.py): poppler renders a scanned plan's pages,
+# Tesseract's Vietnamese model reads them, so the portal imports scans as it does in tests.
+# tests/test_dockerfile.py checks each program adapters/ocr.py calls is installed here.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends poppler-utils tesseract-ocr tesseract-ocr-vie \
+    && rm -rf /var/lib/apt/lists/*
+
 # The packages pyproject.toml installs, plus the data the code reads from the source tree:
 # db/migrations (adapters/store/migrate.py looks for it beside the adapters package) and plans/.
 # tests/test_dockerfile.py checks that every package pyproject.toml names is copied.

@@ -59,8 +59,10 @@ class DigestActivities:
 
     @activity.defn
     async def digest_calendar(self, request: CalendarRequest) -> WorkingCalendar:
-        """Vietnam's working days for the years asked (the holidays package)."""
-        return WorkingCalendar.for_years(*request.years)
+        """Vietnam's working days for the years asked (the holidays package), with the days
+        the government announced since (the store's announcements)."""
+        calendar = WorkingCalendar.for_years(*request.years)
+        return calendar.with_announced(await self._store.announced_days())
 
     @activity.defn
     async def send_digests(self, run: DigestRun) -> DigestRunResult:

@@ -284,6 +284,7 @@ class NoticeActivities:
         chosen = await self._store.delivery_preferences(
             a.address for a in addressees if a.address is not None
         )
+        calendar = calendar_around(at).with_announced(await self._store.announced_days())
         now: list[Addressee] = []
         for person in addressees:
             if person.address is None:
@@ -293,7 +294,7 @@ class NoticeActivities:
                 kind=notice.kind,
                 delivery=chosen.get(person.address.lower(), default_delivery(person.role)),
                 at=at,
-                calendar=calendar_around(at),
+                calendar=calendar,
                 hours=self._routing.hours,
                 deadline=notice.deadline,
                 planned_at=notice.planned_at,

@@ -270,14 +270,16 @@ class PlanActivities:
     @activity.defn
     async def extend_calendar(self, request: ExtendCalendar) -> WorkingCalendar:
         """The calendar through `through_year` (public holidays from the `holidays` package),
-        with every day announced so far kept."""
+        with every day announced so far kept: those the run received, then those the store
+        holds (announced for years the old calendar did not reach yet)."""
         calendar = request.calendar
         longer = WorkingCalendar.for_years(
             calendar.first_year, max(calendar.last_year, request.through_year)
         )
-        return longer.amended(
+        kept = longer.amended(
             days_off=calendar.extra_days_off, working_days=calendar.extra_working_days
         )
+        return kept.with_announced(await self._store.announced_days())
 
     @activity.defn
     async def amend_calendars(self, change: CalendarChange) -> AmendmentResult:

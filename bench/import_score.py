@@ -1,6 +1,6 @@
 """Score the plan importer against hand-checked labels.
 
-    python -m bench.import_score DIR [--json] [--misses] [--as-pdf]
+    python -m bench.import_score DIR [--json] [--misses] [--as-pdf [--no-borders]]
 
 DIR holds plan documents (`NAME.txt`, `.md`, `.docx` or `.pdf`) each beside its
 `NAME.expected.json` (the plans-corpus label format). Each document is imported without the
@@ -23,7 +23,10 @@ label in sight; then predictions and labels are compared:
 
 Precision, recall and F1 are micro-averaged over plans. `--as-pdf` scores the same text
 documents printed to a PDF first (a text layer, lines wrapped at 95 characters, no blank
-lines, markdown emphasis gone), which is how a signed plan usually arrives.
+lines, markdown emphasis gone), which is how a signed plan usually arrives. With
+`--no-borders` the tables' cell marks (the portals' "|" lines) are left out of that PDF too,
+as in the text layer of a PDF printed from a word processor: each cell's lines follow the
+cell before with nothing between them.
 """
 
 import argparse
@@ -306,19 +309,26 @@ def _score_task_rows(draft: PlanDraft, label: dict[str, Any], score: PlanScore) 
         count.fp += len(unmatched)
 
 
-def _as_pdf(document: Path) -> tuple[bytes, str]:
-    """The document printed to a PDF with a text layer (text documents only)."""
+def _as_pdf(document: Path, *, borders: bool = True) -> tuple[bytes, str]:
+    """The document printed to a PDF with a text layer (text documents only); without
+    `borders`, its tables' cell marks are not printed."""
     if document.suffix not in {".txt", ".md"}:
         return document.read_bytes(), document.suffix
     text = re.sub(r"\*+", "", document.read_text(encoding="utf-8"))
+    if not borders:
+        text = "\n".join(line for line in text.split("\n") if line.strip() != "|")
     return text_pdf(text), ".pdf"
 
 
-def score_plan(document: Path, label_file: Path, *, as_pdf: bool = False) -> PlanScore:
+def score_plan(
+    document: Path, label_file: Path, *, as_pdf: bool = False, borders: bool = True
+) -> PlanScore:
     """Import one document (printed to PDF first if asked) and compare it with its label."""
     score = PlanScore(document.stem)
     label = json.loads(label_file.read_text(encoding="utf-8"))
-    data, suffix = _as_pdf(document) if as_pdf else (document.read_bytes(), document.suffix)
+    data, suffix = (
+        _as_pdf(document, borders=borders) if as_pdf else (document.read_bytes(), document.suffix)
+    )
     started = time.perf_counter()
     try:
         text = read_document(data, suffix)
@@ -390,9 +400,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="print each text document to a PDF first, then import that",
     )
+    parser.add_argument(
+        "--no-borders",
+        action="store_true",
+        help="with --as-pdf: leave the tables' cell marks out of the PDF",
+    )
     args = parser.parse_args(argv)
     scores = [
-        score_plan(doc, label, as_pdf=args.as_pdf) for doc, label in documents(args.directory)
+        score_plan(doc, label, as_pdf=args.as_pdf, borders=not args.no_borders)
+        for doc, label in documents(args.directory)
     ]
     total = {m: Count() for m in METRICS}
     for score in scores:

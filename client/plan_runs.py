@@ -77,4 +77,5 @@ async def start_plan_run(
         options=options or RunOptions(),
         task_queue=task_queue,
         today=today or dt.date.today(),
+        announced=await store.announced_days(),
     )

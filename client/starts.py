@@ -23,7 +23,7 @@ from domain.ids import consolidation_workflow_id, plan_workflow_id, succession_w
 from schemas import calls
 from schemas import search_attributes as sa
 from schemas.assignment import AssignmentInput, AssignmentState
-from schemas.calendar import WorkingCalendar
+from schemas.calendar import AnnouncedDays, WorkingCalendar
 from schemas.digest import MorningDigestInput
 from schemas.plan import NormalizedPlan
 from schemas.plan_run import (
@@ -87,15 +87,17 @@ async def start_plan(
     options: RunOptions,
     task_queue: str,
     today: dt.date,
+    announced: AnnouncedDays | None = None,
 ) -> WorkflowHandle[Any, Progress]:
     """Start the plan's workflow, or return the one with its id, running or closed (a plan
-    that has run to its end is not started again); its input from `plan_run_input`."""
+    that has run to its end is not started again); its input from `plan_run_input`, with
+    the days `announced` before it started."""
     header = plan.plan
     workflow_id = plan_workflow_id(header.number)
     try:
         return await client.start_workflow(
             calls.PLAN,
-            plan_run_input(plan, options=options, today=today),
+            plan_run_input(plan, options=options, today=today, announced=announced),
             id=workflow_id,
             task_queue=task_queue,
             result_type=Progress,

@@ -14,7 +14,7 @@ from domain.deadlines import duty_occurrences
 from domain.ids import assignment_id
 from domain.succession import holder_on
 from schemas.assignment import AssignmentInput, DutyBrief
-from schemas.calendar import WorkingCalendar
+from schemas.calendar import AnnouncedDays, WorkingCalendar
 from schemas.plan import NormalizedDuty, NormalizedPlan, Succession
 from schemas.plan_run import PlanRunInput, RunOptions
 
@@ -137,10 +137,17 @@ def details(input: AssignmentInput) -> str:
     )
 
 
-def plan_run_input(plan: NormalizedPlan, *, options: RunOptions, today: dt.date) -> PlanRunInput:
+def plan_run_input(
+    plan: NormalizedPlan,
+    *,
+    options: RunOptions,
+    today: dt.date,
+    announced: AnnouncedDays | None = None,
+) -> PlanRunInput:
     """The plan workflow's input: the span's first year, and a working calendar from that
     year (or this one) to two years past the span's end (or this year, for an open-ended
-    plan); each year's run extends it further as it goes."""
+    plan), with the days the government `announced` so far; each year's run extends it
+    further as it goes."""
     span = plan.plan.span
     shift_years = options.shift_days // 365
     first = min(plan.plan.year, today.year)
@@ -149,5 +156,7 @@ def plan_run_input(plan: NormalizedPlan, *, options: RunOptions, today: dt.date)
         plan_id=plan.plan.number,
         year=plan.plan.year,
         options=options,
-        calendar=WorkingCalendar.for_years(first, last),
+        calendar=WorkingCalendar.for_years(first, last).with_announced(
+            announced or AnnouncedDays()
+        ),
     )

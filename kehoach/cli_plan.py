@@ -19,6 +19,7 @@ from kehoach.cli_common import (
     actor,
     bad_input,
     command,
+    err,
     out,
     parse_day,
     run_action,
@@ -267,9 +268,16 @@ def announce_command(
         list[str] | None,
         typer.Option("--working", help="Ngày làm việc bù (thứ Bảy, Chủ nhật), dd/mm/yyyy."),
     ] = None,
+    plans: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plan", help="Chỉ gửi tới kế hoạch số này (lặp lại được); mặc định mọi kế hoạch."
+        ),
+    ] = None,
     request_id: RequestId = None,
 ) -> None:
-    """Công bố ngày nghỉ bù, ngày làm bù: mọi phân công còn mở tính lại nhắc hạn và hạn."""
+    """Công bố ngày nghỉ bù, ngày làm bù cho mọi kế hoạch: phân công còn mở tính lại nhắc
+    hạn và hạn; kế hoạch khởi động sau nhận lịch đã công bố."""
     from schemas.assignment import AmendCalendar
 
     settings = load_settings()
@@ -281,14 +289,24 @@ def announce_command(
         actor=actor(settings, email), days_off=off, working_days=work, reason=reason
     )
     from client import calls
+    from client.calendar import announce_to_plans
 
     chosen = request_id or calls.request_id()
     update_id = calls.person_update_id(chosen, call=wf.ANNOUNCE_CALENDAR, actor=email)
-
-    async def send() -> AmendmentResult:
-        client = await temporal_client(settings)
-        return await calls.announce_calendar(
-            client, _plan_id(settings), message, update_id=update_id
+    result = run_action(
+        _with_store(
+            settings,
+            lambda client, store: announce_to_plans(
+                client, store, message, update_id=update_id, plan_ids=plans or None
+            ),
+        ),
+        request_id=chosen,
+    )
+    out.print(result.message_vi, markup=False, highlight=False)
+    if result.unanswered:
+        err.print(
+            f"Gửi lại với --request-id {chosen} để hoàn tất (không áp dụng hai lần).",
+            markup=False,
+            highlight=False,
         )
-
-    _done(run_action(send(), request_id=chosen))
+        raise typer.Exit(1)

@@ -144,6 +144,7 @@ async def start_plan(services: Services, *, options: RunOptions) -> WorkflowHand
         options=options,
         task_queue=services.settings.task_queue,
         today=dt.date.today(),
+        announced=await services.store.announced_days(),
     )
 
 

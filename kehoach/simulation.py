@@ -9,6 +9,7 @@ and land in the audit log like anyone's.
 import asyncio
 import datetime as dt
 import random
+import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Literal, TypeVar
@@ -19,6 +20,7 @@ from temporalio.client import Client
 from adapters.store import Store
 from client import calls
 from domain.report import facts
+from domain.reportform import FormAnswers, compose, form_for
 from schemas import calls as wf
 from schemas.assignment import (
     FINAL_STATUSES,
@@ -30,7 +32,7 @@ from schemas.assignment import (
     SubmitReport,
 )
 from schemas.calendar import VN_TZ
-from schemas.plan import NormalizedPlan
+from schemas.plan import NormalizedPlan, ReportForm
 from schemas.plan_run import ConsolidationDecision
 from schemas.store import Assignment
 
@@ -55,6 +57,16 @@ def assign_profiles(agencies: list[str], *, seed: int) -> dict[str, Profile]:
         if profile not in chosen.values():  # every behaviour shows in a demo
             chosen[code] = profile
     return chosen
+
+
+def _figures(row: Assignment, form: ReportForm) -> dict[str, float]:
+    """Believable, repeatable numbers for the form's indicators: the same assignment always
+    reports the same figures (crc32, not hash(), whose seed changes per process)."""
+    figures = {}
+    for indicator in form.indicators:
+        seed = zlib.crc32(f"{row.id}/{indicator.code}".encode())
+        figures[indicator.code] = float(seed % (10**8 if indicator.unit == "đồng" else 50))
+    return figures
 
 
 class People:
@@ -146,11 +158,7 @@ class People:
             )
             if not ready and row.status != "returned":
                 return 0
-            version = "bản sửa" if row.status == "returned" else "bản đầu"
-            body = (
-                f"Báo cáo kết quả thực hiện nhiệm vụ {row.duty_id} kỳ {row.period} của "
-                f"{row.agency_code} ({version})."
-            )
+            body = self._report(row, revised=row.status == "returned")
             return await self._update(
                 row.id,
                 wf.SUBMIT_REPORT,
@@ -175,6 +183,25 @@ class People:
                 )
             return await self._update(row.id, wf.APPROVE, Approve(actor=reviewer), "accept")
         return 0
+
+    def _report(self, row: Assignment, *, revised: bool) -> str:
+        """The agency's report: on the plan's form when its duty has one (figures included,
+        so the consolidated report's indicators add up), else a line of free text."""
+        version = "bản sửa" if revised else "bản đầu"
+        result = (
+            f"Báo cáo kết quả thực hiện nhiệm vụ {row.duty_id} kỳ {row.period} của "
+            f"{row.agency_code} ({version})."
+        )
+        form = form_for(self.plan, row.duty_id)
+        if form is None:
+            return result
+        return compose(
+            form,
+            FormAnswers(
+                parts={"ket_qua": result, "kho_khan": "Không có.", "de_xuat": "Không có."},
+                figures=_figures(row, form),
+            ),
+        )
 
     async def _update(
         self, workflow_id: str, update: wf.Update[I, O], message: I, name: str

@@ -39,6 +39,7 @@ from schemas.plan import EscalationLadder, ReminderPolicy
 __all__ = [
     "DEFAULT_AT_LOCAL",
     "VN_TZ",
+    "AnnouncedDays",
     "CalendarRangeError",
     "WorkingCalendar",
     "last_day_of",
@@ -79,6 +80,27 @@ def last_day_of(deadline: dt.datetime) -> dt.date:
     day; a deadline at any later time of day has that day itself.
     """
     return (_vn(deadline) - dt.timedelta(microseconds=1)).date()
+
+
+class AnnouncedDays(Model):
+    """Every day the government announced, folded in the order announced: the latest word
+    on a day wins (a day off announced, then taken back as a working day, is a working day)."""
+
+    days_off: frozenset[dt.date] = frozenset()
+    working_days: frozenset[dt.date] = frozenset()
+
+    @field_serializer("days_off", "working_days")
+    def _sorted_list(self, days: frozenset[dt.date]) -> list[dt.date]:
+        return sorted(days)  # stable: frozenset order depends on the hash seed
+
+    def then(
+        self, *, days_off: Iterable[dt.date] = (), working_days: Iterable[dt.date] = ()
+    ) -> AnnouncedDays:
+        """These days, followed by a later announcement."""
+        off, work = frozenset(days_off), frozenset(working_days)
+        return AnnouncedDays(
+            days_off=(self.days_off - work) | off, working_days=(self.working_days - off) | work
+        )
 
 
 class WorkingCalendar(Model):
@@ -168,6 +190,14 @@ class WorkingCalendar(Model):
             public_holidays=self.public_holidays,
             extra_days_off=(self.extra_days_off - work) | off,
             extra_working_days=(self.extra_working_days - off) | work,
+        )
+
+    def with_announced(self, announced: AnnouncedDays) -> WorkingCalendar:
+        """This calendar with the announced days inside its years (days of years it does not
+        cover wait for the calendar that does: `for_years` and each extension apply them)."""
+        return self.amended(
+            days_off=[d for d in announced.days_off if self.covers(d)],
+            working_days=[d for d in announced.working_days if self.covers(d)],
         )
 
     # --- days -------------------------------------------------------------------------

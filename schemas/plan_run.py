@@ -171,6 +171,33 @@ class SuccessionRun(Model):
     )
 
 
+class AnnouncementResult(Model):
+    """What an announcement of days did, plan by plan: sent to each running plan, skipped
+    for plans not running (they read it from the store when they start), or not answered
+    (sending it again with the same request id completes it, applying nothing twice)."""
+
+    applied: dict[str, AmendmentResult] = Field(default_factory=dict)
+    not_running: list[str] = Field(default_factory=list)
+    unanswered: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def message_vi(self) -> str:
+        parts = [f"Kế hoạch {plan}: {result.message_vi}" for plan, result in self.applied.items()]
+        if self.not_running:
+            parts.append(
+                f"{len(self.not_running)} kế hoạch không chạy nhận lịch mới khi khởi động: "
+                + ", ".join(self.not_running)
+                + "."
+            )
+        if self.unanswered:
+            parts.append(
+                "Chưa gửi được tới kế hoạch "
+                + ", ".join(self.unanswered)
+                + "; gửi lại với cùng mã yêu cầu để hoàn tất."
+            )
+        return "\n".join(parts) or "Chưa có kế hoạch nào."
+
+
 class ExtendCalendar(Model):
     """Build the working calendar through `through_year`, keeping the days announced."""
 

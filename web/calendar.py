@@ -1,7 +1,8 @@
-"""The coordinator's form to announce days the government declared after the plan started:
-extra days off and swap days (working Saturdays or Sundays). It sends the same update as
-`kehoach calendar announce` (client.calls.announce_calendar); the plan's run passes it to
-every open assignment, which re-arms its reminders, deadline and ladder."""
+"""The coordinator's form to announce days the government declared after plans started:
+extra days off and swap days (working Saturdays or Sundays). Like `kehoach calendar
+announce` (client.calendar.announce_to_plans), it keeps the days in the store and sends them
+to every running plan of the portal's province, whose run passes them to each open
+assignment (reminders, deadline and ladder re-armed); a plan started later begins with them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from client import calls
+from client.calendar import announce_to_plans
 from client.calls import Refused, Unavailable
 from domain.days import parse_days
 from schemas.assignment import MIN_REASON, Actor, AmendCalendar
@@ -65,18 +67,21 @@ async def announce(request: Request, me: Coordinator, portal: Resources) -> HTML
         error = "Tối đa 60 ngày mỗi loại, căn cứ tối đa 2.000 ký tự, không chứa ký tự NUL."
         return _form(request, portal, typed=typed, error=error, status=400)
     try:
-        result = await calls.announce_calendar(
+        result = await announce_to_plans(
             portal.client,
-            portal.plan.plan.number,
+            portal.store,
             announcement,
             update_id=calls.person_update_id(
                 field(form, "request_id"), call=ANNOUNCE_CALENDAR, actor=me.email
             ),
+            directory=portal.plan.directory,
         )
     except Refused as refusal:
         return _form(request, portal, typed=typed, error=refusal.reason_vi, status=409)
     except Unavailable as down:
         return _form(request, portal, typed=typed, error=down.message_vi, status=503)
+    if result.unanswered:  # the same form sent again completes it, applying nothing twice
+        return _form(request, portal, typed=typed, error=result.message_vi, status=503)
     return render(
         request,
         "message.html.j2",
@@ -96,7 +101,7 @@ def _form(
         request,
         FORM,
         {
-            "plan_id": portal.plan.plan.number,
+            "province": portal.plan.directory,
             "typed": typed or {},
             "error": error,
             "min_reason": MIN_REASON,

@@ -10,14 +10,16 @@ from adapters.store.base import Repository, aware, check_body, mapped_errors
 from schemas.digest import Delivery, DigestRow, Reader
 
 # Every assignment someone may still have to look at, with its plan's roles. Whose approval
-# a submitted report waits for follows the default chain (agency leader, then coordinator):
-# the first step without a decision on the latest version.
+# a submitted report waits for is the step the workflow mirrors (migration 0007), whatever
+# the duty's chain; a row mirrored before that falls back to the default chain (agency
+# leader, then coordinator): the first step without a decision on the latest version.
 _ROWS = """
 SELECT a.id, a.plan_id, p.title AS plan_title, d.clause, d.text AS duty_text,
        p.directory, a.agency_code, g.name AS agency_name, p.coordinator, p.issuer,
        p.document -> 'plan' ->> 'office' AS office,
        a.status, a.due_at, a.overdue,
        CASE WHEN a.status <> 'submitted' THEN NULL
+            WHEN a.pending_step IS NOT NULL THEN a.pending_step
             WHEN NOT EXISTS (
                 SELECT 1 FROM decisions x
                 WHERE x.assignment_id = a.id AND x.step = 'agency_leader'

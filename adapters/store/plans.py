@@ -176,9 +176,12 @@ class PlanRepository(Repository):
             raise NotFound(f"plans: no plan {plan_id!r}")
         return NormalizedPlan.model_validate(document)
 
-    async def list_plan_ids(self) -> list[str]:
-        """The number of every plan loaded, in order."""
-        return [r["id"] for r in await self._pool.fetch("SELECT id FROM plans ORDER BY id")]
+    async def list_plan_ids(self, *, directory: str | None = None) -> list[str]:
+        """The number of every plan loaded (of one province's directory if given), in order."""
+        rows = await self._pool.fetch(
+            "SELECT id FROM plans WHERE $1::text IS NULL OR directory = $1 ORDER BY id", directory
+        )
+        return [r["id"] for r in rows]
 
     async def get_agencies(self, plan_id: str, codes: Iterable[str]) -> dict[str, Agency]:
         """The named agencies of the plan's directory with their leader and focal contacts,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from adapters.store.assignments import AssignmentRepository
 from adapters.store.audit import AuditRepository
 from adapters.store.base import MAX_ATTACHMENT_BYTES, MAX_BODY_BYTES, MAX_ERROR_CHARS
+from adapters.store.calendar import CalendarRepository
 from adapters.store.digests import DigestRepository
 from adapters.store.documents import DocumentRepository
 from adapters.store.drafts import DraftRepository
@@ -35,5 +36,6 @@ class Store(
     AuditRepository,
     DraftRepository,
     DigestRepository,
+    CalendarRepository,
 ):
     """The whole store: one object over one pool, one repository per table group."""

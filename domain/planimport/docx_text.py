@@ -108,7 +108,9 @@ class _Numbering:
 
 
 def docx_text(data: bytes) -> str:
-    """The document's text in body order; blank lines between paragraphs, "|" between cells."""
+    """The document's text in body order; blank lines between paragraphs, a "|" line before
+    each table cell and two after each row (the cell's end, then the row's), as the portals'
+    text lays tables out (`table_cells`)."""
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError):
@@ -120,7 +122,7 @@ def docx_text(data: bytes) -> str:
             for row in block.rows:
                 for cell in row.cells:
                     lines.extend(["|", *cell.text.split("\n")])
-            lines.append("|")
+                lines.extend(["|", "|"])
             continue
         marker = numbering.marker(block)
         lines.extend([f"{marker} {block.text}".strip(), ""])

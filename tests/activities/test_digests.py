@@ -234,3 +234,21 @@ def test_levels_past_the_ladder_are_repeats_not_new_levels(
     from domain.digest import escalation_step_vi
 
     assert expected == escalation_step_vi(level, levels)
+
+
+async def test_a_report_waits_in_the_digest_of_the_step_the_workflow_mirrors(
+    store: Store, pool: asyncpg.Pool[asyncpg.Record], mail_server: MailServer
+) -> None:
+    # The duty's chain skips the agency's leader: the workflow mirrored the coordinator's
+    # director as the step the report waits at, which the default chain would not give.
+    waiting = await put(store, PLAN_ID, "2024", "submitted", MORNING + dt.timedelta(days=9))
+    await pool.execute(
+        "UPDATE assignments SET pending_step = 'coordinator_director' WHERE id = $1", waiting
+    )
+
+    await send(digests_of(store, mail_server))
+
+    assert [] == [m for m in mail_server.messages(to=SNGV_LEADER) if link(waiting) in m.text]
+    [director] = mail_server.messages(to=address("leader", "STTTT"))
+    assert link(waiting) in director.text
+    assert "Báo cáo chờ đồng chí duyệt" in director.text

@@ -1,6 +1,7 @@
 """Every corpus plan encoded under plans/ says what its hand-checked labels say: the same
 agencies (by the words the plan names them with, `subject`), the same number of duty units
-each, and the same kinds of deadline each.
+each, and the same kinds of deadline each; and the rows of its appendix task table, where
+the plan file encodes them (section PL), are the labelled "Phụ lục" rows.
 
 The labels live next to the repository (`../shared/plans-corpus/NN_slug.expected.json`); the
 test is skipped when they are absent, and a label file whose plan is not encoded yet is
@@ -63,7 +64,9 @@ def _by_subject(plan: NormalizedPlan) -> tuple[Counter[str], dict[str, set[str |
     units: Counter[str] = Counter()
     kinds: dict[str, set[str | None]] = defaultdict(set)
     for duty in plan.duties:
-        if duty.subject is None:
+        # The labels' agencies are those of the duty sections; appendix rows are checked
+        # against the labelled "Phụ lục" rows below.
+        if duty.subject is None or duty.section == "PL":
             continue
         units[duty.subject] += 1
         kinds[duty.subject] |= {label_kind(r) for r in duty.all_deadlines() if r.kind != "none"}
@@ -114,3 +117,31 @@ def test_the_plan_file_header_and_words_are_the_plans(
     quoted = [d.text for d in plan.duties]
     quoted += [r.text for d in plan.duties for r in d.all_deadlines() if r.text]
     assert [] == [q for q in quoted if _norm(q) not in text]
+
+
+def _appendix_rows(labels: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        a
+        for a in labels.get("other_assignments", [])
+        if a["section"].startswith("Phụ lục") and not a.get("rowspan_continuation")
+    ]
+
+
+def test_the_plan_files_appendix_rows_are_the_labelled_ones(
+    labelled: tuple[dict[str, Any], NormalizedPlan, Path],
+) -> None:
+    labels, plan, _ = labelled
+    rows = [d for d in plan.duties if d.section == "PL"]
+    if not rows:
+        pytest.skip("the plan file does not encode its appendix rows as duties")
+    expected = _appendix_rows(labels)
+    read = []
+    for entry in expected:
+        duty = next(d for d in rows if _norm(entry["task"]) in _norm(d.text))
+        rule = duty.all_deadlines()[0]
+        year = rule.year if rule.kind == "year" else None
+        read.append((entry["section"], duty.subject, label_kind(rule), year))
+    assert [
+        (e["section"], e["lead"], e["recurrence"], e.get("year_only")) for e in expected
+    ] == read
+    assert len(expected) == len(rows)

@@ -22,6 +22,7 @@ TABLES = {
     "assignments",
     "attachments",
     "audit_log",
+    "calendar_announcements",
     "contacts",
     "decisions",
     "documents",

@@ -62,16 +62,25 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-async def store() -> AsyncIterator[Store]:
+async def database_url() -> AsyncIterator[str]:
+    """A database of its own for the test, migrated, with the tiny plan loaded."""
     async with fresh_database(shared_server_uri()) as url:
-        pool = await open_pool(url, max_size=8)
+        pool = await open_pool(url, max_size=2)
         try:
             await migrate(pool)
-            store = Store(pool)
-            await store.load_plan(tiny_plan())
-            yield store
+            await Store(pool).load_plan(tiny_plan())
         finally:
             await pool.close()
+        yield url
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    pool = await open_pool(database_url, max_size=8)
+    try:
+        yield Store(pool)
+    finally:
+        await pool.close()
 
 
 def _free_port() -> int:

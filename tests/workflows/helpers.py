@@ -69,9 +69,10 @@ class Ran:
     stderr: str
 
 
-async def run_kehoach(env: WorkflowEnvironment, *args: str) -> Ran:
+async def run_kehoach(env: WorkflowEnvironment, *args: str, database_url: str | None = None) -> Ran:
     """`kehoach …` as a person runs it, a process of its own (the worker of the test runs
-    in this one and logs to its stdout), against the dev server and the fixture plan."""
+    in this one and logs to its stdout), against the dev server and the fixture plan (and
+    the test's database, for the commands that read the store)."""
     environment = {k: v for k, v in os.environ.items() if k != "KEHOACH_CONTACTS_FILE"}
     environment |= {
         "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
@@ -79,6 +80,8 @@ async def run_kehoach(env: WorkflowEnvironment, *args: str) -> Ran:
         "KEHOACH_PLAN_FILE": str(FIXTURES / "plan.yaml"),
         "COLUMNS": "200",
     }
+    if database_url is not None:
+        environment["KEHOACH_DATABASE_URL"] = database_url
     process = await asyncio.create_subprocess_exec(
         str(BIN / "kehoach"),
         *args,

@@ -17,12 +17,11 @@ import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from adapters.store import Store, migrate, open_pool
+from adapters.store import Store, open_pool
 from kehoach.embedded.mailbox import Mailbox
 from schemas.assignment import AssignmentState, SubmitReport
 from schemas.calendar import VN_TZ
-from tests.factories import CALENDAR, actor, assignment_input, eventually, tiny_plan
-from tests.pgserver import fresh_database, shared_server_uri
+from tests.factories import CALENDAR, actor, assignment_input, eventually
 from tests.workflows.helpers import running_worker, skip
 from workflows.assignment import AssignmentWorkflow
 from workflows.assignment_effects import NOTICE_PATIENCE
@@ -30,26 +29,6 @@ from workflows.assignment_effects import NOTICE_PATIENCE
 SNGV_FOCAL = "daumoi@sngv.example"
 BIN = Path(sys.executable).parent
 Handle = WorkflowHandle[AssignmentWorkflow, AssignmentState]
-
-
-@pytest.fixture
-async def database_url() -> AsyncIterator[str]:
-    """A fresh database of this test's own, named so a `kehoach` process can open it too."""
-    async with fresh_database(shared_server_uri()) as url:
-        yield url
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    """The workflow tests' store (tests/workflows/conftest.py), on `database_url`."""
-    pool = await open_pool(database_url, max_size=8)
-    try:
-        await migrate(pool)
-        store = Store(pool)
-        await store.load_plan(tiny_plan())
-        yield store
-    finally:
-        await pool.close()
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ async def test_coordinator_requests_a_report_and_reads_progress_from_the_cli(
 
 
 async def test_coordinator_announces_a_day_off_to_every_open_assignment_from_the_cli(
-    dev_env: WorkflowEnvironment, store: Store, mailbox: Mailbox
+    dev_env: WorkflowEnvironment, store: Store, mailbox: Mailbox, database_url: str
 ) -> None:
     client = dev_env.client
     day_off = CALENDAR.add_working_days(dt.date.today(), 3).strftime("%d/%m/%Y")
@@ -99,8 +99,10 @@ async def test_coordinator_announces_a_day_off_to_every_open_assignment_from_the
                 day_off,
                 "--reason",
                 "Nghỉ bù theo thông báo.",
+                database_url=database_url,
             )
-            assert (0, f"Đã cập nhật lịch làm việc cho {len(rows)} phân công.\n") == (
+            expected = f"Kế hoạch {PLAN_ID}: Đã cập nhật lịch làm việc cho {len(rows)} phân công.\n"
+            assert (0, expected) == (
                 announced.exit_code,
                 announced.stdout,
             ), announced.stderr

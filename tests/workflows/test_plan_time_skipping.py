@@ -8,7 +8,9 @@ import docx
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.store import Store
+from domain import reportform
 from domain.planfile import load_plan
+from domain.vocabulary import number_vi
 from kehoach.embedded.mailbox import Mailbox
 from kehoach.simulation import People
 from schemas.assignment import FINAL_STATUSES
@@ -97,6 +99,23 @@ async def test_plan_516_runs_its_whole_year_and_consolidates(
     for code in report.late + report.missing:
         assert names[code] in annex
     assert {"submit", "approve", "accept", "return", "set_deadline"} <= set(people.actions)
+
+    # The agencies report on the plan's form; part II adds up each indicator's figures over
+    # the accepted reports (the latest version of each).
+    form = plan.plan.report_form
+    assert form is not None and form.indicators
+    bodies = [
+        (await store.list_submissions(r.id))[-1].body
+        for r in annual_rows
+        if r.agency_code in report.accepted
+    ]
+    totals = {
+        i.code: sum(reportform.read(form, body).figures.get(i.code, 0.0) for body in bodies)
+        for i in form.indicators
+    }
+    assert all(totals.values())
+    for indicator in form.indicators:
+        assert f"- {indicator.label}: {number_vi(totals[indicator.code])} {indicator.unit}" in text
 
 
 async def _exists(handle: object) -> bool:
