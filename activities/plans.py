@@ -16,18 +16,21 @@ from domain.assign import batch_inputs
 from domain.deadlines import duty_occurrences, find_occurrence
 from domain.report import facts, render_docx, render_markdown
 from domain.report.issue import issue
+from domain.succession import holder_on
 from schemas.assignment import (
     FINAL_STATUSES,
+    Actor,
     Cancel,
     DutyBrief,
     ExtendDeadline,
     NoticeKind,
     NoticeRequest,
     Recipient,
+    Reroute,
     SetDeadline,
 )
 from schemas.calendar import VN_TZ, WorkingCalendar
-from schemas.calls import AMEND_CALENDAR, CANCEL, EXTEND_DEADLINE, SET_DEADLINE
+from schemas.calls import AMEND_CALENDAR, CANCEL, EXTEND_DEADLINE, REROUTE, SET_DEADLINE
 from schemas.plan import DateDeadline
 from schemas.plan_run import (
     AmendmentResult,
@@ -47,6 +50,7 @@ from schemas.plan_run import (
     ScheduleRequest,
     StartBatch,
     StartedBatch,
+    SuccessionRun,
 )
 
 log = structlog.get_logger(__name__)
@@ -154,6 +158,8 @@ class PlanActivities:
             brief=batch.brief,
             speed=batch.options.speed,
             clock_origin=batch.options.clock_origin,
+            successions=await self._store.successions(plan.directory),
+            on=batch.on or dt.datetime.now(VN_TZ).date(),
         )
         known = {r.id: r.status for r in await self._store.list_assignments(plan_id=batch.plan_id)}
         existing = sum(i.assignment_id in known for i in inputs)
@@ -302,6 +308,60 @@ class PlanActivities:
         note = f" ({refused} phân công không áp dụng được)" if refused else ""
         return AmendmentResult(
             message_vi=f"Đã cập nhật lịch làm việc cho {done} phân công{note}.", affected=done
+        )
+
+    @activity.defn
+    async def reroute_successor(self, run: SuccessionRun) -> AmendmentResult:
+        """Move the open assignments of a merged or renamed agency to its holder on the day
+        (the successor, or the successor's own successor where that change is in effect
+        too), each through its `reroute` update. Acts only on the succession the loaded
+        directory version still states; assignments already moved are left as they are."""
+        change = run.succession
+        today = run.on or dt.datetime.now(VN_TZ).date()
+        stated = await self._store.successions(run.directory)
+        if change not in stated:
+            log.info("succession_superseded", directory=run.directory, agency=change.code)
+            return AmendmentResult(
+                message_vi=f"Danh bạ đã nạp không còn thay đổi này của {change.code}; "
+                "không chuyển phân công nào."
+            )
+        holder = holder_on(change.code, today, stated)
+        names = await self._store.agency_names([holder], directory=run.directory)
+        rows = await self._store.open_assignments_of(run.directory, change.code)
+        actor = Actor(email="danh-ba", role="system", agency=holder, source="directory")
+        done = refused = 0
+        for index, row in enumerate(rows):
+            # One id per assignment and change: a retried activity, or the same change
+            # applied again, is one request that Temporal applies once.
+            update_id = f"reroute/{row.id}/{change.code}->{holder}/{change.effective}"
+            message = Reroute(
+                actor=actor,
+                from_agency=change.code,
+                to_agency=holder,
+                to_agency_name=names[holder],
+                effective=change.effective,
+                basis=change.basis,
+            )
+            try:
+                await calls.update(self._client, row.id, REROUTE, message, update_id=update_id)
+                done += 1
+            except calls.Refused as refusal:
+                refused += 1
+                log.warning("reroute_refused", assignment_id=row.id, reason=refusal.message)
+            activity.heartbeat(index)
+        log.info(
+            "succession_applied",
+            directory=run.directory,
+            agency=change.code,
+            successor=holder,
+            rerouted=done,
+            refused=refused,
+        )
+        note = f" ({refused} phân công không áp dụng được)" if refused else ""
+        return AmendmentResult(
+            message_vi=f"Đã chuyển {done} phân công còn mở của {change.code} sang "
+            f"{names[holder]}{note}.",
+            affected=done,
         )
 
     @activity.defn

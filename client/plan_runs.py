@@ -4,7 +4,8 @@ running. Shared by `kehoach plan start` and the portal's publishing of an import
 Starting is idempotent: the same plan again finds the running workflow. A different text
 under the number of a running plan is refused (PlanConflict) unless it is an amendment
 (`amend=True`): the store then holds the new text, which the running workflow reads at its
-next schedule.
+next schedule. A new version of the province's directory alone is no amendment: it is
+stored, and its mergers and renamings start on their day (`start_successions`).
 """
 
 import datetime as dt
@@ -14,11 +15,18 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
 from adapters.store import Store
-from client.starts import start_plan
+from client.starts import start_plan, start_successions
 from domain.ids import plan_workflow_id
 from schemas.errors import NotFound, PlanConflict
 from schemas.plan import NormalizedPlan
 from schemas.plan_run import Progress, RunOptions
+
+
+def _text(plan: NormalizedPlan) -> tuple[Any, ...]:
+    """What the plan itself says: its header and duties (groups expanded). A new version of
+    the province's directory (names, mailboxes, mergers and renamings) is not an amendment
+    of the plan: it is loaded with it and the running plan reads it from the store."""
+    return (plan.plan, plan.duties)
 
 
 async def running(client: Client, workflow_id: str) -> bool:
@@ -49,13 +57,20 @@ async def start_plan_run(
         stored: NormalizedPlan | None = await store.get_plan(number)
     except NotFound:
         stored = None
-    if stored is not None and stored != plan and not amend and await running(client, workflow_id):
+    if (
+        stored is not None
+        and _text(stored) != _text(plan)
+        and not amend
+        and await running(client, workflow_id)
+    ):
         raise PlanConflict(
             f"plan {number} is running with a different text; pass amend to replace it",
             message_vi=f"Kế hoạch số {number} đang chạy với nội dung khác tệp này; nếu đây là "
             "văn bản điều chỉnh, chạy lại với --amend.",
         )
     await store.load_plan(plan)
+    # The directory version loaded with the plan: its mergers and renamings, on their day.
+    await start_successions(client, plan, task_queue=task_queue)
     return await start_plan(
         client,
         plan,

@@ -19,7 +19,7 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.assign import details, plan_run_input, summary
-from domain.ids import consolidation_workflow_id, plan_workflow_id
+from domain.ids import consolidation_workflow_id, plan_workflow_id, succession_workflow_id
 from schemas import calls
 from schemas import search_attributes as sa
 from schemas.assignment import AssignmentInput, AssignmentState
@@ -27,10 +27,12 @@ from schemas.calendar import AnnouncedDays, WorkingCalendar
 from schemas.digest import MorningDigestInput
 from schemas.plan import NormalizedPlan
 from schemas.plan_run import (
+    AmendmentResult,
     ConsolidationRunInput,
     ConsolidationState,
     Progress,
     RunOptions,
+    SuccessionRun,
 )
 
 
@@ -131,6 +133,39 @@ async def start_consolidation(
         )
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle(workflow_id, result_type=ConsolidationState)
+
+
+async def start_successions(
+    client: Client, plan: NormalizedPlan, *, task_queue: str
+) -> list[WorkflowHandle[Any, AmendmentResult]]:
+    """Start one `DirectoryChange` workflow per merger or renaming the plan's directory
+    version states, or find the one with its id, running or closed: loading the same
+    version again changes nothing. Each waits for its effective day (or acts at once)."""
+    handles = []
+    for change in plan.successions:
+        workflow_id = succession_workflow_id(
+            directory=plan.directory,
+            code=change.code,
+            successor=change.successor,
+            effective=change.effective.isoformat(),
+        )
+        try:
+            handle = await client.start_workflow(
+                calls.DIRECTORY_CHANGE,
+                SuccessionRun(directory=plan.directory, succession=change),
+                id=workflow_id,
+                task_queue=task_queue,
+                result_type=AmendmentResult,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                static_summary=f"Danh bạ {plan.directory}: {change.code} → {change.successor}"
+                f" từ {change.effective:%d/%m/%Y}",
+                static_details=change.basis,
+            )
+        except WorkflowAlreadyStartedError:
+            handle = client.get_workflow_handle(workflow_id, result_type=AmendmentResult)
+        handles.append(handle)
+    return handles
 
 
 MORNING_DIGEST_ID = "kehoach-morning-digest"

@@ -8,13 +8,14 @@ periodic report, and ad-hoc ones start when requested.
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from domain.deadlines import duty_occurrences
 from domain.ids import assignment_id
+from domain.succession import holder_on
 from schemas.assignment import AssignmentInput, DutyBrief
 from schemas.calendar import AnnouncedDays, WorkingCalendar
-from schemas.plan import NormalizedDuty, NormalizedPlan
+from schemas.plan import NormalizedDuty, NormalizedPlan, Succession
 from schemas.plan_run import PlanRunInput, RunOptions
 
 SUMMARY_CHARS = 120
@@ -58,11 +59,18 @@ def batch_inputs(
     brief: DutyBrief | None = None,
     speed: float = 1.0,
     clock_origin: dt.datetime | None = None,
+    successions: Sequence[Succession] = (),
+    on: dt.date | None = None,
 ) -> list[AssignmentInput]:
-    """The assignments of one duty for one period: one per agency."""
+    """The assignments of one duty for one period: one per agency. An agency merged or
+    renamed by `on` (the directory's `successions`) is given none: its holder on that day
+    is, once however many merged agencies it holds."""
     header = plan.plan
     names = {a.code: a.name for a in plan.agencies}
     endpoints = {a.code: a.report_endpoint for a in plan.agencies}
+    given = agencies if agencies is not None else duty.assignees
+    if on is not None and successions:
+        given = list(dict.fromkeys(holder_on(code, on, successions) for code in given))
     return [
         AssignmentInput(
             assignment_id=assignment_id(
@@ -89,7 +97,7 @@ def batch_inputs(
             speed=speed,
             clock_origin=clock_origin,
         )
-        for agency in (agencies if agencies is not None else duty.assignees)
+        for agency in given
     ]
 
 

@@ -26,6 +26,12 @@ def consolidation_workflow_id(plan_number: str, year: int | str) -> str:
     return f"{plan_key(plan_number)}/consolidation/{year}"
 
 
+def succession_workflow_id(*, directory: str, code: str, successor: str, effective: str) -> str:
+    """A directory change's workflow id, one per merger or renaming as a version states it:
+    directory/Đắk Lắk/XA_A->XA_B/2026-01-01 (a later version changing it is another one)."""
+    return f"directory/{directory}/{code}->{successor}/{effective}"
+
+
 def notice_task_queue(task_queue: str) -> str:
     """The task queue of the notice activity beside a worker's own: kehoach-notices.
 

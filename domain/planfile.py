@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from domain.deadlines import once_last_day
+from domain.succession import cycle_through
 from domain.yamllines import LineMap, load_yaml_with_lines
 from schemas.errors import PlanError, PlanProblem
 from schemas.plan import (
@@ -241,6 +242,44 @@ def _check_directory(directory: AgencyDirectory, check: _Checker) -> None:
                 group.code,
                 "nhóm không chứa chính nó (qua các nhóm lồng nhau)",
             )
+    _check_successions(directory, check)
+
+
+def _check_successions(directory: AgencyDirectory, check: _Checker) -> None:
+    """A merger or renaming names an agency of this directory, of this province, and never
+    leads back to the agency merged."""
+    agencies = {a.code for a in directory.agencies}
+    for index, agency in enumerate(directory.agencies):
+        if agency.successor is None:
+            continue
+        path = ("agencies", index, "successor")
+        province, _, code = agency.successor.rpartition("/")
+        if province.strip() and province.strip() != directory.province:
+            check.in_directory(
+                path,
+                agency.successor,
+                f"cơ quan tiếp nhận trong danh bạ {directory.province}: phân công không "
+                f"chuyển sang tỉnh khác ({province.strip()}); khi hợp nhất tỉnh, lập danh bạ "
+                "của tỉnh mới và nạp lại các kế hoạch",
+            )
+        elif code.strip() not in agencies:
+            check.in_directory(
+                path,
+                agency.successor,
+                f"mã cơ quan tiếp nhận có trong danh bạ {directory.province} "
+                "(thêm cơ quan mới vào agencies trước)",
+            )
+    successions = directory.successions()
+    for index, agency in enumerate(directory.agencies):
+        if agency.successor is None:
+            continue
+        cycle = cycle_through(agency.code, successions)
+        if cycle is not None:
+            check.in_directory(
+                ("agencies", index, "successor"),
+                agency.successor,
+                "chuỗi sáp nhập, đổi tên không quay vòng về cơ quan cũ (" + " → ".join(cycle) + ")",
+            )
 
 
 def _nests_itself(code: str, members: dict[str, list[str]]) -> bool:
@@ -448,6 +487,7 @@ def _normalize(plan_file: PlanFile, directory: AgencyDirectory) -> NormalizedPla
         agencies=[a.resolved() for a in directory.agencies],
         groups=list(directory.groups),
         duties=duties,
+        successions=directory.successions(),
     )
 
 
@@ -534,6 +574,18 @@ def check_plan(
     if contacts_file is not None:
         directory = _apply_contacts(directory, contacts_file)
     return _normalize(plan_file, directory), check.problems
+
+
+def check_directory(path: Path) -> AgencyDirectory:
+    """Read and check an agency directory file on its own (`kehoach directory check`);
+    raise PlanError listing every problem."""
+    data, lines = _read_yaml(path)
+    directory = _validate(AgencyDirectory, path, data, lines)
+    check = _Checker(plan_path=path, plan_lines=lines, dir_path=path, dir_lines=lines)
+    _check_directory(directory, check)
+    if check.problems:
+        raise PlanError(check.problems)
+    return directory
 
 
 def load_plan(path: Path, *, contacts_file: Path | None = None) -> NormalizedPlan:

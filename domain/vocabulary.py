@@ -78,6 +78,7 @@ ACTION_VI: dict[str, str] = {
     "waive": "miễn thực hiện",
     "end": "kết thúc theo dõi (không hoàn thành)",
     "notice_failed": "gửi thông báo không thành công",
+    "reroute": "chuyển cho cơ quan tiếp nhận (sáp nhập, đổi tên)",
 }
 """What happened to an assignment, as its history on the portal tells it (audit actions)."""
 

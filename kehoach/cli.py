@@ -4,6 +4,7 @@ Errors reach people as Vietnamese messages, never as tracebacks; the English det
 to the log.
 """
 
+import datetime as dt
 import json
 import sys
 from collections import Counter
@@ -17,12 +18,15 @@ from rich.table import Table
 from adapters.settings import Settings
 from domain.assign import span_periods, span_years
 from domain.planfile import check_plan, load_plan
+from domain.succession import succession_vi
 from kehoach.cli_assignments import assignments_app
 from kehoach.cli_common import friendly_errors
+from kehoach.cli_directory import directory_app
 from kehoach.cli_import import register as register_import_command
 from kehoach.cli_notices import notices_app
 from kehoach.cli_plan import calendar_app
 from kehoach.cli_plan import register as register_plan_commands
+from schemas.calendar import VN_TZ
 from schemas.errors import KehoachError, PlanProblem
 from schemas.plan import NormalizedPlan
 
@@ -36,6 +40,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(assignments_app, name="assignments")
 app.add_typer(notices_app, name="notices")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(directory_app, name="directory")
 register_plan_commands(plan_app)
 register_import_command(plan_app)
 
@@ -78,6 +83,14 @@ def _summary(plan: NormalizedPlan, warnings: list[PlanProblem]) -> None:
             out.print(f"  {where}: {text}", markup=False, highlight=False)
     for warning in warnings:
         out.print("[bold yellow]Cảnh báo:[/] " + warning.render(), highlight=False)
+    names = {a.code: a.name for a in plan.agencies}
+    today = dt.datetime.now(VN_TZ).date()
+    for change in plan.successions:
+        out.print(
+            "Sáp nhập, đổi tên: " + succession_vi(change, names, today=today),
+            markup=False,
+            highlight=False,
+        )
     sections = Table(title="Nhiệm vụ theo mục")
     sections.add_column("Mục")
     sections.add_column("Số nhiệm vụ", justify="right")

@@ -133,7 +133,11 @@ async def embedded(settings: Settings, *, console: Console) -> AsyncIterator[Ser
 
 
 async def start_plan(services: Services, *, options: RunOptions) -> WorkflowHandle[Any, Progress]:
-    """Start the plan's workflow, or return the one already running."""
+    """Start the plan's workflow, or return the one already running; and the directory
+    changes of its directory version (each once, on its day)."""
+    await starts.start_successions(
+        services.client, services.plan, task_queue=services.settings.task_queue
+    )
     return await starts.start_plan(
         services.client,
         services.plan,

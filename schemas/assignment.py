@@ -163,6 +163,24 @@ class Cancel(Model):
         return self
 
 
+REROUTE_ACTION = "reroute"
+"""The audit action of an assignment moved to its agency's successor; the store's row follows
+only on this action."""
+
+
+class Reroute(Model):
+    """The assignment's agency was merged into or renamed as another (a directory version's
+    succession): an open assignment moves to the successor, whose people act on it and get
+    its notices from now on. Sent by the directory's loader, once per assignment and change."""
+
+    actor: Actor
+    from_agency: str = Field(min_length=1, max_length=40)
+    to_agency: str = Field(min_length=1, max_length=40)
+    to_agency_name: str = Field(min_length=1, max_length=300)
+    effective: dt.date
+    basis: str | None = Field(default=None, max_length=500)
+
+
 class ActionResult(Model):
     """What an accepted update returns to the caller."""
 

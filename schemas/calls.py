@@ -19,6 +19,7 @@ from schemas.assignment import (
     AssignmentState,
     Cancel,
     ExtendDeadline,
+    Reroute,
     ReturnForRevision,
     SetDeadline,
     SubmitReport,
@@ -40,6 +41,7 @@ O = TypeVar("O")  # noqa: E741 - its result type
 ASSIGNMENT = "Assignment"
 PLAN = "Plan"
 CONSOLIDATION = "Consolidation"
+DIRECTORY_CHANGE = "DirectoryChange"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ CANCEL = Update[Cancel, ActionResult](ASSIGNMENT, "cancel", Cancel, ActionResult
 AMEND_CALENDAR = Update[AmendCalendar, ActionResult](
     ASSIGNMENT, "amend_calendar", AmendCalendar, ActionResult
 )
+REROUTE = Update[Reroute, ActionResult](ASSIGNMENT, "reroute", Reroute, ActionResult)
 ASSIGNMENT_STATE = Query[AssignmentState](ASSIGNMENT, "state", AssignmentState)
 
 WITHDRAW_DUTY = Update[WithdrawDuty, AmendmentResult](
@@ -110,6 +113,7 @@ UPDATES: tuple[Update[object, object], ...] = (  # type: ignore[assignment]
     SET_DEADLINE,
     CANCEL,
     AMEND_CALENDAR,
+    REROUTE,
     WITHDRAW_DUTY,
     MOVE_DEADLINE,
     ADD_DUTY,

@@ -83,16 +83,31 @@ class DirectoryAgency(Model):
     focal: Contact | None = None
     webhook_url: str | None = None
     report_endpoint: str | None = None
+    successor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=240,
+        description="The agency this one was merged into or renamed as, from `effective`: "
+        "a code of the same directory (`Tỉnh/CODE` names a province, which must be this one).",
+    )
+    effective: dt.date | None = Field(
+        default=None, description="The day the merger or renaming takes effect."
+    )
+    basis: str | None = Field(
+        default=None, max_length=500, description="The decision it follows (Nghị quyết số …)."
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> "DirectoryAgency":
         if self.mailbox is None and (self.leader is None or self.focal is None):
             raise ValueError("cần mailbox (hộp thư công vụ), hoặc cả leader và focal")
+        if (self.successor is None) != (self.effective is None):
+            raise ValueError("successor (cơ quan tiếp nhận) và effective (từ ngày) đi cùng nhau")
         return self
 
     def resolved(self) -> Agency:
         """The agency with the mailbox standing in for each contact it does not name."""
-        fields = self.model_dump(exclude={"leader", "focal"})
+        fields = self.model_dump(exclude={"leader", "focal", "successor", "effective", "basis"})
         return Agency(
             **fields,
             leader=self.leader or self._mailbox("Lãnh đạo"),
@@ -125,14 +140,39 @@ class AgencyGroup(Model):
         return self
 
 
+class Succession(Model):
+    """From `effective`, the agency `code` is merged into (or renamed as) `successor`: its
+    open assignments move to the successor; finished ones keep the agency they had."""
+
+    code: AgencyCode
+    successor: AgencyCode
+    effective: dt.date
+    basis: str | None = None
+
+
 class AgencyDirectory(Model):
     """The provincial agency directory: every agency and group any plan of the province may
-    name; one file shared by all of them."""
+    name; one file shared by all of them. `as_of` dates this version; an agency merged or
+    renamed names its `successor` and the day it takes `effective`."""
 
     province: str
     as_of: dt.date
     agencies: list[DirectoryAgency] = Field(min_length=1)
     groups: list[AgencyGroup] = Field(default_factory=list)
+
+    def successions(self) -> list[Succession]:
+        """The dated changes this version records, in the file's order (checked first by
+        `domain.planfile`: every successor is an agency of this directory)."""
+        return [
+            Succession(
+                code=a.code,
+                successor=a.successor.rsplit("/", 1)[-1].strip(),
+                effective=a.effective,
+                basis=a.basis,
+            )
+            for a in self.agencies
+            if a.successor is not None and a.effective is not None
+        ]
 
 
 # --- Deadline rules -------------------------------------------------------------------
@@ -662,6 +702,10 @@ class NormalizedPlan(Model):
     agencies: list[Agency]
     groups: list[AgencyGroup]
     duties: list[NormalizedDuty]
+    successions: list[Succession] = Field(
+        default_factory=list,
+        description="The directory's mergers and renamings (plans stored before have none).",
+    )
 
     @property
     def directory(self) -> str:

@@ -8,6 +8,7 @@ from pydantic import Field
 from schemas.assignment import MAX_NOTE_CHARS, Actor, AmendCalendar, DutyBrief
 from schemas.base import Model, Text
 from schemas.calendar import WorkingCalendar
+from schemas.plan import Succession
 
 
 class RunOptions(Model):
@@ -93,6 +94,11 @@ class StartBatch(Model):
     agencies: list[str] | None = Field(default=None, description="None: the duty's assignees.")
     last_day: dt.date | None = None
     brief: DutyBrief | None = Field(default=None, description="Ad-hoc requests: their subject.")
+    on: dt.date | None = Field(
+        default=None,
+        description="The plan's day the batch starts (an agency merged by then is given none: "
+        "its successor is); None: today.",
+    )
 
 
 class StartedBatch(Model):
@@ -151,6 +157,18 @@ class AdHocRequest(Model):
 class AmendmentResult(Model):
     message_vi: str
     affected: int = 0
+
+
+class SuccessionRun(Model):
+    """One merger or renaming of a directory version, waited for until its day and then
+    applied to the open assignments of the agency (`DirectoryChange` workflow)."""
+
+    directory: str = Field(min_length=1, max_length=200)
+    succession: Succession
+    on: dt.date | None = Field(
+        default=None,
+        description="The day the reroute runs, on the workflow's clock (set by the workflow).",
+    )
 
 
 class AnnouncementResult(Model):

@@ -36,6 +36,11 @@ class Assignment(Model):
     escalation_level: int = 0
     outcome: str | None = None
     pending_step: str | None = None
+    given_agency_code: str | None = Field(
+        default=None,
+        description="The agency it was given to, when a merger or renaming moved it to "
+        "`agency_code`; None: never moved.",
+    )
 
 
 class AttachmentRef(Model):

@@ -24,6 +24,7 @@ from schemas.plan import (
     ReminderPolicy,
     Signer,
     Span,
+    Succession,
 )
 
 T = TypeVar("T")
@@ -220,3 +221,25 @@ def monthly_plan() -> NormalizedPlan:
         }
     )
     return base.model_copy(update={"duties": [report], "plan": header})
+
+
+COMMUNES = [_agency("XA_A", "Xã A", "xa_phuong"), _agency("XA_B", "Xã B", "xa_phuong")]
+
+
+def merged_communes_plan(*, effective: dt.date) -> NormalizedPlan:
+    """The tiny plan in a directory version where commune XA_A merges into XA_B from
+    `effective` (both communes hold the plan's duties until then)."""
+    base = tiny_plan()
+    return base.model_copy(
+        update={
+            "agencies": [*base.agencies, *COMMUNES],
+            "successions": [
+                Succession(
+                    code="XA_A",
+                    successor="XA_B",
+                    effective=effective,
+                    basis="Nghị quyết số 1/NQ-UBTVQH15",
+                )
+            ],
+        }
+    )

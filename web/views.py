@@ -31,13 +31,18 @@ def _shown(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _name(plan: NormalizedPlan, code: str) -> str:
+    """The agency's name in the plan's directory, or its code if the plan has none."""
+    try:
+        return plan.agency(code).name
+    except KeyError:
+        return code
+
+
 def row(plan: NormalizedPlan, a: Assignment, *, now: dt.datetime) -> dict[str, Any]:
     """One assignment of `plan` as a list row (also the API's item)."""
     duty = next((d for d in plan.duties if d.id == a.duty_id), None)
-    try:
-        agency_name = plan.agency(a.agency_code).name
-    except KeyError:
-        agency_name = a.agency_code
+    agency_name = _name(plan, a.agency_code)
     return _shown(
         {
             **_fields(a),
@@ -104,6 +109,8 @@ def history(entries: list[AuditEntry]) -> list[dict[str, Any]]:
             note = f"bước {STEP_VI.get(str(detail['step']), detail['step'])}"
         if e.action == "accept" and detail.get("outcome"):
             note = "đúng hạn" if detail["outcome"] == "on_time" else "hoàn thành quá hạn"
+        if e.action == "reroute":
+            note = f"{detail.get('from_agency')} → {detail.get('to_agency')}"
         shown.append(
             {
                 "at": e.at,
@@ -137,6 +144,8 @@ async def detail(
     return {
         **row(plan, a, now=now),
         "heading": next((d.heading for d in plan.duties if d.id == a.duty_id), None),
+        # The agency it was given to, when a merger or renaming moved it to its successor.
+        "given_agency": _name(plan, a.given_agency_code) if a.given_agency_code else None,
         "submissions": submissions,
         "history": history(audit),
         "live_status": state.status if state else None,

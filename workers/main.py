@@ -28,6 +28,7 @@ from domain.ids import notice_task_queue
 from workflows.assignment import AssignmentWorkflow
 from workflows.consolidation import ConsolidationWorkflow
 from workflows.digest import MorningDigestWorkflow
+from workflows.directory import DirectoryChangeWorkflow
 from workflows.plan import PlanWorkflow
 
 log = structlog.get_logger(__name__)
@@ -145,7 +146,13 @@ def build_worker(
     main = Worker(
         client,
         task_queue=task_queue,
-        workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow, MorningDigestWorkflow],
+        workflows=[
+            AssignmentWorkflow,
+            PlanWorkflow,
+            ConsolidationWorkflow,
+            MorningDigestWorkflow,
+            DirectoryChangeWorkflow,
+        ],
         # send_notice stays here too: runs started before the notices' own queue send
         # their notices on this one (and bench/one_queue.py puts every notice here).
         activities=[
@@ -166,6 +173,7 @@ def build_worker(
             plans.start_consolidation,
             plans.consolidation_notices,
             plans.issue_consolidation,
+            plans.reroute_successor,
         ],
         max_cached_workflows=max_cached_workflows,
         workflow_runner=sandbox(pass_through_own_modules=pass_through_own_modules),

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.assignment import (
         FINAL_STATUSES,
         OPEN_STATUSES,
+        REROUTE_ACTION,
         ActionResult,
         Actor,
         AmendCalendar,
@@ -45,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         NoticeRequest,
         Outcome,
         Recipient,
+        Reroute,
         ReturnForRevision,
         SetDeadline,
         Status,
@@ -112,6 +114,10 @@ class AssignmentWorkflow:
     @workflow.init
     def __init__(self, input: AssignmentInput) -> None:
         self.input = input
+        # Whose assignment it is: the input's agency until a merger or renaming moves it to
+        # the successor (`reroute`); everything after reads these, never the input's.
+        self.agency = input.agency
+        self.agency_name = input.agency_name
         self._local_first = workflow.patched(LOCAL_FIRST_PATCH)
         self._shown = _shown_at_start() if self._local_first else None
         self._notices_apart = self._local_first and workflow.patched(NOTICES_APART_PATCH)
@@ -284,7 +290,7 @@ class AssignmentWorkflow:
             ReportActivities.fetch_report,
             FetchReport(
                 assignment_id=self.input.assignment_id,
-                agency=self.input.agency,
+                agency=self.agency,
                 period=self.input.period,
             ),
             start_to_close_timeout=dt.timedelta(seconds=60),
@@ -302,9 +308,9 @@ class AssignmentWorkflow:
         if self.status not in OPEN_STATUSES:
             return False  # a person submitted while the pull was running
         actor = Actor(
-            email=f"pull@{self.input.agency.lower()}",
+            email=f"pull@{self.agency.lower()}",
             role="system",
-            agency=self.input.agency,
+            agency=self.agency,
             source="pull",
         )
         self._accept_submission(SubmitReport(actor=actor, body=fetched.body))
@@ -397,8 +403,8 @@ class AssignmentWorkflow:
                 plan_id=i.plan_id,
                 plan_title=i.plan_title,
                 duty=i.duty,
-                agency=i.agency,
-                agency_name=i.agency_name,
+                agency=self.agency,
+                agency_name=self.agency_name,
                 issuer=i.issuer,
                 coordinator=i.coordinator,
                 office=i.office,
@@ -427,7 +433,7 @@ class AssignmentWorkflow:
                 assignment_id=i.assignment_id,
                 plan_id=i.plan_id,
                 duty_id=i.duty.id,
-                agency=i.agency,
+                agency=self.agency,
                 period=i.period,
                 status=self.status,
                 overdue=self.overdue,
@@ -466,7 +472,7 @@ class AssignmentWorkflow:
         due = f"hạn {last_day_vi(deadline)}" if deadline else "chưa có hạn"
         step = self._pending_step()
         lines = [
-            f"**{self.input.agency_name}** — {self.input.duty.clause}, kỳ {self.input.period}",
+            f"**{self.agency_name}** — {self.input.duty.clause}, kỳ {self.input.period}",
             f"Trạng thái: {STATUS_VI[self.status]}" + (" — QUÁ HẠN" if self.overdue else ""),
             f"Thời hạn: {due}; đôn đốc: "
             + (
@@ -502,14 +508,14 @@ class AssignmentWorkflow:
             actor,
             status=self.status,
             step=self._pending_step(),
-            agency=self.input.agency,
+            agency=self.agency,
             coordinator=self.input.coordinator,
             submissions=self.submissions,
             version=version,
         )
 
     def _check_submit(self, update: SubmitReport) -> None:
-        rules.check_submit(update, status=self.status, agency=self.input.agency)
+        rules.check_submit(update, status=self.status, agency=self.agency)
 
     # --- updates ---------------------------------------------------------------------
 
@@ -845,6 +851,47 @@ class AssignmentWorkflow:
         if outside:
             raise refuse("BadDate", f"Ngày {outside[0]:%d/%m/%Y} nằm ngoài lịch làm việc đã nạp.")
 
+    @workflow.update
+    def reroute(self, update: Reroute) -> ActionResult:
+        """The agency was merged into or renamed as another: the successor holds the
+        assignment from now on (its people act, its mailboxes get the notices, ops find it
+        under its code); the report, the deadline and the ladder carry on as they were."""
+        self._check_reroute(update)
+        self.agency = update.to_agency
+        self.agency_name = update.to_agency_name
+        self._event(
+            REROUTE_ACTION,
+            actor=update.actor.email,
+            source=update.actor.source,
+            detail={
+                "from_agency": update.from_agency,
+                "to_agency": update.to_agency,
+                "effective": update.effective.isoformat(),
+                "basis": update.basis,
+            },
+        )
+        workflow.upsert_search_attributes([sa.AGENCY.value_set(update.to_agency)])
+        # The successor learns of the duty it now holds, as the first agency did.
+        self._notice("assignment", ["focal", "leader"], key=f"assignment/{update.to_agency}")
+        return ActionResult(
+            status=self.status,
+            message_vi=f"Đã chuyển nhiệm vụ từ {update.from_agency} sang {update.to_agency_name}.",
+        )
+
+    @reroute.validator
+    def _validate_reroute(self, update: Reroute) -> None:
+        self._check_reroute(update)
+
+    def _check_reroute(self, update: Reroute) -> None:
+        rules.check_reroute(
+            update.actor,
+            status=self.status,
+            agency=self.agency,
+            coordinator=self.input.coordinator,
+            from_agency=update.from_agency,
+            to_agency=update.to_agency,
+        )
+
     # --- query -----------------------------------------------------------------------
 
     @workflow.query
@@ -852,7 +899,7 @@ class AssignmentWorkflow:
         """The whole state of the assignment."""
         return AssignmentState(
             assignment_id=self.input.assignment_id,
-            agency=self.input.agency,
+            agency=self.agency,
             status=self.status,
             overdue=self.overdue,
             escalation_level=self.escalation_level,

@@ -49,6 +49,28 @@ def check_coordinator(actor: Actor, *, coordinator: str) -> None:
         raise refuse("NotAllowed", "Chỉ cơ quan đầu mối được làm việc này.")
 
 
+def check_reroute(
+    actor: Actor,
+    *,
+    status: str,
+    agency: str,
+    coordinator: str,
+    from_agency: str,
+    to_agency: str,
+) -> None:
+    """A merger or renaming moves an unfinished assignment of the agency it names, once:
+    sent by the directory's loader (role system) or the coordinator."""
+    if actor.role != "system":
+        check_coordinator(actor, coordinator=coordinator)
+    check_not_final(status)
+    if agency == to_agency:
+        raise refuse("AlreadyMoved", f"Nhiệm vụ đã thuộc {to_agency}.")
+    if agency != from_agency:
+        raise refuse(
+            "WrongAgency", f"Nhiệm vụ thuộc {agency}, không phải {from_agency}: không chuyển."
+        )
+
+
 def check_reason(reason: str) -> None:
     """A return, cancellation or extension says why."""
     if len(reason.strip()) < MIN_REASON:

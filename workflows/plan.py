@@ -219,9 +219,12 @@ class PlanWorkflow:
         self.started.append(_key(start))
 
     async def _start_batch(self, batch: StartBatch, *, summary: str) -> int:
+        # The plan's day goes with the batch: an agency merged or renamed by then is given
+        # nothing, its successor is (the same activity call as before, one field more).
+        today = self.clock.now().astimezone(VN_TZ).date()
         result = await workflow.execute_activity_method(
             PlanActivities.start_batch,
-            batch,
+            batch.model_copy(update={"on": today}),
             start_to_close_timeout=dt.timedelta(minutes=30),
             heartbeat_timeout=dt.timedelta(minutes=1),
             retry_policy=ACTIVITY_RETRY,

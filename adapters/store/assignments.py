@@ -12,7 +12,13 @@ from adapters.store.base import (
     mapped_errors,
     row_model,
 )
-from schemas.assignment import FINAL_STATUSES, AssignmentEvent, DutyBrief, NoticeSubject
+from schemas.assignment import (
+    FINAL_STATUSES,
+    REROUTE_ACTION,
+    AssignmentEvent,
+    DutyBrief,
+    NoticeSubject,
+)
 from schemas.errors import Conflict, NotFound
 from schemas.store import (
     Assignment,
@@ -192,6 +198,17 @@ class AssignmentRepository(Repository):
                 )
                 if before in FINAL_STATUSES:
                     return True  # closed: audited, but the mirror never goes backwards
+                if event.action == REROUTE_ACTION:
+                    # The one event that moves the row to another agency (the successor in
+                    # the plan's directory; the trigger of migration 0012 checks it).
+                    await conn.execute(
+                        "UPDATE assignments SET agency_code = $2, updated_at = now(),"
+                        " given_agency_code = COALESCE(given_agency_code, agency_code)"
+                        " WHERE id = $1 AND agency_code = $3",
+                        event.assignment_id,
+                        event.agency,
+                        event.detail.get("from_agency"),
+                    )
                 row = await conn.fetchrow(
                     _UPSERT_ASSIGNMENT,
                     event.assignment_id,

@@ -10,10 +10,12 @@ from adapters.store.base import (
     Repository,
     mapped_errors,
 )
+from schemas.assignment import FINAL_STATUSES
 from schemas.errors import Conflict, NotFound
-from schemas.plan import Agency, NormalizedPlan
+from schemas.plan import Agency, NormalizedPlan, Succession
 from schemas.store import (
     AgencyContacts,
+    Assignment,
     Person,
 )
 
@@ -70,6 +72,17 @@ WHERE (duties.clause, duties.section, duties.heading, duties.text, duties.mode,
 """
 
 
+_UPSERT_SUCCESSION = """
+INSERT INTO agency_successions (directory, code, successor, effective, basis)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (directory, code) DO UPDATE SET
+    successor = EXCLUDED.successor, effective = EXCLUDED.effective, basis = EXCLUDED.basis,
+    recorded_at = now()
+WHERE (agency_successions.successor, agency_successions.effective, agency_successions.basis)
+      IS DISTINCT FROM (EXCLUDED.successor, EXCLUDED.effective, EXCLUDED.basis)
+"""
+
+
 _AGENCIES_WITH_CONTACTS = """
 SELECT a.code, a.name, a.short_name, a.kind, a.webhook_url, a.report_endpoint,
        jsonb_object_agg(c.role, jsonb_build_object(
@@ -115,11 +128,23 @@ class PlanRepository(Repository):
             )
             for d in plan.duties
         ]
+        successions = [
+            (directory, s.code, s.successor, s.effective, s.basis) for s in plan.successions
+        ]
         p = plan.plan
         async with self._pool.acquire() as conn, conn.transaction():
             with mapped_errors():
                 await conn.executemany(_UPSERT_AGENCY, agencies)
                 await conn.executemany(_UPSERT_CONTACT, contacts)
+                await conn.executemany(_UPSERT_SUCCESSION, successions)
+                # The directory version as loaded is the whole truth: a succession it no
+                # longer lists was withdrawn (a reroute still waiting for its day skips it).
+                await conn.execute(
+                    "DELETE FROM agency_successions WHERE directory = $1"
+                    " AND NOT (code = ANY($2::text[]))",
+                    directory,
+                    [s.code for s in plan.successions],
+                )
                 await conn.execute(
                     _UPSERT_PLAN,
                     p.number,
@@ -199,3 +224,25 @@ class PlanRepository(Repository):
                     placeholder=row["placeholder"],
                 )
         return {code: AgencyContacts.model_validate(fields) for code, fields in found.items()}
+
+    async def successions(self, directory: str) -> list[Succession]:
+        """The mergers and renamings the directory's version as last loaded records."""
+        rows = await self._pool.fetch(
+            "SELECT code, successor, effective, basis FROM agency_successions"
+            " WHERE directory = $1 ORDER BY effective, code",
+            directory,
+        )
+        return [Succession.model_validate(dict(r)) for r in rows]
+
+    async def open_assignments_of(self, directory: str, code: str) -> list[Assignment]:
+        """The agency's assignments still open (not accepted, cancelled, waived or ended),
+        across every plan of the directory, oldest id first."""
+        rows = await self._pool.fetch(
+            "SELECT a.* FROM assignments a JOIN plans p ON p.id = a.plan_id"
+            " WHERE p.directory = $1 AND a.agency_code = $2"
+            " AND a.status <> ALL($3::text[]) ORDER BY a.id",
+            directory,
+            code,
+            sorted(FINAL_STATUSES),
+        )
+        return [Assignment.model_validate(dict(r)) for r in rows]

@@ -17,6 +17,7 @@ ALL = [m.name for m in read_migrations()]
 TABLES = {
     "action_links_used",
     "agencies",
+    "agency_successions",
     "assignment_briefs",
     "assignments",
     "attachments",

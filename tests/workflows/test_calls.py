@@ -13,13 +13,14 @@ from temporalio.workflow import _Definition
 from schemas import calls
 from workflows.assignment import AssignmentWorkflow
 from workflows.consolidation import ConsolidationWorkflow
+from workflows.directory import DirectoryChangeWorkflow
 from workflows.plan import PlanWorkflow
 
 DEFINITIONS = {
     d.name: d
     for d in (
         _Definition.must_from_class(w)
-        for w in (AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow)
+        for w in (AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow, DirectoryChangeWorkflow)
     )
 }
 
@@ -48,3 +49,8 @@ def test_every_update_and_query_has_a_descriptor() -> None:
     described = {(c.workflow, c.name) for c in (*calls.UPDATES, *calls.QUERIES)}
     handlers = {(w, n) for w, d in DEFINITIONS.items() for n in (*d.updates, *d.queries)}
     assert handlers == described
+
+
+def test_every_workflow_type_the_callers_start_is_defined() -> None:
+    named = {calls.ASSIGNMENT, calls.PLAN, calls.CONSOLIDATION, calls.DIRECTORY_CHANGE}
+    assert named == set(DEFINITIONS)

@@ -1,5 +1,6 @@
 """Many plans side by side: started from their files (idempotently), listed, stopped."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from domain.planfile import load_plan
 from kehoach.embedded.mailbox import Mailbox
 from kehoach.plan_runs import list_plans, plan_files, start_plan_run, stop_plan
 from schemas.errors import PlanConflict
+from schemas.plan import Succession
 from tests.factories import eventually
 from tests.workflows.helpers import running_worker
 
@@ -42,10 +44,17 @@ async def test_plans_start_side_by_side_once_each_and_stop(
                 "plan": can_tho.plan.model_copy(update={"title": can_tho.plan.title + " (sửa đổi)"})
             }
         )
+        # A new directory version (a merger recorded) is no amendment of the plan's text.
+        merger = Succession(
+            code="P_CAI_RANG", successor="P_NINH_KIEU", effective=dt.date(2099, 1, 1)
+        )
+        versioned = can_tho.model_copy(update={"successions": [merger]})
+        assert first.id == (await start_plan_run(client, store, versioned, task_queue=queue)).id
+        assert [merger] == await store.successions(can_tho.directory)
         with pytest.raises(PlanConflict) as refused:
             await start_plan_run(client, store, changed, task_queue=queue)
         assert "--amend" in refused.value.message_vi
-        assert can_tho == await store.get_plan(can_tho.plan.number)  # nothing written
+        assert versioned == await store.get_plan(can_tho.plan.number)  # nothing written
         amended = await start_plan_run(client, store, changed, task_queue=queue, amend=True)
         assert first.id == amended.id
         assert changed == await store.get_plan(can_tho.plan.number)

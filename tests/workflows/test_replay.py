@@ -23,12 +23,14 @@ from workflows.consolidation import (
     NOTICES_EACH_PATCH,
     ConsolidationWorkflow,
 )
+from workflows.directory import DirectoryChangeWorkflow
 from workflows.plan import CALENDAR_AHEAD_PATCH, PERIODIC_CONSOLIDATION_PATCH, PlanWorkflow
 
 # histories/*.json come from the current code; histories/<name>/ keep the histories of an
 # earlier version for as long as runs started under it may still be open. histories/plan/
 # holds the plan and consolidation workflows' (tests/workflows/test_plan_histories.py,
-# test_plan_time_skipping.py, test_calendar_ends.py), with their earlier versions below it.
+# test_plan_time_skipping.py, test_calendar_ends.py), with their earlier versions below it,
+# and a directory change's (test_directory_changes.py, beside the assignment it rerouted).
 PLAN_HISTORIES = HISTORIES / "plan"
 RECORDED = sorted(HISTORIES.rglob("*.json"))
 ASSIGNMENT_RECORDED = [p for p in RECORDED if PLAN_HISTORIES not in p.parents]
@@ -81,6 +83,11 @@ def test_each_recording_carries_the_patches_of_its_version(path: Path) -> None:
     assert PATCHES[version] == _patches(path) & PATCHES[""]
 
 
+def test_a_directory_change_and_the_assignment_it_rerouted_are_recorded() -> None:
+    assert (HISTORIES / "rerouted.json").is_file()
+    assert (PLAN_HISTORIES / "directory_change.json").is_file()
+
+
 def test_histories_of_the_plan_and_consolidation_paths_are_recorded() -> None:
     """A plan year that continues as new, amendments and an ad-hoc request, and a
     consolidated report returned once: replayed below with every other history."""
@@ -127,7 +134,12 @@ def _patches(path: Path) -> set[str]:
 async def test_recorded_history_replays_without_nondeterminism(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     replayer = Replayer(
-        workflows=[AssignmentWorkflow, PlanWorkflow, ConsolidationWorkflow],
+        workflows=[
+            AssignmentWorkflow,
+            PlanWorkflow,
+            ConsolidationWorkflow,
+            DirectoryChangeWorkflow,
+        ],
         data_converter=pydantic_data_converter,
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
