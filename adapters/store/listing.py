@@ -7,6 +7,7 @@ rule of `domain.progress.label`) and the names of its plan, duty and agency.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -180,12 +181,16 @@ class ListingRepository(Repository):
         by_source: dict[str | None, list[int]] = {}
         for k, g in enumerate(sets):
             by_source.setdefault(_grain(whole, g), []).append(k)
-        found: list[dict[tuple[str, ...], dict[str, int]]] = [{} for _ in sets]
-        for grain, ks in by_source.items():
-            counted = await self._grouped_counts(
-                whole, now=now, grain=grain, sets=[sets[k] for k in ks]
+        # Each grain is a statement of its own, on a connection of its own, at once.
+        counted = await asyncio.gather(
+            *(
+                self._grouped_counts(whole, now=now, grain=grain, sets=[sets[k] for k in ks])
+                for grain, ks in by_source.items()
             )
-            for k, groups in zip(ks, counted, strict=True):
+        )
+        found: list[dict[tuple[str, ...], dict[str, int]]] = [{} for _ in sets]
+        for ks, groups_of in zip(by_source.values(), counted, strict=True):
+            for k, groups in zip(ks, groups_of, strict=True):
                 found[k] = groups
         if f.label is not None:
             found = [
