@@ -96,9 +96,13 @@ class _Sql:
         in_days = " OR ".join(
             f"(a.due_at >= {d} AND a.due_at < {d} + '1 day'::interval)" for d in days
         )
+        counted = "a.plan_id, a.agency_code, a.duty_id, a.status, a.outcome, a.overdue, a.due_at"
+        kept = " UNION ALL ".join(  # the counts and the changes not yet folded into them
+            f"SELECT a.grain, a.directory, {counted}, a.n FROM {table} a"
+            for table in ("assignment_counts", "assignment_count_changes")
+        )
         return (
-            "(SELECT a.plan_id, a.agency_code, a.duty_id, a.status, a.outcome, a.overdue,"
-            f" a.due_at, a.n FROM assignment_counts a WHERE {' AND '.join(parts)}"
+            f"(SELECT {counted}, a.n FROM ({kept}) a WHERE {' AND '.join(parts)}"
             f" AND (a.due_at IS NULL OR a.due_at <> ALL(ARRAY[{', '.join(days)}]))"
             " UNION ALL SELECT a.plan_id, a.agency_code, a.duty_id, a.status, a.outcome,"
             f" a.overdue, a.due_at, 1 FROM assignments a WHERE {self.where(f)} AND ({in_days})"
@@ -230,7 +234,7 @@ class ListingRepository(Repository):
         rows = await self._pool.fetch(
             f"SELECT {chosen + ', ' if columns else ''}{grouping} AS grouped, label,"
             f" sum(a.n) AS n FROM (SELECT a.*, {label} AS label FROM {source} a) a"
-            f" GROUP BY GROUPING SETS ({grouping_sets})",
+            f" GROUP BY GROUPING SETS ({grouping_sets}) HAVING sum(a.n) <> 0",
             *q.args,
         )
         found: list[dict[tuple[str, ...], dict[str, int]]] = [{} for _ in sets]

@@ -14,9 +14,16 @@
 --   agency        each agency of a directory across its plans
 --   plan_agency   each agency within one plan
 --   plan_duty     each duty of one plan
--- A column a grain does not keep holds ''. The statement-level triggers below change the
--- counts in the transaction that changes the rows (COPY included); a plan moved to another
--- directory moves its counts; TRUNCATE empties them.
+-- A column a grain does not keep holds ''.
+--
+-- The statement-level triggers below write each change of the counts in the transaction
+-- that changes the rows (COPY included), appended to assignment_count_changes: writers never
+-- wait on each other for a shared count (a first version updated the counts in place, and
+-- two workers recording events on assignments of one plan deadlocked on them). Every ~1000
+-- changes, the transaction that appends them folds the changes into assignment_counts,
+-- one folder at a time (an advisory lock; a writer that finds it taken leaves the fold to a
+-- later one). A reader sums both tables in one statement, which sees either the changes or
+-- their fold. A plan moved to another directory moves its counts; TRUNCATE empties both.
 
 CREATE FUNCTION deadline_day(due_at timestamptz) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -46,10 +53,24 @@ CREATE TABLE assignment_counts (
     CONSTRAINT assignment_counts_key UNIQUE NULLS NOT DISTINCT
         (grain, directory, plan_id, agency_code, duty_id, status, outcome, overdue, due_at)
 );
--- Counts that fell to zero are deleted by the statement that zeroed them; one below zero
--- would be a change counted twice. (No CHECK on n: INSERT … ON CONFLICT checks the row it
--- proposes, a change of -1, before it finds the count to add it to.)
+-- Counts that fell to zero are deleted by the fold that zeroed them; one below zero would
+-- be a change counted twice. (No CHECK on n: INSERT … ON CONFLICT checks the row it
+-- proposes, which may be a decrease, before it finds the count to add it to.)
 CREATE INDEX assignment_counts_spent ON assignment_counts (grain) WHERE n <= 0;
+
+CREATE TABLE assignment_count_changes (
+    id          bigserial PRIMARY KEY,
+    grain       text NOT NULL,
+    directory   text NOT NULL,
+    plan_id     text NOT NULL,
+    agency_code text NOT NULL,
+    duty_id     text NOT NULL,
+    status      text NOT NULL,
+    outcome     text,
+    overdue     boolean NOT NULL,
+    due_at      timestamptz,
+    n           integer NOT NULL
+);
 
 CREATE TYPE assignment_count_change AS (
     directory   text,
@@ -63,31 +84,61 @@ CREATE TYPE assignment_count_change AS (
     n           integer
 );
 
--- Add these changes (one per row, n = +1 or -1) to every grain. Keys are written in order,
--- so two transactions changing the same counts wait for each other instead of deadlocking.
-CREATE FUNCTION assignment_counts_apply(changes assignment_count_change[]) RETURNS void
+-- Fold the changes committed so far into the counts, unless another transaction is
+-- folding: it holds the lock to its end, so counts are only ever written by one folder.
+CREATE FUNCTION assignment_counts_fold() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT pg_try_advisory_xact_lock(7738135738766115633) THEN
+        RETURN;
+    END IF;
+    WITH moved AS (DELETE FROM assignment_count_changes RETURNING *)
     INSERT INTO assignment_counts AS c
         (grain, directory, plan_id, agency_code, duty_id, status, outcome, overdue, due_at, n)
-    SELECT g.grain, x.directory, g.plan_id, g.agency_code, g.duty_id, x.status, x.outcome,
-           x.overdue, assignment_count_day(x.status, x.overdue, x.due_at), sum(x.n)
-    FROM unnest(changes) x
-    CROSS JOIN LATERAL (VALUES
-        ('plan', x.plan_id, '', ''),
-        ('agency', '', x.agency_code, ''),
-        ('plan_agency', x.plan_id, x.agency_code, ''),
-        ('plan_duty', x.plan_id, '', x.duty_id)
-    ) g (grain, plan_id, agency_code, duty_id)
+    SELECT grain, directory, plan_id, agency_code, duty_id, status, outcome, overdue, due_at,
+           sum(n)
+    FROM moved
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-    HAVING sum(x.n) <> 0
-    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+    HAVING sum(n) <> 0
     ON CONFLICT ON CONSTRAINT assignment_counts_key DO UPDATE SET n = c.n + EXCLUDED.n;
     IF EXISTS (SELECT 1 FROM assignment_counts WHERE n < 0) THEN
         RAISE EXCEPTION 'assignment_counts: a count fell below zero'
             USING ERRCODE = 'check_violation', TABLE = 'assignment_counts';
     END IF;
     DELETE FROM assignment_counts WHERE n = 0;
+END;
+$$;
+
+-- Append these changes (one per row, n = +1 or -1) for every grain, and fold when they
+-- cross a thousand.
+CREATE FUNCTION assignment_counts_apply(changes assignment_count_change[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    first_id bigint;
+    last_id  bigint;
+BEGIN
+    WITH added AS (
+        INSERT INTO assignment_count_changes
+            (grain, directory, plan_id, agency_code, duty_id, status, outcome, overdue,
+             due_at, n)
+        SELECT g.grain, x.directory, g.plan_id, g.agency_code, g.duty_id, x.status,
+               x.outcome, x.overdue, assignment_count_day(x.status, x.overdue, x.due_at),
+               sum(x.n)
+        FROM unnest(changes) x
+        CROSS JOIN LATERAL (VALUES
+            ('plan', x.plan_id, '', ''),
+            ('agency', '', x.agency_code, ''),
+            ('plan_agency', x.plan_id, x.agency_code, ''),
+            ('plan_duty', x.plan_id, '', x.duty_id)
+        ) g (grain, plan_id, agency_code, duty_id)
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        HAVING sum(x.n) <> 0
+        RETURNING id
+    )
+    SELECT min(id), max(id) INTO first_id, last_id FROM added;
+    IF last_id / 1000 > (first_id - 1) / 1000 THEN
+        PERFORM assignment_counts_fold();
+    END IF;
 END;
 $$;
 
@@ -154,7 +205,7 @@ CREATE TRIGGER assignment_counts_update AFTER UPDATE ON assignments
 CREATE FUNCTION assignment_counts_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE assignment_counts;
+    TRUNCATE assignment_counts, assignment_count_changes;
     RETURN NULL;
 END;
 $$;
@@ -183,3 +234,4 @@ SELECT assignment_counts_apply(ARRAY(
     SELECT ROW(p.directory, a.plan_id, a.agency_code, a.duty_id, a.status, a.outcome,
                a.overdue, a.due_at, 1)::assignment_count_change
     FROM assignments a JOIN plans p ON p.id = a.plan_id));
+SELECT assignment_counts_fold();

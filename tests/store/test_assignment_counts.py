@@ -5,6 +5,7 @@ each deadline and of each "due soon" edge."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ import pytest
 from adapters.store import Store
 from adapters.store.listing import GroupColumn
 from domain.progress import DUE_SOON, label
+from schemas.assignment import AssignmentEvent
 from schemas.plan import NormalizedPlan
 from schemas.store import Assignment, AssignmentFilter, LabelCount
 
@@ -189,6 +191,9 @@ async def test_kept_counts_follow_updates_reroutes_deletes_and_a_plan_moved(
     await store.load_plan(numbered(tiny_plan, PLANS[1], "Kon Tum"))
 
     await assert_counts_follow_the_rule(store, pool)
+    await pool.execute("SELECT assignment_counts_fold()")
+    await assert_counts_follow_the_rule(store, pool)
+    assert 0 == await pool.fetchval("SELECT count(*) FROM assignment_count_changes")
     assert 0 == await pool.fetchval("SELECT count(*) FROM assignment_counts WHERE n <= 0")
 
 
@@ -196,6 +201,7 @@ async def test_the_kept_counts_are_rebuilt_the_same_from_the_rows(
     pool: asyncpg.Pool[asyncpg.Record], store: Store, varied: list[str]
 ) -> None:
     await change_rows(store, pool, varied)
+    await pool.execute("SELECT assignment_counts_fold()")
     kept = await pool.fetch("SELECT * FROM assignment_counts ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9")
 
     async with pool.acquire() as conn, conn.transaction():
@@ -203,7 +209,8 @@ async def test_the_kept_counts_are_rebuilt_the_same_from_the_rows(
         await conn.execute(  # the migration's backfill
             "SELECT assignment_counts_apply(ARRAY(SELECT ROW(p.directory, a.plan_id,"
             " a.agency_code, a.duty_id, a.status, a.outcome, a.overdue, a.due_at,"
-            " 1)::assignment_count_change FROM assignments a JOIN plans p ON p.id = a.plan_id))"
+            " 1)::assignment_count_change FROM assignments a JOIN plans p ON p.id = a.plan_id));"
+            " SELECT assignment_counts_fold()"
         )
         rebuilt = await conn.fetch(
             "SELECT * FROM assignment_counts ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
@@ -228,6 +235,7 @@ async def test_a_kept_count_has_a_deadline_day_exactly_when_its_label_depends_on
 async def test_counts_are_read_from_the_kept_counts(
     pool: asyncpg.Pool[asyncpg.Record], store: Store, varied: list[str]
 ) -> None:
+    await pool.execute("SELECT assignment_counts_fold()")
     before = await store.count_assignments(AssignmentFilter(), now=NOW, by=("plan_id",))
     await pool.execute(
         "UPDATE assignment_counts SET n = n + 1000 WHERE grain = 'plan' AND plan_id = $1"
@@ -239,3 +247,55 @@ async def test_counts_are_read_from_the_kept_counts(
     expected = {c.key[0]: dict(c.counts) for c in before}
     expected[PLANS[0]]["cancelled"] += 1000
     assert expected == {c.key[0]: c.counts for c in after}
+
+
+async def test_workers_recording_events_at_once_do_not_deadlock_and_leave_the_counts_right(
+    store: Store, pool: asyncpg.Pool[asyncpg.Record], tiny_plan: NormalizedPlan
+) -> None:
+    await store.load_plan(tiny_plan)
+    rows = [
+        await store.upsert_assignment(
+            id=f"kh/{duty.id}/{agency.code}/{p}",
+            plan_id=PLANS[0],
+            duty_id=duty.id,
+            agency_code=agency.code,
+            period=f"P{p}",
+            status="assigned",
+            due_at=NOW + p * DUE_SOON,
+        )
+        for duty in tiny_plan.duties
+        for agency in tiny_plan.agencies
+        for p in range(3)
+    ]
+
+    async def worker(k: int) -> None:
+        # Each event writes the row twice in one transaction (status, then the overdue flag),
+        # as the assignment workflow's mirror does.
+        for i in range(30):
+            a = rows[(k * 7 + i * 5) % len(rows)]
+            await store.record_assignment_event(
+                AssignmentEvent(
+                    assignment_id=a.id,
+                    plan_id=a.plan_id,
+                    duty_id=a.duty_id,
+                    agency=a.agency_code,
+                    period=a.period,
+                    status=STATUSES[(k + i) % 3],
+                    overdue=bool(i % 2),
+                    escalation_level=0,
+                    deadline=NOW + (i - 15) * HOUR,
+                    original_deadline=a.due_at,
+                    actor="x@example",
+                    action="remind",
+                    source="web",
+                    idempotency_key=f"{k}/{i}",
+                )
+            )
+
+    await asyncio.gather(*(worker(k) for k in range(8)))
+
+    rows_now = await every_row(pool)
+    for by in GROUPINGS:
+        assert by_the_rule(
+            rows_now, AssignmentFilter(), by, now=NOW
+        ) == await store.count_assignments(AssignmentFilter(), now=NOW, by=by)

@@ -18,6 +18,7 @@ TABLES = {
     "action_links_used",
     "agencies",
     "assignment_briefs",
+    "assignment_count_changes",
     "assignment_counts",
     "assignments",
     "attachments",
