@@ -8,13 +8,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import shutil
 from collections.abc import Sequence
+from pathlib import Path
 
 import asyncpg
 import pytest
 
-from adapters.store import Store
+from adapters.store import Store, migrate, open_pool
 from adapters.store.listing import GroupColumn
+from adapters.store.migrate import MIGRATIONS_DIR
 from domain.progress import DUE_SOON, label
 from schemas.assignment import AssignmentEvent
 from schemas.plan import NormalizedPlan
@@ -299,3 +302,36 @@ async def test_workers_recording_events_at_once_do_not_deadlock_and_leave_the_co
         assert by_the_rule(
             rows_now, AssignmentFilter(), by, now=NOW
         ) == await store.count_assignments(AssignmentFilter(), now=NOW, by=by)
+
+
+async def test_migration_0014_counts_the_assignments_already_stored(
+    empty_database_url: str, tmp_path: Path, tiny_plan: NormalizedPlan
+) -> None:
+    before = Path(shutil.copytree(MIGRATIONS_DIR, tmp_path / "migrations"))
+    for later in before.glob("001[4-9]_*.sql"):
+        later.unlink()
+    pool = await open_pool(empty_database_url, max_size=2)
+    try:
+        await migrate(pool, before)
+        store = Store(pool)
+        await store.load_plan(tiny_plan)
+        for n, (status, due) in enumerate(itertools.product(STATUSES, DEADLINES)):
+            await store.upsert_assignment(
+                id=f"kh/{n}",
+                plan_id=PLANS[0],
+                duty_id=tiny_plan.duties[n % 2].id,
+                agency_code=tiny_plan.agencies[n % 4].code,
+                period=f"P{n}",
+                status=status,
+                due_at=due,
+            )
+
+        assert "0014_assignment_counts" in await migrate(pool)
+
+        rows = await every_row(pool)
+        assert len(STATUSES) * len(DEADLINES) == len(rows)
+        for now, by in itertools.product(MOMENTS, GROUPINGS):
+            expected = by_the_rule(rows, AssignmentFilter(), by, now=now)
+            assert expected == await store.count_assignments(AssignmentFilter(), now=now, by=by)
+    finally:
+        await pool.close()
