@@ -229,9 +229,21 @@ CREATE TRIGGER assignment_counts_plan_directory AFTER UPDATE OF directory ON pla
     FOR EACH ROW WHEN (OLD.directory IS DISTINCT FROM NEW.directory)
     EXECUTE FUNCTION assignment_counts_of_plan_directory();
 
+-- Count every row afresh (the backfill below; an operator's repair should the counts ever
+-- be doubted), with writers held off until the transaction ends.
+CREATE FUNCTION assignment_counts_rebuild() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE assignments IN SHARE MODE;
+    DELETE FROM assignment_counts;
+    DELETE FROM assignment_count_changes;
+    PERFORM assignment_counts_apply(ARRAY(
+        SELECT ROW(p.directory, a.plan_id, a.agency_code, a.duty_id, a.status, a.outcome,
+                   a.overdue, a.due_at, 1)::assignment_count_change
+        FROM assignments a JOIN plans p ON p.id = a.plan_id));
+    PERFORM assignment_counts_fold();
+END;
+$$;
+
 -- The rows already stored.
-SELECT assignment_counts_apply(ARRAY(
-    SELECT ROW(p.directory, a.plan_id, a.agency_code, a.duty_id, a.status, a.outcome,
-               a.overdue, a.due_at, 1)::assignment_count_change
-    FROM assignments a JOIN plans p ON p.id = a.plan_id));
-SELECT assignment_counts_fold();
+SELECT assignment_counts_rebuild();
