@@ -9,11 +9,12 @@ import asyncio
 import csv
 import datetime as dt
 import io
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -172,20 +173,36 @@ def _chosen(f: AssignmentFilter) -> dict[str, str | None]:
 
 async def _export_rows(portal: Portal, f: AssignmentFilter) -> list[list[Any]]:
     rows = await portal.store.export_assignments(f, now=now())
-    return [
-        [*r[:6], progress.last_day(r[6]), STATUS_VI.get(r[7], r[7]), LABEL_VI[r[8]]] for r in rows
-    ]
+    days: dict[dt.datetime | None, str] = {}  # a plan's deadlines repeat: each written once
+    for r in rows:
+        if r[6] not in days:
+            days[r[6]] = progress.last_day(r[6])
+    return [[*r[:6], days[r[6]], STATUS_VI.get(r[7], r[7]), LABEL_VI[r[8]]] for r in rows]
+
+
+CSV_CHUNK_ROWS = 2000
+
+
+async def _csv_chunks(rows: list[list[Any]]) -> AsyncIterator[str]:
+    """The CSV text in pieces of CSV_CHUNK_ROWS lines, so a province-wide export is sent as
+    it is written instead of being held whole as one string."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    out.write("\ufeff")
+    writer.writerow(COLUMNS)
+    for start in range(0, max(len(rows), 1), CSV_CHUNK_ROWS):
+        writer.writerows(rows[start : start + CSV_CHUNK_ROWS])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 @router.get("/dashboard.csv")
-async def dashboard_csv(request: Request, me: Viewer, portal: Resources) -> Response:
+async def dashboard_csv(request: Request, me: Viewer, portal: Resources) -> StreamingResponse:
     """The chosen assignments, one line each; UTF-8 with a BOM so Excel reads the Vietnamese."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(await _export_rows(portal, chosen_filter(request)))
-    return Response(
-        "\ufeff" + out.getvalue(),
+    rows = await _export_rows(portal, chosen_filter(request))
+    return StreamingResponse(
+        _csv_chunks(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="tien-do.csv"'},
     )

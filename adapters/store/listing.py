@@ -7,6 +7,7 @@ rule of `domain.progress.label`) and the names of its plan, duty and agency.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -80,11 +81,60 @@ class _Sql:
         """Assignments of the plans of one directory (province)."""
         return f"a.plan_id IN (SELECT id FROM plans WHERE directory = {self.arg(directory)})"
 
+    def kept_counts(self, f: AssignmentFilter, grain: str) -> str:
+        """The kept counts of `grain` that `f` selects, as rows the label rule reads (their
+        `due_at` is the start of the deadline's day, or NULL when the label does not depend
+        on the moment), with the rows themselves in place of the counts of the two days the
+        moment falls in: the day of `now` and the day of `now` + DUE_SOON."""
+        parts = [f"a.grain = {self.arg(grain)}"]
+        for column in ("plan_id", "agency_code", "status", "directory"):
+            value = getattr(f, column)
+            if value is not None:
+                parts.append(f"a.{column} = {self.arg(value)}")
+        days = [f"deadline_day({self.arg(self._now)}::timestamptz)"]
+        days.append(f"deadline_day({self.arg(self._now + DUE_SOON)}::timestamptz)")
+        in_days = " OR ".join(
+            f"(a.due_at >= {d} AND a.due_at < {d} + '1 day'::interval)" for d in days
+        )
+        counted = "a.plan_id, a.agency_code, a.duty_id, a.status, a.outcome, a.overdue, a.due_at"
+        kept = " UNION ALL ".join(  # the counts and the changes not yet folded into them
+            f"SELECT a.grain, a.directory, {counted}, a.n FROM {table} a"
+            for table in ("assignment_counts", "assignment_count_changes")
+        )
+        return (
+            f"(SELECT {counted}, a.n FROM ({kept}) a WHERE {' AND '.join(parts)}"
+            f" AND (a.due_at IS NULL OR a.due_at <> ALL(ARRAY[{', '.join(days)}]))"
+            " UNION ALL SELECT a.plan_id, a.agency_code, a.duty_id, a.status, a.outcome,"
+            f" a.overdue, a.due_at, 1 FROM assignments a WHERE {self.where(f)} AND ({in_days})"
+            " AND assignment_count_day(a.status, a.overdue, a.due_at) IS NOT NULL)"
+        )
+
     def listed(self) -> str:
         return (
             f"SELECT a.*, {self.label()} AS label, p.title AS plan_title, d.clause,"
             " d.text AS duty_text, g.name AS agency_name"
         )
+
+
+# The grains of the kept counts (migration 0014) by the columns their keys hold beside
+# the status and directory, smallest first: a count grouped and filtered by columns among
+# them reads that grain.
+_GRAINS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("plan", frozenset({"plan_id"})),
+    ("agency", frozenset({"agency_code"})),
+    ("plan_duty", frozenset({"plan_id", "duty_id"})),
+    ("plan_agency", frozenset({"plan_id", "agency_code"})),
+)
+
+
+def _grain(f: AssignmentFilter, grouping: Sequence[GroupColumn]) -> str | None:
+    """The grain of the kept counts that counts `f` grouped by `grouping` (None: count the
+    rows; the counts are not kept by period)."""
+    if f.period is not None or f.label is not None:
+        return None
+    used = {c for c in grouping if c != "status"}
+    used |= {c for c in ("plan_id", "agency_code") if getattr(f, c) is not None}
+    return next((name for name, held in _GRAINS if used <= held), None)
 
 
 def _bounded(limit: int, offset: int) -> tuple[int, int]:
@@ -97,7 +147,8 @@ class ListingRepository(Repository):
     async def page_assignments(
         self, f: AssignmentFilter, *, now: dt.datetime, limit: int = 50, offset: int = 0
     ) -> AssignmentPage:
-        """One page of the assignments `f` selects, soonest due first, and their total."""
+        """One page of the assignments `f` selects, soonest due first, and their total (from
+        the kept counts where a grain serves `f`)."""
         limit, offset = _bounded(limit, offset)
         q = _Sql(now)
         where = q.where(f)
@@ -106,13 +157,10 @@ class ListingRepository(Repository):
             f" LIMIT {q.arg(limit)} OFFSET {q.arg(offset)}) {q.listed()} {_NAMES}{_ORDER}",
             *q.args,
         )
-        c = _Sql(now)
-        total = await self._pool.fetchval(
-            f"SELECT count(*) FROM assignments a WHERE {c.where(f)}", *c.args
-        )
+        [counted] = await self.count_assignments(f, now=now)
         return AssignmentPage(
             rows=[ListedAssignment.model_validate(dict(r)) for r in rows],
-            total=total,
+            total=counted.total,
             limit=limit,
             offset=offset,
         )
@@ -128,12 +176,56 @@ class ListingRepository(Repository):
     async def count_assignment_sets(
         self, f: AssignmentFilter, *, now: dt.datetime, sets: Sequence[Sequence[GroupColumn]]
     ) -> list[list[LabelCount]]:
-        """`count_assignments` for several groupings at once, in one pass over the rows
-        (GROUPING SETS): one list of LabelCount per grouping, in the order asked."""
+        """`count_assignments` for several groupings at once: one list of LabelCount per
+        grouping, in the order asked. Groupings a grain of the kept counts serves (table
+        `assignment_counts`, migration 0014) are read from it, one statement per grain;
+        the others (by period, or for a period) count the rows, in one pass (GROUPING SETS).
+        A chosen label keeps that label's counts of the groupings made without it."""
+        whole = f.model_copy(update={"label": None})
+        by_source: dict[str | None, list[int]] = {}
+        for k, g in enumerate(sets):
+            by_source.setdefault(_grain(whole, g), []).append(k)
+        # Each grain is a statement of its own, on a connection of its own, at once.
+        counted = await asyncio.gather(
+            *(
+                self._grouped_counts(whole, now=now, grain=grain, sets=[sets[k] for k in ks])
+                for grain, ks in by_source.items()
+            )
+        )
+        found: list[dict[tuple[str, ...], dict[str, int]]] = [{} for _ in sets]
+        for ks, groups_of in zip(by_source.values(), counted, strict=True):
+            for k, groups in zip(ks, groups_of, strict=True):
+                found[k] = groups
+        if f.label is not None:
+            found = [
+                {key: {f.label: c[f.label]} for key, c in groups.items() if f.label in c}
+                for groups in found
+            ]
+        return [
+            [LabelCount(key=k, counts=groups[k]) for k in sorted(groups)]
+            if groups or g
+            else [LabelCount(key=(), counts={})]
+            for groups, g in zip(found, sets, strict=True)
+        ]
+
+    async def _grouped_counts(
+        self,
+        f: AssignmentFilter,
+        *,
+        now: dt.datetime,
+        grain: str | None,
+        sets: Sequence[Sequence[GroupColumn]],
+    ) -> list[dict[tuple[str, ...], dict[str, int]]]:
+        """Counts by label per group of each grouping, from one grain of the kept counts
+        (None: from the rows), in one statement."""
         columns = sorted({c for grouping in sets for c in grouping})
         q = _Sql(now)
         label = q.label()
-        where = q.where(f)
+        source = (
+            f"(SELECT a.*, 1 AS n FROM assignments a WHERE {q.where(f)})"
+            if grain is None
+            else q.kept_counts(f, grain)
+        )
         chosen = ", ".join(f"a.{c}" for c in columns)
         grouping = f"GROUPING({chosen})" if columns else "0"
         grouping_sets = ", ".join(
@@ -141,8 +233,8 @@ class ListingRepository(Repository):
         )
         rows = await self._pool.fetch(
             f"SELECT {chosen + ', ' if columns else ''}{grouping} AS grouped, label,"
-            f" count(*) AS n FROM (SELECT a.*, {label} AS label FROM assignments a"
-            f" WHERE {where}) a GROUP BY GROUPING SETS ({grouping_sets})",
+            f" sum(a.n) AS n FROM (SELECT a.*, {label} AS label FROM {source} a) a"
+            f" GROUP BY GROUPING SETS ({grouping_sets}) HAVING sum(a.n) <> 0",
             *q.args,
         )
         found: list[dict[tuple[str, ...], dict[str, int]]] = [{} for _ in sets]
@@ -154,13 +246,8 @@ class ListingRepository(Repository):
             for k, g in enumerate(sets):
                 if kept == set(g):
                     key = tuple(str(r[c]) for c in g)
-                    found[k].setdefault(key, {})[r["label"]] = r["n"]
-        return [
-            [LabelCount(key=k, counts=groups[k]) for k in sorted(groups)]
-            if groups or g
-            else [LabelCount(key=(), counts={})]
-            for groups, g in zip(found, sets, strict=True)
-        ]
+                    found[k].setdefault(key, {})[r["label"]] = int(r["n"])
+        return found
 
     async def plan_summaries(
         self,

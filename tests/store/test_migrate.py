@@ -19,6 +19,8 @@ TABLES = {
     "agencies",
     "agency_successions",
     "assignment_briefs",
+    "assignment_count_changes",
+    "assignment_counts",
     "assignments",
     "attachments",
     "audit_log",
