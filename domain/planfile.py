@@ -488,6 +488,7 @@ def _normalize(plan_file: PlanFile, directory: AgencyDirectory) -> NormalizedPla
         groups=list(directory.groups),
         duties=duties,
         successions=directory.successions(),
+        province=directory.province,
     )
 
 

@@ -706,14 +706,20 @@ class NormalizedPlan(Model):
         default_factory=list,
         description="The directory's mergers and renamings (plans stored before have none).",
     )
+    province: str | None = Field(
+        default=None,
+        description="The province as its directory file names it (`province:`); plans stored "
+        "before it was kept have None and are keyed by their place.",
+    )
 
     @property
     def directory(self) -> str:
-        """The agency directory the plan's codes belong to: its province, named by the plan's
-        place. Codes repeat across provinces (UBND_TINH, SKHCN …), so the store keys agencies
-        by (directory, code). A property, not a field: plans in workflow histories keep
-        their shape."""
-        return self.plan.place
+        """The agency directory the plan's codes belong to: its province as the directory
+        file names it, so every plan of one file shares one key whatever its place line says
+        ("Cần Thơ", "Thành phố Cần Thơ"). Codes repeat across provinces (UBND_TINH, SKHCN …),
+        so the store keys agencies by (directory, code). A plan stored before the province
+        was kept is keyed by its place until it is loaded again."""
+        return self.province or self.plan.place
 
     def agency(self, code: str) -> Agency:
         """The agency with this code; KeyError if the plan has none."""

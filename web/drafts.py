@@ -64,7 +64,7 @@ CoordinatorCsrf = [Depends(coordinator), Depends(csrf_form)]
 def portal_directory(plan: NormalizedPlan) -> AgencyDirectory:
     """The province's directory as the portal's plan carries it (every agency and group)."""
     return AgencyDirectory(
-        province=plan.plan.place,
+        province=plan.directory,
         as_of=plan.plan.issued_on,
         agencies=[DirectoryAgency.model_validate(a.model_dump()) for a in plan.agencies],
         groups=list(plan.groups),
