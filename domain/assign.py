@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from domain.deadlines import duty_occurrences
 from domain.ids import assignment_id
-from schemas.assignment import AssignmentInput, DutyBrief
+from schemas.assignment import ASSIGNMENT_SHAPE, AssignmentInput, DutyBrief
 from schemas.calendar import WorkingCalendar
 from schemas.plan import NormalizedDuty, NormalizedPlan
 from schemas.plan_run import PlanRunInput, RunOptions
@@ -88,6 +88,7 @@ def batch_inputs(
             pull_report=endpoints.get(agency) is not None,
             speed=speed,
             clock_origin=clock_origin,
+            shape=ASSIGNMENT_SHAPE,
         )
         for agency in (agencies if agencies is not None else duty.assignees)
     ]
