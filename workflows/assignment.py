@@ -100,8 +100,9 @@ END_TRACKING_PATCH = "cancel-end-tracking"
 # Runs started with `AssignmentInput.shape` >= SHAPED have every patch above in force without
 # calling `workflow.patched`: no marker event and no `TemporalChangeVersion` upsert per patch
 # in each new history (six events and about 1.1 KB of an on-time lifecycle). They also write
-# each step's store effects with one local activity (`effects.record_step`) instead of one
-# per effect. Whether a run is shaped is fixed by its input, so it replays the same way:
+# each step's store effects with one local activity (`effects.step_writes`) instead of one
+# per effect, and upsert only the search attributes whose value changed. Whether a run is
+# shaped is fixed by its input, so it replays the same way:
 # runs started before the shape (0 in their input) ask `workflow.patched` as they always did,
 # whether their history holds the markers or not.
 SHAPED = 1
@@ -469,16 +470,20 @@ class AssignmentWorkflow:
     def _upsert_search_attributes(self) -> None:
         shown = "overdue" if self.overdue and self.status in OPEN_STATUSES else self.status
         deadline = self._deadline()
+        updates: list[SearchAttributeUpdate[Any]] = [
+            sa.STATUS.value_set(shown),
+            sa.ESCALATION_LEVEL.value_set(self.escalation_level),
+            sa.DEADLINE.value_set(deadline) if deadline else sa.DEADLINE.value_unset(),
+        ]
         if self._local_first:
             now_shown = (shown, self.escalation_level, deadline)
             if now_shown == self._shown:
                 return
+            if self._shaped and self._shown is not None:
+                # Only the values that changed: each one costs the history its key and type.
+                changed = zip(updates, self._shown, now_shown, strict=True)
+                updates = [update for update, was, now in changed if was != now]
             self._shown = now_shown
-        updates: list[SearchAttributeUpdate[Any]] = [
-            sa.STATUS.value_set(shown),
-            sa.ESCALATION_LEVEL.value_set(self.escalation_level),
-        ]
-        updates.append(sa.DEADLINE.value_set(deadline) if deadline else sa.DEADLINE.value_unset())
         workflow.upsert_search_attributes(updates)
 
     def _show_details(self) -> None:
