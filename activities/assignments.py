@@ -5,7 +5,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from adapters.store import Store
-from schemas.assignment import AssignmentEvent, StoreSubmission
+from schemas.assignment import AssignmentEvent, StepWrites, StoreSubmission
 from schemas.errors import Conflict, NotFound, StoreError
 
 log = structlog.get_logger(__name__)
@@ -59,3 +59,21 @@ class AssignmentActivities:
         log.info(
             "assignment_event_recorded", action=event.action, status=event.status, recorded=recorded
         )
+
+    @activity.defn
+    async def record_step(self, step: StepWrites) -> None:
+        """A step's writes in the order queued, each as `store_submission` or `record_event`
+        would make it. A refused write does not keep the next from being made (as when each
+        was its own activity); the first refusal is raised once all were tried. A retry
+        repeats nothing already written: every write is idempotent."""
+        refusal: ApplicationError | None = None
+        for write in step.writes:
+            try:
+                if isinstance(write, StoreSubmission):
+                    await self.store_submission(write)
+                else:
+                    await self.record_event(write)
+            except ApplicationError as err:
+                refusal = refusal or err
+        if refusal is not None:
+            raise refusal

@@ -19,7 +19,7 @@ def measure(path: Path) -> tuple[int, int]:
 
 
 def main() -> None:
-    before_dir = HISTORIES / (sys.argv[1] if len(sys.argv) > 1 else "before-notices-by-reference")
+    before_dir = HISTORIES / (sys.argv[1] if len(sys.argv) > 1 else "before-shaped-starts")
     print("| path | bytes before | bytes now | now / before | events before | events now |")
     print("|---|---|---|---|---|---|")
     totals = [0, 0, 0, 0]

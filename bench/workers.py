@@ -39,6 +39,7 @@ from schemas.assignment import (
     NoticeRef,
     NoticeRequest,
     NoticeResult,
+    StepWrites,
     StoreSubmission,
 )
 from workers.main import run_worker
@@ -81,6 +82,11 @@ async def noop_record_event(event: AssignmentEvent) -> None:
 @activity.defn(name="store_submission")
 async def noop_store_submission(submission: StoreSubmission) -> None:
     """kehoach's store_submission contract, storing nothing."""
+
+
+@activity.defn(name="record_step")
+async def noop_record_step(step: StepWrites) -> None:
+    """kehoach's record_step contract, storing nothing."""
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -131,7 +137,12 @@ async def run(flavor: str) -> None:
             client,
             task_queue=settings.task_queue,
             workflows=[AssignmentWorkflow],
-            activities=[noop_send_notice, noop_record_event, noop_store_submission],
+            activities=[
+                noop_send_notice,
+                noop_record_event,
+                noop_store_submission,
+                noop_record_step,
+            ],
         )
         async with notices, worker:
             log.info("worker_running", task_queue=settings.task_queue, flavor=flavor)

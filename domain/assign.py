@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from domain.deadlines import duty_occurrences
 from domain.ids import assignment_id
 from domain.succession import holder_on
-from schemas.assignment import AssignmentInput, DutyBrief
+from schemas.assignment import ASSIGNMENT_SHAPE, AssignmentInput, DutyBrief
 from schemas.calendar import AnnouncedDays, WorkingCalendar
 from schemas.plan import NormalizedDuty, NormalizedPlan, Succession
 from schemas.plan_run import PlanRunInput, RunOptions
@@ -96,6 +96,7 @@ def batch_inputs(
             pull_report=endpoints.get(agency) is not None,
             speed=speed,
             clock_origin=clock_origin,
+            shape=ASSIGNMENT_SHAPE,
         )
         for agency in given
     ]

@@ -38,6 +38,12 @@ Role = Literal[
 ]
 Outcome = Literal["on_time", "late"]
 
+ASSIGNMENT_SHAPE = 1
+"""The shape of the assignment runs started from this code (`AssignmentInput.shape`): 1 = every
+change of the workflow made behind `workflow.patched` up to then is simply in force, so a new
+run records no patch marker and no `TemporalChangeVersion` upsert for them. Raise it (and
+list the patches it stands for in `workflows/assignment.py`) when a later patch is folded in."""
+
 
 class Actor(Model):
     """Who acts. The portal or CLI authenticates the person; the workflow checks the rights."""
@@ -91,6 +97,12 @@ class AssignmentInput(Model):
         default=None,
         description="The real instant from which a fast clock counts; shared by every workflow "
         "of one run so they agree on the plan's time. None: the workflow's own start.",
+    )
+    shape: int = Field(
+        default=0,
+        ge=0,
+        description="Which code the run was started for (`ASSIGNMENT_SHAPE`). 0, as in every "
+        "input recorded before the field: the run asks `workflow.patched` for each change.",
     )
 
 
@@ -399,6 +411,13 @@ class AssignmentEvent(Model):
         default=None,
         description="The duty as given, on the first event: notices by reference read it.",
     )
+
+
+class StepWrites(Model):
+    """The store writes one step of an assignment queued (a report and the event announcing
+    it), in their order: one local activity, so one marker event in the history."""
+
+    writes: list[StoreSubmission | AssignmentEvent] = Field(min_length=2)
 
 
 class FetchReport(Model):

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from schemas.assignment import Actor, AssignmentInput, DutyBrief
+from schemas.assignment import ASSIGNMENT_SHAPE, Actor, AssignmentInput, DutyBrief
 from schemas.calendar import WorkingCalendar
 from schemas.plan import (
     AdHocDeadline,
@@ -138,6 +138,7 @@ def assignment_input(
         reminders=reminders or ReminderPolicy(),
         calendar=CALENDAR,
         pull_report=pull_report,
+        shape=ASSIGNMENT_SHAPE,
     )
 
 

@@ -1,5 +1,6 @@
-"""bench/history.py reads both kinds of assignment history: one regular activity per effect
-(runs started before the local-first change) and store writes as local activities."""
+"""bench/history.py reads every kind of assignment history: one regular activity per effect
+(runs started before the local-first change), store writes as local activities, and (runs
+started shaped) one local activity per step's writes."""
 
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def _read(relative: str):  # type: ignore[no-untyped-def]
 
 
 def test_both_paths_show_the_same_reminders_and_effects() -> None:
-    before, now = _read("before-local-first/year.json"), _read("year.json")
+    before, now = _read("before-local-first/year.json"), _read("before-shaped-starts/year.json")
     assert before.local_activities == 0 and before.activities > 0
     assert now.local_activities > 0
     assert now.activities + now.local_activities == before.activities
@@ -34,3 +35,13 @@ def test_both_paths_show_the_same_reminders_and_effects() -> None:
     # Each reminder is paired with the timer that led to it (times are not compared: under
     # time skipping the server's clock runs ahead of the worker's, which dates local work).
     assert set(now.reminder_timer_fired) == set(now.reminder_started)
+
+
+def test_shaped_runs_show_a_report_and_its_event_as_one_local_activity() -> None:
+    one_each, now = _read("before-shaped-starts/year.json"), _read("year.json")
+    steps = now.activity_types["record_step (local)"]
+    assert 1 == steps  # the year's one submission
+    assert one_each.local_activities == now.local_activities + steps
+    assert one_each.activities == now.activities
+    assert set(one_each.reminder_started) == set(now.reminder_started)
+    assert now.events < one_each.events

@@ -1,6 +1,7 @@
 """schemas.calendar: Vietnamese working days, deadlines, reminders, escalations, periods."""
 
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,9 @@ from schemas.calendar import (
     VN_TZ,
     CalendarRangeError,
     WorkingCalendar,
+    compact_days,
     last_day_of,
+    parse_compact_days,
 )
 from schemas.plan import (
     DueInPeriod,
@@ -127,12 +130,31 @@ def test_calendar_round_trips_through_json_unchanged() -> None:
     assert text == WorkingCalendar.model_validate_json(text).model_dump_json()
 
 
-def test_calendar_json_holds_sorted_date_lists() -> None:
-    dumped = WorkingCalendar.for_years(2024, 2024).model_dump(mode="json")
+def test_calendar_json_holds_each_date_set_as_one_sorted_compact_string() -> None:
+    dumped = WorkingCalendar.for_years(2024, 2025).model_dump(mode="json")
     holidays = dumped["public_holidays"]
-    assert sorted(holidays) == holidays
-    assert "2024-02-10" in holidays
-    assert ["2024-05-04"] == dumped["extra_working_days"]
+    assert holidays.startswith("2024-01-01 02-08+6 04-18 04-29+2 09-02+1 2025-01-01 01-27+5")
+    assert "2024-05-04 2025-04-26" == dumped["extra_working_days"]
+    assert "" == dumped["extra_days_off"]
+
+
+def test_calendar_reads_the_date_lists_of_inputs_recorded_before_the_compact_form() -> None:
+    cal = WorkingCalendar.for_years(2024, 2025, extra_days_off=[D(2025, 6, 2)])
+    listed = {
+        **cal.model_dump(mode="json"),
+        "public_holidays": sorted(d.isoformat() for d in cal.public_holidays),
+        "extra_days_off": ["2025-06-02"],
+        "extra_working_days": ["2025-04-26", "2024-05-04"],
+    }
+    assert cal == WorkingCalendar.model_validate_json(json.dumps(listed))
+
+
+def test_compact_days_keep_runs_within_a_year_and_refuse_a_day_without_a_year() -> None:
+    days = [D(2024, 12, 30), D(2024, 12, 31), D(2025, 1, 1), D(2025, 1, 2), D(2025, 3, 1)]
+    assert "2024-12-30+1 2025-01-01+1 03-01" == compact_days(reversed(days))
+    assert days == parse_compact_days("2024-12-30+1 2025-01-01+1 03-01")
+    with pytest.raises(ValueError, match="before any year"):
+        parse_compact_days("01-02")
 
 
 # --- deadlines ------------------------------------------------------------------------------

@@ -158,6 +158,7 @@ def build_worker(
         activities=[
             assignments.store_submission,
             assignments.record_event,
+            assignments.record_step,
             notices.send_notice,
             digests.digest_calendar,
             notices.send_notice_by_reference,

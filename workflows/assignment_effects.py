@@ -5,6 +5,7 @@ notice that cannot be sent never fails the assignment). Deterministic workflow c
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -14,7 +15,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.assignments import AssignmentActivities
     from activities.notices import NoticeActivities
     from domain.digest import escalation_step_vi
-    from schemas.assignment import AssignmentEvent, NoticeRef, NoticeRequest, StoreSubmission
+    from schemas.assignment import (
+        AssignmentEvent,
+        NoticeRef,
+        NoticeRequest,
+        StepWrites,
+        StoreSubmission,
+    )
 
 STORE_RETRY = RetryPolicy(
     initial_interval=dt.timedelta(seconds=1), maximum_interval=dt.timedelta(minutes=1)
@@ -52,61 +59,59 @@ def refused(err: ActivityError) -> bool:
     return isinstance(err.cause, ApplicationError) and err.cause.non_retryable
 
 
-async def record_local_first(effect: StoreSubmission | AssignmentEvent) -> None:
+Write = StoreSubmission | AssignmentEvent | StepWrites
+
+
+def _write_activity(write: Write) -> Any:
+    """The store activity that makes `write`."""
+    if isinstance(write, StepWrites):
+        return AssignmentActivities.record_step
+    if isinstance(write, StoreSubmission):
+        return AssignmentActivities.store_submission
+    return AssignmentActivities.record_event
+
+
+async def record_local_first(write: Write) -> None:
     """A store write as a local activity; if it has not succeeded within LOCAL_BUDGET
     (the store is away), the same write as a regular activity that retries until it does."""
     try:
-        if isinstance(effect, StoreSubmission):
-            await workflow.execute_local_activity_method(
-                AssignmentActivities.store_submission,
-                effect,
-                start_to_close_timeout=LOCAL_ATTEMPT,
-                schedule_to_close_timeout=LOCAL_BUDGET,
-                retry_policy=LOCAL_RETRY,
-                summary=record_summary(effect),
-            )
-        else:
-            await workflow.execute_local_activity_method(
-                AssignmentActivities.record_event,
-                effect,
-                start_to_close_timeout=LOCAL_ATTEMPT,
-                schedule_to_close_timeout=LOCAL_BUDGET,
-                retry_policy=LOCAL_RETRY,
-                summary=record_summary(effect),
-            )
+        await workflow.execute_local_activity_method(
+            _write_activity(write),
+            write,
+            start_to_close_timeout=LOCAL_ATTEMPT,
+            schedule_to_close_timeout=LOCAL_BUDGET,
+            retry_policy=LOCAL_RETRY,
+            summary=record_summary(write),
+        )
         return
     except ActivityError as err:
         if refused(err):
-            workflow.logger.error("store refused %s: %s", type(effect).__name__, err.cause)
+            workflow.logger.error("store refused %s: %s", type(write).__name__, err.cause)
             return
-    await record(effect)
+    await record(write)
 
 
-async def record(effect: StoreSubmission | AssignmentEvent) -> None:
+def step_writes(writes: list[StoreSubmission | AssignmentEvent]) -> Write:
+    """The writes of one step as one store write: itself if there is only one."""
+    return writes[0] if len(writes) == 1 else StepWrites(writes=writes)
+
+
+async def record(write: Write) -> None:
     """Write a report or an event to the store, retrying while the store is away.
 
     A refusal that retrying cannot cure (a conflicting row) is logged and left: the
     workflow's history already holds the report and the event, so nothing is lost, and
     the assignment goes on rather than failing over its mirror."""
     try:
-        if isinstance(effect, StoreSubmission):
-            await workflow.execute_activity_method(
-                AssignmentActivities.store_submission,
-                effect,
-                start_to_close_timeout=dt.timedelta(seconds=30),
-                retry_policy=STORE_RETRY,
-                summary=record_summary(effect),
-            )
-        else:
-            await workflow.execute_activity_method(
-                AssignmentActivities.record_event,
-                effect,
-                start_to_close_timeout=dt.timedelta(seconds=30),
-                retry_policy=STORE_RETRY,
-                summary=record_summary(effect),
-            )
+        await workflow.execute_activity_method(
+            _write_activity(write),
+            write,
+            start_to_close_timeout=dt.timedelta(seconds=30),
+            retry_policy=STORE_RETRY,
+            summary=record_summary(write),
+        )
     except ActivityError as err:
-        workflow.logger.error("store refused %s: %s", type(effect).__name__, err.cause)
+        workflow.logger.error("store refused %s: %s", type(write).__name__, err.cause)
 
 
 async def send(notice: NoticeRequest) -> None:
@@ -173,10 +178,12 @@ def failure_reason(err: BaseException) -> str:
     return " <- ".join(parts)[:1000] or "unknown"
 
 
-def record_summary(effect: StoreSubmission | AssignmentEvent) -> str:
-    if isinstance(effect, StoreSubmission):
-        return f"Lưu báo cáo phiên bản {effect.version}"
-    return f"Ghi nhật ký: {effect.action}"
+def record_summary(write: Write) -> str:
+    if isinstance(write, StepWrites):
+        return "; ".join(record_summary(w) for w in write.writes)
+    if isinstance(write, StoreSubmission):
+        return f"Lưu báo cáo phiên bản {write.version}"
+    return f"Ghi nhật ký: {write.action}"
 
 
 def notice_summary(notice: NoticeRequest | NoticeRef) -> str:

@@ -4,12 +4,14 @@ break running workflows (non-determinism) fails here, not in production."""
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from schemas.assignment import ASSIGNMENT_SHAPE
 from tests.workflows.histories import HISTORIES
 from workflows.assignment import (
     LOCAL_FIRST_PATCH,
@@ -59,10 +61,18 @@ PATHS = {
     "pull_invalid",
     "pull_down",
 }
-EARLIER = ("before-local-first", "before-notices-apart", "before-notices-by-reference")
-# Which patches each recorded version of the assignment carries (the current code's: all).
+EARLIER = (
+    "before-local-first",
+    "before-notices-apart",
+    "before-notices-by-reference",
+    "before-shaped-starts",
+)
+ALL_PATCHES = {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH, NOTICES_BY_REFERENCE_PATCH}
+# Which patches each recorded version of the assignment carries: the current code's starts
+# are shaped (every patch in force, no marker); the version before them asked for all three.
 PATCHES = {
-    "": {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH, NOTICES_BY_REFERENCE_PATCH},
+    "": set(),
+    "before-shaped-starts": ALL_PATCHES,
     "before-notices-by-reference": {LOCAL_FIRST_PATCH, NOTICES_APART_PATCH},
     "before-notices-apart": {LOCAL_FIRST_PATCH},
     "before-local-first": set(),
@@ -80,7 +90,50 @@ def test_each_recording_carries_the_patches_of_its_version(path: Path) -> None:
     """The current recordings carry every patch marker; each earlier version only those
     made before it."""
     version = "" if path.parent == HISTORIES else path.parent.name
-    assert PATCHES[version] == _patches(path) & PATCHES[""]
+    assert PATCHES[version] == _patches(path) & ALL_PATCHES
+
+
+@pytest.mark.parametrize("path", ASSIGNMENT_RECORDED, ids=lambda p: str(p.relative_to(HISTORIES)))
+def test_only_the_current_recordings_are_started_shaped(path: Path) -> None:
+    """Runs started before the shape have none in their input (0: they ask
+    `workflow.patched`); the current code starts every run with `ASSIGNMENT_SHAPE`."""
+    version = "" if path.parent == HISTORIES else path.parent.name
+    shape = _start_input(path).get("shape", 0)
+    assert (ASSIGNMENT_SHAPE if version == "" else 0) == shape
+
+
+def test_shaped_runs_write_a_report_and_its_event_with_one_local_activity() -> None:
+    """A submission's report and its audit event are one store write (one marker) in runs
+    started shaped; two before."""
+    now = _local_activities(HISTORIES / "on_time.json")
+    before = _local_activities(HISTORIES / "before-shaped-starts" / "on_time.json")
+    assert ["record_event", "record_step", "record_event", "record_event"] == now
+    assert ["record_event", "store_submission", "record_event"] == before[:3]
+    assert len(now) + 1 == len(before)
+
+
+def _events(path: Path) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["events"]
+    return events
+
+
+def _start_input(path: Path) -> dict[str, Any]:
+    started = _events(path)[0]["workflowExecutionStartedEventAttributes"]
+    data: dict[str, Any] = json.loads(base64.b64decode(started["input"]["payloads"][0]["data"]))
+    return data
+
+
+def _local_activities(path: Path) -> list[str]:
+    return [
+        json.loads(
+            base64.b64decode(
+                e["markerRecordedEventAttributes"]["details"]["data"]["payloads"][0]["data"]
+            )
+        )["activity_type"]
+        for e in _events(path)
+        if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED"
+        and e["markerRecordedEventAttributes"]["markerName"] == "core_local_activity"
+    ]
 
 
 def test_a_directory_change_and_the_assignment_it_rerouted_are_recorded() -> None:
