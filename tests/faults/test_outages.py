@@ -92,5 +92,5 @@ async def test_two_workers_share_the_load_and_one_killed_leaves_the_other_to_fin
             await asyncio.sleep(3)
             c.kill(first)
 
-        await _run(c, 80, fault=kill_one, name="two workers, one killed")
+        await _run(c, 40, fault=kill_one, name="two workers, one killed")
         assert 1 == c.kills

@@ -1,4 +1,4 @@
-"""Kill -9 the worker again and again while 120 assignments run: every one completes, and
+"""Kill -9 the worker again and again while 80 assignments run: every one completes, and
 every notice the outbox marks sent reached the SMTP server."""
 
 import asyncio
@@ -7,7 +7,7 @@ import datetime as dt
 from tests.faults.harness import chaos, cluster, delivery, lifecycle, results
 from tests.summary import COUNTS
 
-LIFECYCLES = 120
+LIFECYCLES = 80
 KILLS = 8
 MAILS_PER_LIFECYCLE = 6  # assignment ×2, approval requested, report received, accepted ×2
 
