@@ -91,7 +91,13 @@ async def start_plan(
 ) -> WorkflowHandle[Any, Progress]:
     """Start the plan's workflow, or return the one with its id, running or closed (a plan
     that has run to its end is not started again); its input from `plan_run_input`, with
-    the days `announced` before it started."""
+    the days `announced` before it started.
+
+    A plain start, not update-with-start: starting a plan asks nothing of its workflow, and
+    an update would make `kehoach plan start` wait for a worker to be up, where a start is
+    accepted by the server alone. The start is idempotent without one (USE_EXISTING while
+    it runs, REJECT_DUPLICATE once it has closed); what a person asks of a running plan goes
+    as an update with the request's own id (client.calls.person_update_id)."""
     header = plan.plan
     workflow_id = plan_workflow_id(header.number)
     try:
