@@ -8,6 +8,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.store import Store
+from domain.ids import succession_workflow_id
 from domain.planfile import load_plan
 from kehoach.embedded.mailbox import Mailbox
 from kehoach.plan_runs import list_plans, plan_files, start_plan_run, stop_plan
@@ -68,3 +69,13 @@ async def test_plans_start_side_by_side_once_each_and_stop(
                 handle.describe, lambda d: d.status != WorkflowExecutionStatus.RUNNING
             )
             assert WorkflowExecutionStatus.CANCELED == described.status
+        # The merger's change waits for 2099 in the session's shared test server: end it,
+        # so no later test's time skipping runs into its timer.
+        await client.get_workflow_handle(
+            succession_workflow_id(
+                directory=can_tho.directory,
+                code=merger.code,
+                successor=merger.successor,
+                effective=merger.effective.isoformat(),
+            )
+        ).terminate(reason="test over")
